@@ -1,0 +1,132 @@
+"""Deploy-time checks: refuse, with the element and line, every diagram the
+engine must not or cannot run. Each check is a small function over the parsed
+XML tree; `check_diagram` runs them all and reports every problem found."""
+import re
+
+from . import expressions
+from .errors import DiagramError
+from .steps import NSMAP, CAMUNDA_NS, read_step
+
+MAX_FLOW_NODES = 300   # SpiffWorkflow's parser recurses per node; ~500 in a chain overflows
+
+_UNSUPPORTED = {
+    "scriptTask": "script tasks are not allowed; use a service task with a whitelisted camunda:topic",
+    "complexGateway": "complex gateways are not supported by the engine",
+    "dataStoreReference": "data stores are not supported by the engine",
+    "dataStore": "data stores are not supported by the engine",
+    "compensateEventDefinition": "compensation is not supported by the engine",
+    "sendTask": "send tasks are not supported; use a service task",
+    "receiveTask": "receive tasks are not supported yet",
+}
+_FLOW_NODE_TAGS = ("task", "userTask", "serviceTask", "manualTask", "exclusiveGateway",
+                   "parallelGateway", "inclusiveGateway", "eventBasedGateway", "startEvent",
+                   "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+                   "boundaryEvent", "subProcess", "callActivity", "businessRuleTask")
+_ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[T0-9:.+\-Z]*)(/.*)?$")
+
+
+def _problem(element, message):
+    return DiagramError(message, element_id=element.get("id"), line=element.sourceline)
+
+
+def _local(tag):
+    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def check_unsupported_elements(root, **_):
+    for element in root.iter():
+        name = _local(element.tag)
+        if name in _UNSUPPORTED:
+            owner = element if element.get("id") else element.getparent()
+            yield _problem(owner, _UNSUPPORTED[name])
+        if element.tag == f"{{{CAMUNDA_NS}}}script" or element.tag == f"{{{CAMUNDA_NS}}}executionListener" \
+                or element.tag == f"{{{CAMUNDA_NS}}}taskListener":
+            owner = element
+            while owner is not None and not owner.get("id"):
+                owner = owner.getparent()
+            yield _problem(owner if owner is not None else element,
+                           "scripts and listeners are not allowed; use a service task")
+        if element.get("{https://www.sartography.com/spiff}preScript") is not None or \
+                _local(element.tag) in ("preScript", "postScript"):
+            yield _problem(element, "pre/post scripts are not allowed")
+
+
+def check_size(root, **_):
+    for process in root.findall("bpmn:process", NSMAP):
+        count = sum(len(process.findall(f".//bpmn:{tag}", NSMAP)) for tag in _FLOW_NODE_TAGS)
+        if count > MAX_FLOW_NODES:
+            yield _problem(process, f"the process has {count} steps; the limit is {MAX_FLOW_NODES}")
+
+
+def check_expressions(root, **_):
+    for cond in root.iter(f"{{{NSMAP['bpmn']}}}conditionExpression"):
+        owner = cond.getparent()
+        for reason in expressions.check_expression(cond.text or ""):
+            yield _problem(owner, f"condition refused: {reason}")
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
+            owner = timer.getparent().getparent()
+            for reason in expressions.check_expression(timer.text or ""):
+                yield _problem(owner, f"timer refused: {reason}")
+
+
+def check_call_activities(root, **_):
+    processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
+    calls = {pid: {c.get("calledElement") for c in p.iter(f"{{{NSMAP['bpmn']}}}callActivity")}
+             for pid, p in processes.items()}
+    for pid, process in processes.items():
+        seen, stack = set(), list(calls[pid])
+        while stack:
+            target = stack.pop()
+            if target == pid:
+                yield _problem(process, "a call activity calls its own process (directly or through "
+                                        "others); this would grow without bound")
+                break
+            if target in calls and target not in seen:
+                seen.add(target)
+                stack.extend(calls[target])
+
+
+def check_user_tasks(root, forms=None, **_):
+    for element in root.iter(f"{{{NSMAP['bpmn']}}}userTask"):
+        step = read_step(element)
+        if not step.templates:
+            yield _problem(element, "a user task needs camunda:assignee, camunda:candidateGroups "
+                                    "or camunda:candidateUsers")
+        for template in step.templates:
+            for expr in expressions.expressions_in(template):
+                for reason in expressions.check_expression(expr):
+                    yield _problem(element, f"assignment expression refused: {reason}")
+        if forms is not None and step.form_key and step.form_key not in forms:
+            yield _problem(element, f"form '{step.form_key}' is not in forms/")
+
+
+def check_service_tasks(root, services=None, **_):
+    for element in root.iter(f"{{{NSMAP['bpmn']}}}serviceTask"):
+        topic = element.get(f"{{{CAMUNDA_NS}}}topic")
+        if not topic:
+            yield _problem(element, "a service task needs camunda:topic naming a whitelisted service")
+        elif services is not None and topic not in services:
+            yield _problem(element, f"service '{topic}' is not whitelisted "
+                                    f"(known: {', '.join(sorted(services)) or 'none'})")
+
+
+CHECKS = (check_unsupported_elements, check_size, check_expressions, check_call_activities,
+          check_user_tasks, check_service_tasks)
+
+
+def check_diagram(root, forms=None, services=None):
+    """All problems found in the diagram, in document order."""
+    problems = []
+    for check in CHECKS:
+        problems.extend(check(root, forms=forms, services=services))
+    return problems
+
+
+def quote_timer_literals(root):
+    """Quote bare ISO 8601 timer texts (as modelers write them) so the evaluator reads strings."""
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
+            text = expressions.unwrap(timer.text or "")
+            if _ISO_LITERAL.match(text):
+                timer.text = repr(text)

@@ -1,0 +1,92 @@
+"""Turn diagram bytes into a runnable, validated definition.
+
+Order matters: hardened XML parse → our checks (which name element and line)
+→ SpiffWorkflow's parser on the finished tree. A compiled definition is
+immutable and shared between threads; instances reference it, never embed it.
+"""
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+
+from .checks import check_diagram, quote_timer_literals
+from .errors import DiagramError
+from .service_task import TopicServiceTask, TopicServiceTaskParser
+from .steps import NSMAP, ProcessSettings, StepConfig, read_process, read_step
+from .xml_safety import parse_xml
+
+
+class ChainQParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (TopicServiceTaskParser, TopicServiceTask),
+    }
+
+
+@dataclass(frozen=True)
+class CompiledDefinition:
+    key: str
+    settings: ProcessSettings
+    steps: dict                       # element id -> StepConfig (user tasks)
+    element_names: dict               # element id -> display name (all flow nodes)
+    spec: object = field(repr=False)
+    subprocess_specs: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def name(self):
+        return self.settings.name
+
+    def step(self, element_id) -> StepConfig:
+        return self.steps[element_id]
+
+
+def _pick_process(root, filename):
+    executable = [p for p in root.findall("bpmn:process", NSMAP) if p.get("isExecutable") == "true"]
+    if not executable:
+        raise DiagramError("no process is marked isExecutable=\"true\"", filename=filename)
+    if len(executable) == 1:
+        return executable[0]
+    stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    named = [p for p in executable if p.get("id") == stem]
+    if len(named) != 1:
+        raise DiagramError(f"{len(executable)} executable processes; the one to deploy must have "
+                           f"the file's name '{stem}' as its id", filename=filename)
+    return named[0]
+
+
+def compile_definition(data, filename=None, forms=None, services=None):
+    """Validate and parse diagram bytes; raise DiagramError naming what is wrong."""
+    root = parse_xml(data, filename=filename)
+    if etree.QName(root).localname != "definitions":
+        raise DiagramError("the root element must be bpmn:definitions", filename=filename)
+    problems = check_diagram(root, forms=forms, services=services)
+    if problems:
+        first = problems[0]
+        first.filename = filename
+        if len(problems) > 1:
+            first.message += f" (and {len(problems) - 1} more problem(s): " + \
+                "; ".join(p.describe() for p in problems[1:4]) + ")"
+        raise DiagramError(first.message, first.element_id, first.line, filename)
+    process = _pick_process(root, filename)
+    quote_timer_literals(root)
+    parser = ChainQParser()
+    try:
+        parser.add_bpmn_xml(etree.ElementTree(root), filename=filename)
+        spec = parser.get_spec(process.get("id"))
+        subprocess_specs = parser.get_subprocess_specs(process.get("id"))
+    except ValidationException as exc:
+        raise DiagramError(str(exc).split("\n")[0], element_id=getattr(exc, "id", None),
+                           line=getattr(exc, "line_number", None) or None, filename=filename) from None
+    except RecursionError:
+        raise DiagramError("the diagram is nested or chained too deeply to parse",
+                           element_id=process.get("id"), filename=filename) from None
+    except Exception as exc:  # the library raises assorted errors on malformed models
+        raise DiagramError(f"the engine cannot parse this diagram: {type(exc).__name__}: {exc}",
+                           element_id=process.get("id"), filename=filename) from None
+    steps = {el.get("id"): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
+    names = {el.get("id"): (el.get("name") or el.get("id"))
+             for el in process.iter() if el.get("id")}
+    return CompiledDefinition(key=process.get("id"), settings=read_process(process), steps=steps,
+                              element_names=names, spec=spec, subprocess_specs=subprocess_specs)

@@ -1,0 +1,99 @@
+"""The restricted expression evaluator used for every condition and timer text.
+
+Expressions are evaluated by simpleeval over the task data, with a small
+whitelist of functions and methods. Administrators may write the Camunda form
+`${...}`; the wrapper is stripped. `check_expression` is the deploy-time gate:
+it refuses anything outside the whitelist before a diagram is ever run.
+"""
+import ast
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from simpleeval import EvalWithCompoundTypes
+
+from .errors import ExpressionError
+
+_WRAPPER = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
+_INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+FUNCTIONS = {
+    "len": len, "str": str, "int": int, "float": float, "bool": bool,
+    "min": min, "max": max, "abs": abs, "round": round, "sum": sum,
+    "any": any, "all": all, "sorted": sorted, "Decimal": Decimal,
+    "now": _now, "today": date.today, "days": lambda n: timedelta(days=n),
+}
+
+SAFE_METHODS = frozenset({
+    "lower", "upper", "strip", "startswith", "endswith", "split", "join",
+    "get", "keys", "values", "items", "count", "index", "isoformat",
+})
+
+NAMES = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
+
+
+def unwrap(expression):
+    """Strip a Camunda-style `${...}` wrapper, if any."""
+    match = _WRAPPER.match(expression or "")
+    return match.group(1).strip() if match else (expression or "").strip()
+
+
+def check_expression(expression):
+    """Return a list of reasons the expression is refused (empty when it is allowed)."""
+    text = unwrap(expression)
+    if not text:
+        return ["the expression is empty"]
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        return [f"syntax error in '{text}': {exc.msg}"]
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            problems.append(f"name '{node.id}' is not allowed")
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("_"):
+                problems.append(f"attribute '{node.attr}' is not allowed")
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                if func.id not in FUNCTIONS:
+                    problems.append(f"function '{func.id}' is not allowed")
+            elif isinstance(func, ast.Attribute):
+                if func.attr not in SAFE_METHODS:
+                    problems.append(f"method '{func.attr}' is not allowed")
+            else:
+                problems.append("only named functions may be called")
+        elif isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            problems.append(f"'{type(node).__name__}' is not allowed")
+    return problems
+
+
+def evaluate(expression, context):
+    """Evaluate an expression over `context` (a mapping of task data)."""
+    text = unwrap(expression)
+    problems = check_expression(text)
+    if problems:
+        raise ExpressionError("; ".join(problems))
+    names = dict(NAMES)
+    names.update(context or {})
+    evaluator = EvalWithCompoundTypes(names=names, functions=FUNCTIONS)
+    try:
+        return evaluator.eval(text)
+    except Exception as exc:  # simpleeval raises many kinds; report them uniformly
+        raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None
+
+
+def interpolate(template, context):
+    """Replace each `${expr}` in a text (e.g. a candidate-group template) with its value."""
+    return _INTERPOLATION.sub(lambda m: str(evaluate(m.group(1), context)), template or "")
+
+
+def expressions_in(template):
+    """The `${...}` expressions inside a template text, for deploy-time checks."""
+    return _INTERPOLATION.findall(template or "")

@@ -1,0 +1,103 @@
+"""Running workflows: create, load, step, and describe their human tasks.
+
+The functions here are what a service calls between loading an instance row
+and saving it. They never check who the actor is (the service does that), but
+they do refuse to run a task that is not READY and manual, because
+SpiffWorkflow's `task.run()` itself does not check.
+"""
+from dataclasses import dataclass
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import TaskState
+
+from .script_env import install_safe_engine
+from .serializer import dump_workflow, load_workflow
+
+
+class TaskNotReady(RuntimeError):
+    """The task is not (or no longer) waiting for a person."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person, as the services see it."""
+    spiff_id: str
+    element_id: str
+    name: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the services persist after a step: the state and what it implies."""
+    state: str
+    completed: bool
+    ready_tasks: tuple
+    completed_elements: tuple        # element ids completed so far, in order
+    end_element: str                 # the end event reached, when completed
+    data: dict
+
+
+def new_workflow(definition, data=None, services=None):
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+    install_safe_engine(workflow, services)
+    if data:
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+    return workflow
+
+
+def open_workflow(state, definition, services=None):
+    workflow = load_workflow(state, definition)
+    install_safe_engine(workflow, services)
+    return workflow
+
+
+def advance(workflow):
+    """Run every automatic step until the workflow waits for people or timers."""
+    workflow.do_engine_steps()
+
+
+def ready_user_tasks(workflow):
+    return tuple(ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                           dict(t.data))
+                 for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def complete_user_task(workflow, spiff_id, data):
+    """Complete a READY manual task with the submitted data and run on."""
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(f"task {spiff_id} is not waiting for a person")
+    task.data.update(data)
+    task.run()
+    advance(workflow)
+    return task
+
+
+def snapshot(workflow):
+    completed = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
+    completed.sort(key=lambda t: t.last_state_change)
+    end = ""
+    if workflow.completed:
+        ends = [t for t in completed if isinstance(t.task_spec, EndEvent)]
+        end = ends[-1].task_spec.bpmn_id if ends else ""
+    return Snapshot(
+        state=dump_workflow(workflow),
+        completed=workflow.completed,
+        ready_tasks=ready_user_tasks(workflow),
+        completed_elements=tuple(t.task_spec.bpmn_id for t in completed),
+        end_element=end,
+        data=dict(workflow.data) if workflow.completed else dict(_latest_data(workflow)),
+    )
+
+
+def _latest_data(workflow):
+    """The case data as the most recently completed task left it."""
+    last = workflow.last_task
+    if last is not None:
+        return last.data
+    return workflow.task_tree.data

@@ -1,0 +1,92 @@
+"""Our BPMN extensions, read from the diagram: how each user task is assigned
+and which form it shows, and the process-level settings.
+
+Camunda 7 attributes are used so the same file opens in Camunda Modeler:
+`camunda:assignee`, `camunda:candidateGroups`, `camunda:candidateUsers`,
+`camunda:formKey`, `camunda:dueDate`, `camunda:properties`.
+"""
+from dataclasses import dataclass, field
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NSMAP = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+
+def camunda_attr(element, name, default=None):
+    return element.get(f"{{{CAMUNDA_NS}}}{name}", default)
+
+
+def split_list(text):
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def read_properties(element):
+    """camunda:properties directly under this element's extensionElements."""
+    props = {}
+    for prop in element.findall("bpmn:extensionElements/camunda:properties/camunda:property", NSMAP):
+        if prop.get("name"):
+            props[prop.get("name")] = prop.get("value", "")
+    return props
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    """Everything the services need to know about one user task."""
+    element_id: str
+    name: str
+    assignee: str = ""                      # a user name or a `${...}` template
+    candidate_groups: tuple = ()            # group keys or `${...}` templates
+    candidate_users: tuple = ()
+    form_key: str = ""
+    due_date: str = ""
+    properties: dict = field(default_factory=dict)
+    line: int = 0
+
+    @property
+    def opinion_required(self):
+        return self.properties.get("opinion", "optional") == "required"
+
+    @property
+    def templates(self):
+        return [t for t in (self.assignee, *self.candidate_groups, *self.candidate_users) if t]
+
+
+def read_step(element):
+    return StepConfig(
+        element_id=element.get("id"),
+        name=element.get("name") or element.get("id"),
+        assignee=camunda_attr(element, "assignee", "") or "",
+        candidate_groups=tuple(split_list(camunda_attr(element, "candidateGroups"))),
+        candidate_users=tuple(split_list(camunda_attr(element, "candidateUsers"))),
+        form_key=camunda_attr(element, "formKey", "") or "",
+        due_date=camunda_attr(element, "dueDate", "") or "",
+        properties=read_properties(element),
+        line=element.sourceline or 0,
+    )
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """Process-level settings: who may start it and which data fields name the case."""
+    key: str
+    name: str
+    starter_groups: tuple = ()
+    properties: dict = field(default_factory=dict)
+
+    @property
+    def title_field(self):
+        return self.properties.get("titleField", "")
+
+    @property
+    def scope_field(self):
+        """The data field holding the district that scopes this case (data permission)."""
+        return self.properties.get("scopeField", "")
+
+
+def read_process(element):
+    return ProcessSettings(
+        key=element.get("id"),
+        name=element.get("name") or element.get("id"),
+        starter_groups=tuple(split_list(camunda_attr(element, "candidateStarterGroups"))),
+        properties=read_properties(element),
+    )
