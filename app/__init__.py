@@ -1,0 +1,42 @@
+"""ChainQ: configurable approval pipelines for industrial-chain quality programmes."""
+import os
+
+from flask import Flask, request, session
+
+from .config import Config
+from .extensions import api, babel, csrf, db, migrate
+
+
+def select_locale():
+    chosen = session.get("locale") if request else None
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    return "zh_CN"
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]) or ".",
+                    exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import sqlite_pragmas
+    sqlite_pragmas.init_app(app)
+    from .web import init_app as init_web
+    init_web(app)
+    from .api import init_app as init_api
+    init_api(app)
+    from .cli import init_app as init_cli
+    init_cli(app)
+    from .web.errors import init_app as init_errors
+    init_errors(app)   # last: replaces flask-smorest's JSON-only HTTP error handler for pages
+    return app

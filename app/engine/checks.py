@@ -17,6 +17,12 @@ _UNSUPPORTED = {
     "compensateEventDefinition": "compensation is not supported by the engine",
     "sendTask": "send tasks are not supported; use a service task",
     "receiveTask": "receive tasks are not supported yet",
+    # SpiffWorkflow makes these wait for a person, but they carry no assignment: they would sit
+    # in nobody's inbox. (Camunda passes through them; we ask for an explicit choice.)
+    "task": "a task without a type would wait for nobody's action; make it a userTask with "
+            "camunda:assignee or camunda:candidateGroups, or a serviceTask",
+    "manualTask": "manual tasks are not supported; use a userTask with camunda:assignee or "
+                  "camunda:candidateGroups so someone confirms the step",
 }
 _FLOW_NODE_TAGS = ("task", "userTask", "serviceTask", "manualTask", "exclusiveGateway",
                    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "startEvent",
@@ -66,6 +72,8 @@ def check_expressions(root, **_):
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
             owner = timer.getparent().getparent()
+            if _ISO_LITERAL.match(expressions.unwrap(timer.text or "")):
+                continue  # a bare ISO 8601 literal; quote_timer_literals turns it into a string
             for reason in expressions.check_expression(timer.text or ""):
                 yield _problem(owner, f"timer refused: {reason}")
 

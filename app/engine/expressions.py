@@ -82,7 +82,9 @@ def evaluate(expression, context):
         raise ExpressionError("; ".join(problems))
     names = dict(NAMES)
     names.update(context or {})
-    evaluator = EvalWithCompoundTypes(names=names, functions=FUNCTIONS)
+    # A copy: EvalWithCompoundTypes adds list/tuple/dict/set to the dict it is given, which
+    # would silently widen the deploy-time whitelist after the first evaluation.
+    evaluator = EvalWithCompoundTypes(names=names, functions=dict(FUNCTIONS))
     try:
         return evaluator.eval(text)
     except Exception as exc:  # simpleeval raises many kinds; report them uniformly

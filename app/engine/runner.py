@@ -10,6 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
 from .script_env import install_safe_engine
@@ -69,7 +70,10 @@ def ready_user_tasks(workflow):
 
 def complete_user_task(workflow, spiff_id, data):
     """Complete a READY manual task with the submitted data and run on."""
-    task = workflow.get_task_from_id(UUID(spiff_id))
+    try:
+        task = workflow.get_task_from_id(UUID(str(spiff_id)))
+    except (ValueError, TaskNotFoundException):  # malformed or unknown id
+        task = None
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotReady(f"task {spiff_id} is not waiting for a person")
     task.data.update(data)
@@ -78,9 +82,19 @@ def complete_user_task(workflow, spiff_id, data):
     return task
 
 
-def snapshot(workflow):
+def _completed(workflow):
     completed = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
     completed.sort(key=lambda t: t.last_state_change)
+    return completed
+
+
+def snapshot_path(workflow):
+    """Element ids completed so far, in the order they completed."""
+    return [t.task_spec.bpmn_id for t in _completed(workflow)]
+
+
+def snapshot(workflow):
+    completed = _completed(workflow)
     end = ""
     if workflow.completed:
         ends = [t for t in completed if isinstance(t.task_spec, EndEvent)]
@@ -91,8 +105,17 @@ def snapshot(workflow):
         ready_tasks=ready_user_tasks(workflow),
         completed_elements=tuple(t.task_spec.bpmn_id for t in completed),
         end_element=end,
-        data=dict(workflow.data) if workflow.completed else dict(_latest_data(workflow)),
+        data=current_data(workflow),
     )
+
+
+def task_data(workflow, spiff_id):
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    return dict(task.data) if task is not None else None
+
+
+def current_data(workflow):
+    return dict(workflow.data) if workflow.completed else dict(_latest_data(workflow))
 
 
 def _latest_data(workflow):

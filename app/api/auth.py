@@ -1,0 +1,35 @@
+"""API authentication: a per-user bearer token, or the browser session plus
+the CSRF header on writes (so a cross-site form cannot use the session)."""
+from flask import g, request, session
+from flask_wtf.csrf import CSRFError, validate_csrf
+
+from ..extensions import db
+from ..models import User
+from ..services import users
+from ..services.errors import ServiceError
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+def authenticate_request():
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = users.user_for_token(header[7:].strip())
+        if user is None:
+            raise Unauthorized("the API token is not valid")
+        g.user = user
+        return
+    user_id = session.get("user_id")
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        raise Unauthorized("log in, or send Authorization: Bearer <api token>")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except CSRFError as exc:
+            raise Unauthorized(f"session requests that change data need the X-CSRFToken header ({exc.description})")
+        except Exception as exc:  # validate_csrf raises ValidationError from wtforms
+            raise Unauthorized(f"session requests that change data need the X-CSRFToken header ({exc})")
+    g.user = user

@@ -1,0 +1,152 @@
+"""JSON API resources: one MethodView per URL, schemas in and out, errors by abort."""
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..services import audit, definitions, queries, runtime, tasks
+from ..services.errors import ServiceError, ValidationFailed
+from . import schemas as s
+from .auth import authenticate_request
+from .errors import error_response
+
+blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Process definitions, cases and tasks")
+blp.before_request(authenticate_request)
+
+
+@blp.errorhandler(ServiceError)
+def _service_error(exc):
+    return error_response(exc.status, exc.message, exc.errors)
+
+
+def _page(page):
+    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+def _definition(d):
+    d.form_keys = sorted(d.forms or {})
+    return d
+
+
+@blp.route("/definitions")
+class Definitions(MethodView):
+    @blp.arguments(s.DefinitionQuerySchema, location="query")
+    @blp.response(200, s.DefinitionSchema(many=True))
+    def get(self, args):
+        """List process definitions (newest version of each, or all versions)"""
+        rows = definitions.list_all() if args["all_versions"] else definitions.list_latest()
+        return [_definition(d) for d in rows]
+
+    @blp.response(201, s.DeployResultSchema)
+    @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")
+    @blp.alt_response(422, schema=s.ErrorSchema, description="the diagram was refused; `errors.bpmn` says why and where")
+    def post(self):
+        """Deploy a BPMN diagram (administrators): multipart `file`, or the XML as the request body"""
+        upload = request.files.get("file")
+        data = upload.read() if upload else request.get_data()
+        filename = (upload.filename if upload else request.args.get("filename")) or "uploaded.bpmn"
+        if not data:
+            raise ValidationFailed("no diagram was sent", {"file": ["send a .bpmn file"]})
+        definition, created = definitions.deploy(g.user, data, filename)
+        return {"definition": _definition(definition), "created": created}, (201 if created else 200)
+
+
+@blp.route("/instances")
+class Instances(MethodView):
+    @blp.arguments(s.InstanceQuerySchema, location="query")
+    @blp.response(200, s.InstancePageSchema)
+    def get(self, args):
+        """List cases I may see (or only those I started, with mine=true)"""
+        if args["mine"]:
+            return _page(queries.my_instances(g.user, args["page"], args["per_page"]))
+        return _page(queries.visible_instances(g.user, args["status"], args["process"], args["page"], args["per_page"]))
+
+    @blp.arguments(s.StartSchema)
+    @blp.response(201, s.InstanceSchema)
+    def post(self, args):
+        """Start a case of the newest version of a process"""
+        return runtime.start_instance(g.user, args["process_key"])
+
+
+@blp.route("/instances/<int:instance_id>")
+class InstanceDetail(MethodView):
+    @blp.response(200, s.InstanceDetailSchema)
+    def get(self, instance_id):
+        """Get a case with its tasks, audit events and diagram state"""
+        view = runtime.case_view(g.user, instance_id)
+        instance = view["instance"]
+        instance.tasks = queries.tasks_of(instance)
+        instance.events = audit.events_of(instance.id)
+        instance.completed_elements = view["completed"]
+        instance.active_elements = view["active"]
+        instance.audit_chain_ok = audit.verify_chain(audit.chain_of(instance.id)).ok
+        return instance
+
+
+@blp.route("/tasks")
+class Tasks(MethodView):
+    @blp.arguments(s.TaskQuerySchema, location="query")
+    @blp.response(200, s.TaskPageSchema)
+    def get(self, args):
+        """My inbox: tasks assigned to me and unclaimed tasks of my groups"""
+        f = queries.InboxFilter(process_key=args["process"], district=args["district"],
+                                date_from=args["date_from"].isoformat() if args["date_from"] else "",
+                                date_to=args["date_to"].isoformat() if args["date_to"] else "", scope=args["scope"])
+        return _page(queries.inbox(g.user, f, args["page"], args["per_page"]))
+
+
+@blp.route("/tasks/done")
+class DoneTasks(MethodView):
+    @blp.arguments(s.PageQuerySchema, location="query")
+    @blp.response(200, s.TaskPageSchema)
+    def get(self, args):
+        """Tasks I completed"""
+        return _page(queries.done(g.user, args["page"], args["per_page"]))
+
+
+@blp.route("/tasks/<int:task_id>")
+class TaskDetail(MethodView):
+    @blp.response(200, s.TaskDetailSchema)
+    def get(self, task_id):
+        """Get a task with its form schema and version"""
+        task = tasks.get_task(g.user, task_id)
+        task.form = tasks.form_of(task)
+        return task
+
+
+@blp.route("/tasks/<int:task_id>/claim")
+class TaskClaim(MethodView):
+    @blp.arguments(s.VersionSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Claim a task offered to one of my groups"""
+        return tasks.claim(g.user, task_id, args.get("version"))
+
+
+@blp.route("/tasks/<int:task_id>/release")
+class TaskRelease(MethodView):
+    @blp.arguments(s.VersionSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Give a claimed task back to its groups"""
+        return tasks.release(g.user, task_id, args.get("version"))
+
+
+@blp.route("/tasks/<int:task_id>/draft")
+class TaskDraft(MethodView):
+    @blp.arguments(s.CompleteSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Save unfinished form data on a task"""
+        return tasks.save_draft(g.user, task_id, args["data"], args.get("version"))
+
+
+@blp.route("/tasks/<int:task_id>/complete")
+class TaskComplete(MethodView):
+    @blp.arguments(s.CompleteSchema)
+    @blp.response(200, s.TaskSchema)
+    @blp.alt_response(403, schema=s.ErrorSchema, description="the task is not yours")
+    @blp.alt_response(409, schema=s.ErrorSchema, description="already completed, or changed since you loaded it")
+    @blp.alt_response(422, schema=s.ErrorSchema, description="form errors per field in `errors`")
+    def post(self, args, task_id):
+        """Complete a task with its form data"""
+        return tasks.complete(g.user, task_id, args["data"], args.get("version"))

@@ -1,0 +1,129 @@
+"""Marshmallow schemas of the JSON API."""
+from flask_smorest.error_handler import ErrorSchema  # noqa: F401  (the one error shape)
+from marshmallow import Schema, fields
+
+
+class DefinitionSchema(Schema):
+    id = fields.Int()
+    key = fields.Str()
+    version = fields.Int()
+    name = fields.Str()
+    content_hash = fields.Str()
+    filename = fields.Str()
+    deployed_at = fields.DateTime()
+    forms = fields.List(fields.Str(), attribute="form_keys")
+
+
+class DefinitionQuerySchema(Schema):
+    all_versions = fields.Bool(load_default=False, metadata={"description": "every version, not only the newest"})
+
+
+class DeployResultSchema(Schema):
+    definition = fields.Nested(DefinitionSchema)
+    created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
+
+
+class PageQuerySchema(Schema):
+    page = fields.Int(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Int(load_default=20, validate=lambda n: 1 <= n <= 100)
+
+
+class TaskQuerySchema(PageQuerySchema):
+    process = fields.Str(load_default="")
+    district = fields.Str(load_default="")
+    date_from = fields.Date(load_default=None, data_key="from")
+    date_to = fields.Date(load_default=None, data_key="to")
+    scope = fields.Str(load_default="all", metadata={"description": "all | mine | group"})
+
+
+class InstanceQuerySchema(PageQuerySchema):
+    status = fields.Str(load_default="")
+    process = fields.Str(load_default="")
+    mine = fields.Bool(load_default=False)
+
+
+class TaskSchema(Schema):
+    id = fields.Int()
+    instance_id = fields.Int()
+    business_key = fields.Str()
+    element_id = fields.Str()
+    name = fields.Str()
+    status = fields.Str()
+    process_key = fields.Str()
+    process_name = fields.Str()
+    instance_title = fields.Str()
+    district = fields.Str(allow_none=True)
+    candidate_groups = fields.Function(lambda t: [g for g in t.candidate_groups.split(",") if g])
+    assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    decision = fields.Str()
+    opinion = fields.Str()
+    form_key = fields.Str()
+    version = fields.Int(metadata={"description": "send back as `version` to detect concurrent changes (409)"})
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(metadata={"description": "JSON Schema of the task's form"})
+    draft = fields.Dict(attribute="draft_data", allow_none=True)
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Int()
+    page = fields.Int()
+    per_page = fields.Int()
+
+
+class VersionSchema(Schema):
+    version = fields.Int(load_default=None, metadata={"description": "the task version you loaded"})
+
+
+class CompleteSchema(VersionSchema):
+    data = fields.Dict(required=True, metadata={"description": "form data, as the task's JSON Schema describes"})
+
+
+class StartSchema(Schema):
+    process_key = fields.Str(required=True)
+
+
+class InstanceSchema(Schema):
+    id = fields.Int()
+    business_key = fields.Str()
+    process_key = fields.Str()
+    definition_version = fields.Function(lambda i: i.definition.version)
+    title = fields.Str()
+    status = fields.Str()
+    outcome = fields.Str()
+    district = fields.Str(allow_none=True)
+    current_steps = fields.Str()
+    started_by = fields.Function(lambda i: i.started_by.username)
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+
+
+class InstancePageSchema(Schema):
+    items = fields.List(fields.Nested(InstanceSchema))
+    total = fields.Int()
+    page = fields.Int()
+    per_page = fields.Int()
+
+
+class EventSchema(Schema):
+    seq = fields.Int()
+    at = fields.DateTime()
+    actor = fields.Str(attribute="actor_name")
+    type = fields.Str()
+    element_id = fields.Str()
+    element_name = fields.Str()
+    data = fields.Dict()
+    hash = fields.Str()
+
+
+class InstanceDetailSchema(InstanceSchema):
+    tasks = fields.List(fields.Nested(TaskSchema))
+    events = fields.List(fields.Nested(EventSchema))
+    completed_elements = fields.List(fields.Str())
+    active_elements = fields.List(fields.Str())
+    audit_chain_ok = fields.Bool()

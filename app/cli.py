@@ -1,0 +1,62 @@
+"""Command-line commands: thin wrappers that call services."""
+import sys
+
+import click
+
+from .extensions import db
+from .services import audit, definitions, demo, users
+
+
+@click.command("deploy")
+@click.option("--folder", default=None, help="Folder of .bpmn files (default: bpmn/)")
+def deploy_command(folder):
+    """Deploy every diagram in bpmn/ (a changed file becomes a new version)."""
+    for key, version, created in definitions.deploy_folder(bpmn_folder=folder):
+        click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
+
+
+@click.command("verify-audit")
+def verify_audit_command():
+    """Verify every audit hash chain; name the first broken link of each bad chain."""
+    reports = audit.verify_all()
+    bad = [r for r in reports if not r.ok]
+    for r in bad:
+        click.echo(f"BROKEN {r.chain}: event #{r.broken_seq} (id {r.broken_id}): {r.reason}")
+    click.echo(f"{len(reports)} chain(s), {sum(r.events for r in reports)} event(s), {len(bad)} broken")
+    sys.exit(1 if bad else 0)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create demo accounts (one per role) and demo cases."""
+    demo.seed_accounts()
+    definitions.deploy_folder()
+    created = demo.seed_cases()
+    click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) created")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.argument("display_name")
+@click.option("--password", prompt=True, hide_input=True)
+@click.option("--group", "groups", multiple=True)
+@click.option("--unit", default=None)
+def create_user_command(username, display_name, password, groups, unit):
+    """Create a user in the given groups."""
+    users.create_user(username, display_name, password, groups, unit)
+    click.echo(f"user {username} created")
+
+
+@click.command("issue-token")
+@click.argument("username")
+def issue_token_command(username):
+    """Issue an API token for a user (shown once)."""
+    from sqlalchemy import select
+    from .models import User
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+    click.echo(users.issue_token(user))
+
+
+def init_app(app):
+    for cmd in (deploy_command, verify_audit_command, seed_demo_command, create_user_command, issue_token_command):
+        app.cli.add_command(cmd)

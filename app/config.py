@@ -1,0 +1,39 @@
+"""Configuration, read from the environment with development defaults."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    SECRET_KEY = os.environ.get("CHAINQ_SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("CHAINQ_DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'chainq.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("CHAINQ_UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024          # whole request
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024        # one file
+    BPMN_FOLDER = str(ROOT / "bpmn")
+    FORMS_FOLDER = str(ROOT / "forms")
+    DEPLOY_ON_START = os.environ.get("CHAINQ_DEPLOY_ON_START", "1") == "1"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_SUPPORTED_LOCALES = ["zh_CN", "en"]
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = 20
+    # flask-smorest / OpenAPI
+    API_TITLE = "ChainQ API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "ChainQ workflow API. Authenticate with a browser session "
+                                "(send the X-CSRFToken header on writes) or with "
+                                "`Authorization: Bearer <api token>`."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }

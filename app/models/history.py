@@ -1,0 +1,32 @@
+"""The audit trail: append-only, hash-chained per instance.
+
+Each event's hash covers its content and the previous event's hash, so an
+UPDATE, DELETE or reordering of rows breaks the chain at a findable place.
+Events of no instance (deployments) chain under "system".
+"""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, JSON, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import UTCDateTime, db
+from .identity import utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("chain", "seq"), Index("ix_audit_actor", "actor_id", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int]
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(120), default="")
+    type: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str] = mapped_column(String(100), default="")
+    element_name: Mapped[str] = mapped_column(String(200), default="")
+    task_id: Mapped[int | None]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

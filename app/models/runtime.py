@@ -1,0 +1,112 @@
+"""Runtime data: running instances, the inbox rows and their candidates, attachments.
+
+The inbox reads only `human_task` and `task_candidate`; it never deserializes
+an instance. Candidate rows exist only while a task is open, so the inbox
+indexes stay as small as the open work.
+"""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db
+from .identity import User, utcnow
+from .repository import ProcessDefinition
+from .states import InstanceStatus, TaskStatus
+
+
+class ProcessInstance(db.Model):
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_instance_starter", "started_by_id", "started_at"),
+        Index("ix_instance_district", "district", "started_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    business_key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING)
+    outcome: Mapped[str] = mapped_column(String(100), default="")
+    district: Mapped[str | None] = mapped_column(String(32))
+    current_steps: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    definition: Mapped[ProcessDefinition] = relationship()
+    started_by: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(db.Model):
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_task_assignee_open", "assignee_id", "status", "created_at"),
+        Index("ix_task_completed_by", "completed_by_id", "completed_at"),
+        Index("ix_task_instance", "instance_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    form_key: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
+    candidate_groups: Mapped[str] = mapped_column(String(500), default="")
+    candidate_users: Mapped[str] = mapped_column(String(500), default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # denormalised for the inbox, so it never joins the instance table
+    process_key: Mapped[str] = mapped_column(String(100))
+    process_name: Mapped[str] = mapped_column(String(200))
+    instance_title: Mapped[str] = mapped_column(String(300), default="")
+    business_key: Mapped[str] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision: Mapped[str] = mapped_column(String(30), default="")
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    draft_data: Mapped[dict | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskCandidate(db.Model):
+    """Who may claim an open task: one row per candidate group or user."""
+    __tablename__ = "task_candidate"
+    __table_args__ = (
+        Index("ix_candidate_group", "group_key", "task_created_at"),
+        Index("ix_candidate_user", "user_id", "task_created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), index=True)
+    group_key: Mapped[str | None] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    task_created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(db.Model):
+    """An uploaded file, stored outside the static folder under its SHA-256."""
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    meta: Mapped[dict | None] = mapped_column(JSON)

@@ -1,0 +1,108 @@
+"""Demo accounts and cases for `make run`: one account per role, and cases at
+several steps so every page has something to show. Idempotent."""
+import hashlib
+
+from sqlalchemy import select
+
+from ..domain.credit_code import make_credit_code
+from ..domain.districts import DISTRICTS, district_office_group
+from ..extensions import db
+from ..models import ProcessInstance
+from . import runtime, tasks
+from .permissions import ADMINS, AUDITORS, CITY_OFFICE
+from .transaction import command
+from .users import ensure_group, ensure_unit, ensure_user
+
+DEMO_PASSWORD = "chainq123"
+
+UNITS = [  # key, name, type, district
+    ("gz_smart_equipment", "广州智能装备集团有限公司", "chain_owner", "huangpu"),
+    ("gz_auto_parts", "广州新能源汽车零部件有限公司", "chain_owner", "panyu"),
+    ("gz_testing_institute", "广州市质量检测研究院", "technical_institution", "tianhe"),
+]
+
+
+def credit_code_for(seed):
+    """A stable, valid credit code per demo unit (check characters computed, not invented)."""
+    organisation = f"{int(hashlib.sha256(seed.encode('utf-8')).hexdigest(), 16) % 10**8:08d}"
+    return make_credit_code("91440101" + organisation)
+
+
+def seed_accounts():
+    with command():
+        groups = {
+            ADMINS: ensure_group(ADMINS, "系统管理员 Administrators"),
+            AUDITORS: ensure_group(AUDITORS, "审计人员 Auditors"),
+            CITY_OFFICE: ensure_group(CITY_OFFICE, "市质量强市工作领导小组办公室 City office"),
+            "applicants": ensure_group("applicants", "申报单位 Applicant units"),
+        }
+        for code, (zh, en) in DISTRICTS.items():
+            groups[district_office_group(code)] = ensure_group(
+                district_office_group(code), f"{zh}质量强区工作领导小组办公室 {en} district office", "district")
+        ensure_user("admin", "系统管理员", DEMO_PASSWORD, [groups[ADMINS]])
+        ensure_user("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
+        ensure_user("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        for code, (zh, _en) in DISTRICTS.items():
+            ensure_user(f"district_{code}", f"{zh}办审核员", DEMO_PASSWORD,
+                        [groups[district_office_group(code)]], district=code)
+        for i, (key, name, kind, district) in enumerate(UNITS, start=1):
+            unit = ensure_unit(key, name, kind, district=district)
+            leader_group = ensure_group(f"unit_leader:{key}", f"{name} 负责人", "unit")
+            suffix = "" if i == 1 else str(i)
+            ensure_user(f"applicant{suffix}", f"{name[:6]}申报人", DEMO_PASSWORD, [groups["applicants"]], unit)
+            ensure_user(f"leader{suffix}", f"{name[:6]}负责人", DEMO_PASSWORD, [leader_group], unit)
+
+
+def application_data(name, domain, district, lead_unit, members=3):
+    return {
+        "consortium_name": f"{name}产业链质量创新联合体", "chain_domain": domain, "district": district,
+        "lead_unit_name": lead_unit, "lead_unit_type": "chain_owner",
+        "lead_unit_credit_code": credit_code_for(lead_unit), "lead_person": "张伟",
+        "phone": "020-38880000", "mobile": "13800138000",
+        "members": [{"name": f"{domain}成员单位{i}", "credit_code": credit_code_for(f"{name}{i}"),
+                     "contact": "李娜", "phone": "13900139000"} for i in range(1, members + 1)],
+        "goals": "三年内关键零部件合格率由95%提升至99%，形成行业质量标准2项。",
+        "work_plan": "第一年完成质量图谱绘制和问题库建设；第二年组织联合攻关；第三年推广成果并开展绩效评价。",
+    }
+
+
+def _user(name):
+    from ..models import User
+    return db.session.execute(select(User).where(User.username == name)).scalar_one()
+
+
+def _open_task(instance):
+    from ..models import HumanTask
+    from ..models.states import TaskStatus
+    return db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalar_one()
+
+
+def _walk(instance, steps):
+    for username, data in steps:
+        task = _open_task(instance)
+        actor = _user(username)
+        if task.assignee_id is None:
+            tasks.claim(actor, task.id)
+        tasks.complete(actor, task.id, data)
+
+
+def seed_cases():
+    if db.session.execute(select(ProcessInstance.id).limit(1)).first():
+        return 0
+    applicant, applicant2 = _user("applicant"), _user("applicant2")
+    ok = {"decision": "approve", "opinion": "同意。"}
+    # 1. approved all the way: creates a consortium record
+    a = runtime.start_instance(applicant, "consortium_application")
+    _walk(a, [("applicant", application_data("智能装备", "智能装备", "huangpu", UNITS[0][1])),
+              ("leader", ok), ("district_huangpu", ok), ("city", {"decision": "approve", "opinion": "同意组建。"})])
+    # 2. waiting for the district office, after one return for revision
+    b = runtime.start_instance(applicant2, "consortium_application")
+    data_b = application_data("新能源汽车", "新能源汽车", "panyu", UNITS[1][1])
+    _walk(b, [("applicant2", data_b), ("leader2", ok),
+              ("district_panyu", {"decision": "return", "opinion": "成员单位信息不完整，请补充。"}),
+              ("applicant2", data_b), ("leader2", ok)])
+    # 3. a draft the applicant has not submitted yet
+    c = runtime.start_instance(applicant, "consortium_application")
+    tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
+    return 3

@@ -1,0 +1,142 @@
+"""The task service: claim, release, save a draft, complete.
+
+Each is one command: check the actor's right → check the version the caller
+saw → act through the engine → save task, instance, inbox and audit together.
+"""
+import json
+from datetime import datetime, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..engine import runner
+from ..extensions import db
+from ..models import HumanTask, TaskCandidate
+from ..models.states import TaskStatus, transition
+from . import attachments, audit, definitions, forms
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .permissions import can_act_on_task, can_see_task, is_candidate
+from .runtime import apply_step, audited_handlers, close_candidates, run_engine
+from .transaction import command
+
+MAX_DRAFT_BYTES = 512 * 1024
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _load(task_id):
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(_("Task %(id)s does not exist.", id=task_id))
+    return task
+
+
+def _check_version(task, expected_version):
+    if expected_version is not None and int(expected_version) != task.version:
+        raise Conflict(_("This task was changed by someone else since you opened it; reload it."))
+
+
+def _check_open(task):
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(_("This task has already been %(status)s.", status=_(task.status)))
+
+
+def get_task(actor, task_id):
+    task = _load(task_id)
+    if not can_see_task(actor, task):
+        raise Forbidden(_("You may not see this task."))
+    return task
+
+
+def form_of(task):
+    """The JSON Schema of a task's form, from the definition version its case is pinned to."""
+    return task.instance.definition.forms.get(task.form_key) or {}
+
+
+def claim(actor, task_id, expected_version=None):
+    with command():
+        task = _load(task_id)
+        _check_open(task)
+        if task.assignee_id is not None:
+            raise Conflict(_("This task has already been claimed."))
+        if not is_candidate(actor, task):
+            raise Forbidden(_("This task is not offered to you."))
+        _check_version(task, expected_version)
+        task.assignee_id, task.claimed_at = actor.id, _now()
+        audit.record("task_claimed", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
+                     element_name=task.name, task_id=task.id)
+    return task
+
+
+def release(actor, task_id, expected_version=None):
+    with command():
+        task = _load(task_id)
+        _check_open(task)
+        if task.assignee_id != actor.id:
+            raise Forbidden(_("Only the person who claimed this task can release it."))
+        has_candidates = db.session.execute(select(TaskCandidate.id).where(
+            TaskCandidate.task_id == task.id).limit(1)).first()
+        if not has_candidates:
+            raise Conflict(_("This task was assigned to you directly; there is no group to release it to."))
+        _check_version(task, expected_version)
+        task.assignee_id, task.claimed_at = None, None
+        audit.record("task_released", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
+                     element_name=task.name, task_id=task.id)
+    return task
+
+
+def _authorise(actor, task, expected_version):
+    _check_open(task)
+    if not can_act_on_task(actor, task):
+        raise Forbidden(_("This task is not yours."))
+    _check_version(task, expected_version)
+
+
+def save_draft(actor, task_id, data, expected_version=None, files=()):
+    """Keep unfinished form data on the task; nothing moves in the process."""
+    with command():
+        task = _load(task_id)
+        _authorise(actor, task, expected_version)
+        if not isinstance(data, dict) or len(json.dumps(data, default=str)) > MAX_DRAFT_BYTES:
+            raise ValidationFailed(_("The draft is not valid."), {"_form": [_("The draft is too large.")]})
+        data = attachments.attach_uploads(actor, task.instance, data, files)
+        task.draft_data = data
+        audit.record("task_draft_saved", actor=actor, instance_id=task.instance_id,
+                     element_id=task.element_id, element_name=task.name, task_id=task.id,
+                     data={"fields": sorted(data)})
+    return task
+
+
+def complete(actor, task_id, data, expected_version=None, files=()):
+    """Complete a task with its form data and move the case on."""
+    with command():
+        task = _load(task_id)
+        _authorise(actor, task, expected_version)
+        instance = task.instance
+        compiled = definitions.compiled(instance.definition)
+        step = compiled.steps.get(task.element_id)
+        data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
+        cleaned = forms.validate(form_of(task), data, opinion_required=bool(step and step.opinion_required))
+
+        def go():
+            workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
+            before = len(runner.snapshot_path(workflow))
+            runner.complete_user_task(workflow, task.spiff_task_id, cleaned)
+            return workflow, before
+        workflow, before = run_engine(go, instance)
+        transition(task, TaskStatus, TaskStatus.COMPLETED)
+        task.completed_by_id, task.completed_at = actor.id, _now()
+        if task.assignee_id is None:
+            task.assignee_id = actor.id
+        task.decision = forms.decision_of(cleaned)
+        task.opinion = str(cleaned.get("opinion", ""))
+        task.draft_data = None
+        close_candidates(task)
+        path = runner.snapshot_path(workflow)[before:]
+        audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=task.element_id,
+                     element_name=task.name, task_id=task.id, data={
+                         "decision": task.decision, "opinion": task.opinion, "form": cleaned, "path": path})
+        apply_step(instance, compiled, workflow, actor)
+    return task

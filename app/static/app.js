@@ -1,0 +1,36 @@
+// Small progressive enhancements: add/remove table rows, remove attachments.
+(function () {
+  function renumber(tbody, name) {
+    Array.prototype.forEach.call(tbody.querySelectorAll("tr[data-row]"), function (row, i) {
+      row.querySelector(".rownum").textContent = i + 1;
+      Array.prototype.forEach.call(row.querySelectorAll("input[data-col]"), function (input) {
+        input.name = name + "-" + i + "-" + input.getAttribute("data-col");
+      });
+    });
+  }
+  document.addEventListener("click", function (ev) {
+    var add = ev.target.closest("[data-add-row]");
+    if (add) {
+      var name = add.getAttribute("data-add-row");
+      var tbody = document.querySelector('table[data-table="' + name + '"] tbody');
+      var last = tbody.querySelector("tr[data-row]:last-child");
+      var row = last.cloneNode(true);
+      Array.prototype.forEach.call(row.querySelectorAll("input"), function (i) { i.value = ""; });
+      Array.prototype.forEach.call(row.querySelectorAll(".field-error"), function (e) { e.remove(); });
+      Array.prototype.forEach.call(row.querySelectorAll(".has-error"), function (e) { e.classList.remove("has-error"); });
+      tbody.appendChild(row);
+      renumber(tbody, name);
+      return;
+    }
+    var remove = ev.target.closest("[data-remove-row]");
+    if (remove) {
+      var tb = remove.closest("tbody"), table = remove.closest("table");
+      if (tb.querySelectorAll("tr[data-row]").length > 1) { remove.closest("tr").remove(); }
+      else { Array.prototype.forEach.call(tb.querySelectorAll("input"), function (i) { i.value = ""; }); }
+      renumber(tb, table.getAttribute("data-table"));
+      return;
+    }
+    var detach = ev.target.closest("[data-remove-attachment]");
+    if (detach) { detach.closest("li").remove(); }
+  });
+})();

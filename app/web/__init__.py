@@ -1,0 +1,27 @@
+"""The browser UI: thin Jinja views over the services."""
+from flask import g, session
+
+from ..domain.districts import DISTRICTS, district_label
+from ..extensions import db
+from ..models import User
+
+
+def init_app(app):
+    from . import auth, filters, views
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    filters.init_app(app)
+
+    @app.before_request
+    def load_user():
+        user_id = session.get("user_id")
+        g.user = db.session.get(User, user_id) if user_id else None
+        if g.user is not None and not g.user.active:
+            g.user = None
+
+    @app.context_processor
+    def globals_for_templates():
+        from flask_babel import get_locale
+        locale = str(get_locale() or "zh_CN")
+        return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
+                "locale": locale}

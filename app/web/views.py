@@ -1,0 +1,169 @@
+"""Pages: inbox, done, my applications, task forms, cases, registries, profile.
+Each view parses input, calls one service, and renders the result."""
+from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+
+from ..services import attachments, audit, definitions, queries, runtime, tasks, users
+from ..services.errors import ValidationFailed
+from ..services.permissions import can_act_on_task, can_start, is_candidate
+from .auth import login_required
+from .formdata import parse_form
+
+bp = Blueprint("views", __name__)
+
+
+def _page():
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(url_for("views.inbox"))
+
+
+@bp.route("/tasks")
+@login_required
+def inbox():
+    f = queries.InboxFilter(process_key=request.args.get("process", ""), district=request.args.get("district", ""),
+                            date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
+                            scope=request.args.get("scope", "all"))
+    try:
+        page = queries.inbox(g.user, f, _page())
+    except ValueError:
+        flash(_("Dates must be written as YYYY-MM-DD."), "error")
+        f.date_from = f.date_to = ""
+        page = queries.inbox(g.user, f, _page())
+    return render_template("inbox.html", page=page, f=f, processes=definitions.list_latest())
+
+
+@bp.route("/tasks/done")
+@login_required
+def done():
+    return render_template("done.html", page=queries.done(g.user, _page()))
+
+
+@bp.route("/instances/mine")
+@login_required
+def my_instances():
+    return render_template("my_instances.html", page=queries.my_instances(g.user, _page()))
+
+
+@bp.route("/instances")
+@login_required
+def instances():
+    page = queries.visible_instances(g.user, request.args.get("status", ""), request.args.get("process", ""), _page())
+    return render_template("instances.html", page=page)
+
+
+@bp.route("/processes")
+@login_required
+def processes():
+    rows = [(d, can_start(g.user, definitions.compiled(d).settings)) for d in definitions.list_latest()]
+    return render_template("processes.html", rows=rows)
+
+
+@bp.route("/processes/<key>/start", methods=["POST"])
+@login_required
+def start(key):
+    instance = runtime.start_instance(g.user, key)
+    open_task = next((t for t in queries.tasks_of(instance) if t.status == "open" and can_act_on_task(g.user, t)), None)
+    flash(_("Case %(key)s started.", key=instance.business_key))
+    if open_task is not None:
+        return redirect(url_for("views.task", task_id=open_task.id))
+    return redirect(url_for("views.instance", instance_id=instance.id))
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id):
+    item = tasks.get_task(g.user, task_id)
+    schema = tasks.form_of(item)
+    errors, values = {}, None
+    if request.method == "POST":
+        action = request.form.get("_action", "complete")
+        data = parse_form(schema, request.form)
+        files = request.files.getlist("attachments-files")
+        version = request.form.get("_version")
+        try:
+            if action == "claim":
+                tasks.claim(g.user, task_id, version)
+                flash(_("Task claimed."))
+            elif action == "release":
+                tasks.release(g.user, task_id, version)
+                flash(_("Task released to the group."))
+                return redirect(url_for("views.inbox"))
+            elif action == "draft":
+                tasks.save_draft(g.user, task_id, data, version, files)
+                flash(_("Draft saved."))
+            else:
+                tasks.complete(g.user, task_id, data, version, files)
+                flash(_("Submitted: %(name)s.", name=item.name))
+                return redirect(url_for("views.inbox"))
+            return redirect(url_for("views.task", task_id=task_id))
+        except ValidationFailed as exc:
+            errors, values = exc.errors, data
+            flash(exc.message, "error")
+    case = runtime.task_data(item) if item.status == "open" else {}
+    if values is None:
+        values = item.draft_data or {k: case.get(k) for k in schema.get("properties", {}) if k in case}
+        if item.form_key == "review_opinion":
+            values = item.draft_data or {}
+    application = item.instance.definition.forms.get("consortium_application", {}) \
+        if item.form_key != "consortium_application" else {}
+    step = definitions.compiled(item.instance.definition).steps.get(item.element_id)
+    status = 422 if errors else 200
+    return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
+                           opinion_required=bool(step and step.opinion_required),
+                           application_schema=application, can_act=can_act_on_task(g.user, item),
+                           can_claim=item.assignee_id is None and is_candidate(g.user, item)), status
+
+
+@bp.route("/instances/<int:instance_id>")
+@login_required
+def instance(instance_id):
+    view = runtime.case_view(g.user, instance_id)
+    item = view["instance"]
+    return render_template("instance.html", view=view, instance=item, tasks=queries.tasks_of(item),
+                           events=audit.events_of(item.id), chain=audit.verify_chain(audit.chain_of(item.id)),
+                           application_schema=item.definition.forms.get("consortium_application", {}))
+
+
+@bp.route("/instances/<int:instance_id>/diagram.xml")
+@login_required
+def diagram(instance_id):
+    item = runtime.get_instance(g.user, instance_id)
+    return Response(item.definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.route("/attachments/<token>")
+@login_required
+def attachment(token):
+    row, path = attachments.open_attachment(g.user, token)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+
+
+@bp.route("/consortia")
+@login_required
+def consortia():
+    page = queries.consortia(g.user, request.args.get("district", ""), _page())
+    return render_template("consortia.html", page=page)
+
+
+@bp.route("/consortia/<int:consortium_id>")
+@login_required
+def consortium(consortium_id):
+    return render_template("consortium.html", item=queries.consortium(g.user, consortium_id))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    token = users.issue_token(g.user) if request.method == "POST" else None
+    return render_template("profile.html", token=token)
