@@ -66,7 +66,8 @@ def _shape_problem(code, length):
         return f"position 2 (organisation category) must be a digit 1-9, not '{code[1]}'"
     for pos in range(3, min(length, 8) + 1):
         if not code[pos - 1].isdigit():
-            return f"positions 3-8 (administrative division) must be digits; position {pos} is '{code[pos - 1]}'"
+            return (f"positions 3-8 (administrative division) must be digits; "
+                    f"position {pos} is '{code[pos - 1]}'")
     if length >= 17 and code[16] not in "0123456789X":
         return f"position 17 (organisation code check digit) must be a digit or 'X', not '{code[16]}'"
     return None

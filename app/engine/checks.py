@@ -2,6 +2,9 @@
 engine must not or cannot run. Each check is a small function over the parsed
 XML tree; `check_diagram` runs them all and reports every problem found."""
 import re
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import expressions
 from .errors import DiagramError
@@ -72,10 +75,32 @@ def check_expressions(root, **_):
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
             owner = timer.getparent().getparent()
-            if _ISO_LITERAL.match(expressions.unwrap(timer.text or "")):
-                continue  # a bare ISO 8601 literal; quote_timer_literals turns it into a string
+            literal = expressions.unwrap(timer.text or "")
+            if _ISO_LITERAL.match(literal):
+                # A bare ISO 8601 literal: quote_timer_literals turns it into a string, so it is
+                # never code; check now that SpiffWorkflow will be able to read it when reached.
+                if not _timer_literal_is_valid(tag, literal):
+                    yield _problem(owner, f"timer refused: '{literal}' is not a valid ISO 8601 "
+                                          f"{_TIMER_KINDS[tag]}")
+                continue
             for reason in expressions.check_expression(timer.text or ""):
                 yield _problem(owner, f"timer refused: {reason}")
+
+
+_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date-time", "timeCycle": "repeating interval"}
+
+
+def _timer_literal_is_valid(tag, text):
+    parse = {"timeDuration": TimerEventDefinition.parse_iso_duration,
+             "timeDate": TimerEventDefinition.parse_time_or_duration,
+             "timeCycle": TimerEventDefinition.parse_iso_recurring_interval}[tag]
+    if text.replace("--", "/").count("/") > 2:
+        return False
+    try:
+        value = parse(text)
+    except Exception:  # the library raises bare Exception, ValueError, AttributeError …
+        return False
+    return tag != "timeDate" or isinstance(value, datetime)
 
 
 def check_call_activities(root, **_):

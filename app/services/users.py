@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -11,6 +12,11 @@ from . import audit
 from .transaction import command
 
 _DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def hash_password(password):
+    # Tests may choose a cheaper method (config PASSWORD_HASH_METHOD); production keeps scrypt.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def _token_digest(token):
@@ -63,8 +69,8 @@ def ensure_unit(key, name, unit_type="enterprise", credit_code=None, district=No
 def ensure_user(username, display_name, password, groups=(), unit=None, district=None):
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        user = User(username=username, display_name=display_name,
-                    password_hash=generate_password_hash(password), unit=unit, district=district)
+        user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+                    unit=unit, district=district)
         db.session.add(user)
     for group in groups:
         if group not in user.groups:

@@ -147,7 +147,7 @@ def test_position_17_must_be_digit_or_x():
 
 
 def test_made_up_code_with_plausible_shape_is_refused():
-    # Often quoted as an example but fails both checks.
+    # Looks plausible (it was suggested as an example) but fails both check characters.
     assert validate_credit_code("911100001000040123") == "check character should be 'X'"
 
 

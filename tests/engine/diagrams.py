@@ -53,7 +53,8 @@ def service_task(id, topic):
 
 
 def script_task(id, script="x = 1"):
-    return f'<bpmn:scriptTask id="{id}" scriptFormat="python"><bpmn:script>{escape(script)}</bpmn:script></bpmn:scriptTask>'
+    return (f'<bpmn:scriptTask id="{id}" scriptFormat="python">'
+            f'<bpmn:script>{escape(script)}</bpmn:script></bpmn:scriptTask>')
 
 
 def exclusive(id):

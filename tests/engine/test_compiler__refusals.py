@@ -225,3 +225,33 @@ def test_plain_flow_nodes_do_not_count_as_problems():
                   flow("start", "a"), flow("a", "b"), flow("b", "g"),
                   flow("g", "e1", "x > 1"), flow("g", "e2", "x <= 1"))
     assert compile_definition(xml, services={"ok"}).key == "flow"
+
+
+def timer_of(kind, text):
+    return (f'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            f'<bpmn:{kind}>{text}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("timeDuration", "P1DT"),
+    ("timeDuration", "2025-01-01"),
+    ("timeDate", "2025-13-45T10:00:00Z"),
+    ("timeDate", "PT5M"),                           # a duration where a date-time is expected
+    ("timeCycle", "R3/PT1H/PT2H/PT3H"),
+    ("timeDuration", "P1D/__import__('os').system('id')"),
+    ("timeCycle", "R3/PT1H/__import__('os').system('id')"),
+])
+def test_invalid_timer_literals(kind, text):
+    xml = simple(("wait", timer_of(kind, text)))
+    error = refused(xml)
+    assert_names(error, xml, "wait")
+    assert "timer refused" in error.message
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("timeDuration", "PT5M"), ("timeDuration", "P1Y2M3DT4H5M6S"), ("timeDuration", "P2W"),
+    ("timeDate", "2025-06-01T09:00:00+08:00"), ("timeDate", "2025-06-01"),
+    ("timeCycle", "R3/PT1H"), ("timeCycle", "R/2025-01-01T00:00:00Z/P1D"),
+])
+def test_valid_timer_literals(kind, text):
+    assert compile_definition(simple(("wait", timer_of(kind, text)))).key == "flow"
