@@ -19,16 +19,23 @@ REQUIRE_PG = os.environ.get("CHAINQ_REQUIRE_POSTGRES") == "1"
 _pg_state = {}
 
 
+def _admin_engine():
+    server = PG_URL.rsplit("/", 1)[0]
+    return create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+
+
 def postgres_available():
+    """A database of this test process's own (test runs in parallel must not share tables)."""
     if "ok" not in _pg_state:
         try:
             server, name = PG_URL.rsplit("/", 1)
-            engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+            name = f"{name}_{os.getpid()}"
+            engine = _admin_engine()
             with engine.connect() as conn:
-                if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
             engine.dispose()
-            _pg_state["ok"] = True
+            _pg_state["ok"], _pg_state["url"], _pg_state["name"] = True, f"{server}/{name}", name
         except Exception as exc:  # unreachable server, missing driver
             _pg_state["ok"] = False
             _pg_state["why"] = str(exc)
@@ -36,7 +43,17 @@ def postgres_available():
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (CHAINQ_REQUIRE_POSTGRES=1) but unreachable: {_pg_state['why']}")
         pytest.skip(f"PostgreSQL unreachable: {_pg_state['why']}")
-    return PG_URL
+    return _pg_state["url"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_database():
+    yield
+    if _pg_state.get("ok"):
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def database_url(kind, tmp_path):

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import deadlines, expressions, runner
 from ..engine.errors import ExpressionError, ServiceCallError
@@ -45,11 +47,23 @@ def audited_handlers(instance, actor):
     return {topic: wrap(topic, h) for topic, h in bound_handlers(instance).items()}
 
 
+def _database_cause(exc):
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (StaleDataError, DBAPIError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def run_engine(step, instance):
     """Run an engine call, turning engine failures into a clear, rolled-back error."""
     try:
         return step()
     except (WorkflowException, ExpressionError, ServiceCallError) as exc:
+        database_error = _database_cause(exc)
+        if database_error is not None:
+            raise database_error   # a race lost inside a service task: the command reports a conflict
         element = getattr(getattr(exc, "task_spec", None), "bpmn_id", None) or \
             getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", "")
         raise ProcessFailed(_("The process could not continue at step '%(element)s': %(reason)s",

@@ -1,0 +1,95 @@
+"""Deploys: changed content is version N+1, running cases keep their version and
+forms, and diagrams the engine must not run are refused naming the element."""
+import json
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ProcessDefinition
+from app.services import definitions, runtime, tasks
+from app.services.errors import Forbidden, ValidationFailed
+
+
+def _copy_sources(tmp_path, root):
+    shutil.copytree(root / "bpmn", tmp_path / "bpmn")
+    shutil.copytree(root / "forms", tmp_path / "forms")
+    return tmp_path / "bpmn", tmp_path / "forms"
+
+
+@pytest.fixture
+def sources(tmp_path, app):
+    from pathlib import Path
+    return _copy_sources(tmp_path, Path(app.root_path).parent)
+
+
+def test_unchanged_files_are_not_a_new_version(app, sources):
+    bpmn, forms = sources
+    assert definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms) == [("consortium_application", 1, False)]
+
+
+def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(
+        app, sources, user, open_task, application_form):
+    bpmn, forms = sources
+    applicant = user("applicant")
+    old_case = runtime.start_instance(applicant, "consortium_application")
+
+    path = bpmn / "consortium_application.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace("区办审核 District office review",
+                                                             "区办初审 District office review"), encoding="utf-8")
+    schema = json.loads((forms / "review_opinion.json").read_text(encoding="utf-8"))
+    schema["properties"]["opinion"]["maxLength"] = 500
+    (forms / "review_opinion.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    assert definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms) == [("consortium_application", 2, True)]
+
+    new_case = runtime.start_instance(applicant, "consortium_application")
+    assert (old_case.definition.version, new_case.definition.version) == (1, 2)
+    tasks.complete(applicant, open_task(old_case).id, application_form())
+    lead = open_task(old_case)
+    assert tasks.form_of(lead)["properties"]["opinion"]["maxLength"] == 2000   # v1's form
+    tasks.claim(user("leader"), lead.id)
+    tasks.complete(user("leader"), lead.id, {"decision": "approve", "opinion": "同意"})
+    assert open_task(old_case).name == "区办审核 District office review"          # v1's diagram
+
+
+def _diagram(body):
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:process id="bad_process" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+{body}
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+
+
+SCRIPT = _diagram("""    <bpmn:scriptTask id="run_shell" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:script>import os; os.system('id')</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run_shell"/>""")
+IMPORT = _diagram("""    <bpmn:exclusiveGateway id="gw"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="end">
+      <bpmn:conditionExpression>__import__('os').system('id')</bpmn:conditionExpression></bpmn:sequenceFlow>""")
+
+
+@pytest.mark.parametrize("xml, element", [(SCRIPT, "run_shell"), (IMPORT, "f2")])
+def test_refused_diagrams_name_the_element_and_deploy_nothing(app, user, xml, element):
+    with pytest.raises(ValidationFailed) as refused:
+        definitions.deploy(user("admin"), xml, "bad_process.bpmn")
+    assert element in refused.value.message and "line" in refused.value.message
+    assert db.session.execute(select(ProcessDefinition).where(ProcessDefinition.key == "bad_process")).first() is None
+
+
+def test_entity_expansion_is_refused(app, user):
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>"""
+    with pytest.raises(ValidationFailed) as refused:
+        definitions.deploy(user("admin"), bomb, "bomb.bpmn")
+    assert "DOCTYPE" in refused.value.message
+
+
+def test_only_administrators_deploy(app, user):
+    with pytest.raises(Forbidden):
+        definitions.deploy(user("city"), SCRIPT, "x.bpmn")

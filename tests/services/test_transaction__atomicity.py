@@ -1,0 +1,99 @@
+"""Every command is all-or-nothing: a failure mid-command leaves no trace, and
+two people completing the same task at once get one success and one conflict."""
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.engine import runner
+from app.extensions import db
+from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
+from app.services import audit, handlers, runtime, tasks
+from app.services.errors import Conflict
+from app.services.runtime import ProcessFailed
+
+APPROVE = {"decision": "approve", "opinion": "同意"}
+
+
+def _to_city_review(user, open_task, application_form):
+    applicant = user("applicant")
+    instance = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(instance).id, application_form("tianhe"))
+    for name in ("leader", "district_tianhe"):
+        task = open_task(instance)
+        tasks.claim(user(name), task.id)
+        tasks.complete(user(name), task.id, APPROVE)
+    return instance
+
+
+def _count(model, *where):
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar()
+
+
+def test_failure_mid_command_leaves_no_partial_state(app, user, open_task, application_form, monkeypatch):
+    instance = _to_city_review(user, open_task, application_form)
+    city_task = open_task(instance)
+    tasks.claim(user("city"), city_task.id)
+    before = (instance.version, instance.state, _count(AuditEvent, AuditEvent.instance_id == instance.id))
+
+    def create_then_fail(inst, data):
+        handlers.create_consortium(inst, data)      # writes the consortium rows ...
+        raise RuntimeError("disk full")              # ... then the command fails
+    monkeypatch.setitem(handlers.HANDLERS, "create_consortium", create_then_fail)
+
+    with pytest.raises(ProcessFailed) as failure:
+        tasks.complete(user("city"), city_task.id, APPROVE)
+    assert "create_consortium" in failure.value.message or "disk full" in failure.value.message
+
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, instance.id)
+    assert (instance.version, instance.state, _count(AuditEvent, AuditEvent.instance_id == instance.id)) == before
+    assert _count(Consortium) == 0
+    task = db.session.get(HumanTask, city_task.id)
+    assert task.status == "open" and task.completed_by_id is None
+    assert audit.verify_chain(audit.chain_of(instance.id)).ok
+
+    monkeypatch.undo()   # the fault is gone: the same command now succeeds
+    tasks.complete(user("city"), city_task.id, APPROVE)
+    assert _count(Consortium) == 1
+
+
+def test_concurrent_completions_of_one_task_one_wins(app, user, open_task, application_form, monkeypatch):
+    instance = _to_city_review(user, open_task, application_form)
+    task_id = open_task(instance).id
+    city_id = user("city").id
+    both_loaded = threading.Barrier(2, timeout=10)
+    original = runner.complete_user_task
+
+    def complete_after_both_loaded(workflow, spiff_id, data):
+        both_loaded.wait()          # both commands have read the task and the instance
+        return original(workflow, spiff_id, data)
+    monkeypatch.setattr(runner, "complete_user_task", complete_after_both_loaded)
+
+    outcomes = []
+
+    def approve():
+        with app.app_context():
+            from app.models import User
+            actor = db.session.get(User, city_id)
+            try:
+                tasks.complete(actor, task_id, APPROVE)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+            except threading.BrokenBarrierError:
+                outcomes.append("barrier")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+    db.session.expire_all()
+    assert _count(AuditEvent, AuditEvent.instance_id == instance.id, AuditEvent.type == "task_completed",
+                  AuditEvent.task_id == task_id) == 1
+    assert _count(Consortium) == 1
+    assert audit.verify_chain(audit.chain_of(instance.id)).ok
