@@ -34,7 +34,7 @@ app/static/vendor/.installed: package.json
 	touch $@
 
 translations: venv
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f -q
+	$(BIN)/pybabel compile -d app/translations -f 2>/dev/null || $(BIN)/pybabel compile -d app/translations -f
 
 db: venv
 	CHAINQ_DEPLOY_ON_START=0 $(BIN)/flask db upgrade

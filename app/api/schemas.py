@@ -1,6 +1,6 @@
 """Marshmallow schemas of the JSON API."""
 from flask_smorest.error_handler import ErrorSchema  # noqa: F401  (the one error shape)
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class DefinitionSchema(Schema):
@@ -24,8 +24,9 @@ class DeployResultSchema(Schema):
 
 
 class PageQuerySchema(Schema):
-    page = fields.Int(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Int(load_default=20, validate=lambda n: 1 <= n <= 100)
+    # marshmallow 4 ignores a validator's False return: validators must raise, as Range does
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class TaskQuerySchema(PageQuerySchema):

@@ -68,12 +68,16 @@ def ready_user_tasks(workflow):
                  for t in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
+def _find(workflow, spiff_id):
+    try:
+        return workflow.get_task_from_id(UUID(str(spiff_id)))
+    except (ValueError, TaskNotFoundException):  # malformed or unknown id
+        return None
+
+
 def complete_user_task(workflow, spiff_id, data):
     """Complete a READY manual task with the submitted data and run on."""
-    try:
-        task = workflow.get_task_from_id(UUID(str(spiff_id)))
-    except (ValueError, TaskNotFoundException):  # malformed or unknown id
-        task = None
+    task = _find(workflow, spiff_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotReady(f"task {spiff_id} is not waiting for a person")
     task.data.update(data)
@@ -110,7 +114,7 @@ def snapshot(workflow):
 
 
 def task_data(workflow, spiff_id):
-    task = workflow.get_task_from_id(UUID(spiff_id))
+    task = _find(workflow, spiff_id)
     return dict(task.data) if task is not None else None
 
 

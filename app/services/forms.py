@@ -91,11 +91,26 @@ def field_errors(schema, data):
     return errors
 
 
+def reserved_key_paths(value, path=""):
+    """Paths of keys the workflow serializer cannot store (`typename` marks its own objects)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if key == "typename":
+                yield here
+            yield from reserved_key_paths(item, here)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from reserved_key_paths(item, f"{path}.{i}" if path else str(i))
+
+
 def validate(schema, data, opinion_required=False):
     """Return the cleaned data, or raise ValidationFailed with per-field messages."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("The form data must be an object."), {"_form": [_("Expected an object.")]})
     errors = field_errors(schema, data) if schema else {}
+    for path in reserved_key_paths(data):
+        errors.setdefault(path, []).append(_("This field name is reserved."))
     if opinion_required and not str(data.get("opinion", "")).strip():
         errors.setdefault("opinion", []).append(_("An opinion is required at this step."))
     if errors:

@@ -40,7 +40,7 @@ def _check_version(task, expected_version):
 
 def _check_open(task):
     if task.status != TaskStatus.OPEN:
-        raise Conflict(_("This task has already been %(status)s.", status=_(task.status)))
+        raise Conflict(_("This task is no longer open (%(status)s).", status=task.status))
 
 
 def get_task(actor, task_id):

@@ -22,6 +22,16 @@ def status_label(value):
     return labels.get(value, value or "")
 
 
+def event_label(value):
+    labels = {"instance_started": _("Case started"), "instance_completed": _("Case ended"),
+              "task_created": _("Task arrived"), "task_claimed": _("Task claimed"),
+              "task_released": _("Task released"), "task_draft_saved": _("Draft saved"),
+              "task_completed": _("Task completed"), "task_cancelled": _("Task cancelled"),
+              "service_task_completed": _("System step done"), "definition_deployed": _("Definition deployed")}
+    return labels.get(value, value or "")
+
+
 def init_app(app):
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
+    app.add_template_filter(event_label, "event_label")
