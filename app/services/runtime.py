@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine import deadlines, expressions, runner
 from ..engine.errors import ExpressionError, ServiceCallError
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, TaskCandidate, User
+from ..models import Group, HumanTask, ProcessInstance, TaskCandidate, User, user_groups
 from ..models.states import InstanceStatus, TaskStatus, transition
 from . import audit, definitions
 from .errors import Forbidden, NotFound, ServiceError
@@ -103,6 +103,18 @@ def _resolve_user(username):
     return db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
 
 
+def _anyone_in(group_keys, usernames):
+    """Whether at least one active account could act on a task offered to these candidates."""
+    if usernames and db.session.execute(select(User.id).where(
+            User.username.in_(usernames), User.active.is_(True)).limit(1)).first():
+        return True
+    if not group_keys:
+        return False
+    return db.session.execute(select(User.id).join(user_groups, user_groups.c.user_id == User.id)
+                              .join(Group, Group.id == user_groups.c.group_id)
+                              .where(Group.key.in_(group_keys), User.active.is_(True)).limit(1)).first() is not None
+
+
 def _create_task(instance, compiled, ready, actor):
     step = compiled.steps.get(ready.element_id)
     data = ready.data
@@ -110,9 +122,9 @@ def _create_task(instance, compiled, ready, actor):
     groups = [expressions.interpolate(g, data) for g in (step.candidate_groups if step else ())]
     users = [expressions.interpolate(u, data) for u in (step.candidate_users if step else ())]
     groups, users = [g for g in groups if g], [u for u in users if u]
-    fallback = assignee is None and not groups and not users
-    if fallback:  # never a silent stuck case: administrators get it
-        groups = [ADMINS]
+    fallback = assignee is None and not _anyone_in(groups, users)
+    if fallback:  # never a silent stuck case: administrators get it, and the audit trail says so
+        groups, users = [ADMINS], []
     created = _now()
     task = HumanTask(
         instance_id=instance.id, spiff_task_id=ready.spiff_id, element_id=ready.element_id,

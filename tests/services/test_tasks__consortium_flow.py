@@ -151,3 +151,16 @@ def test_only_starter_groups_may_start(app, user):
     with pytest.raises(Forbidden):
         runtime.start_instance(user("district_tianhe"), "consortium_application")
     assert db.session.execute(select(func.count()).select_from(ProcessInstance)).scalar() == 0
+
+
+def test_a_step_nobody_can_take_goes_to_the_administrators(app, user, open_task, application_form):
+    from app.services.users import ensure_user
+    from app.services.transaction import command
+    with command():   # an applicant whose unit has no leader account
+        loner = ensure_user("loner", "无单位申报人", "pw-123456", [user("applicant").groups[0]])
+    instance = runtime.start_instance(user("loner"), "consortium_application")
+    tasks.complete(user("loner"), open_task(instance).id, application_form())
+    task = open_task(instance)
+    assert task.element_id == "lead_unit_opinion" and task.candidate_groups == "admins"
+    created = [e for e in audit.events_of(instance.id) if e.type == "task_created"][-1]
+    assert created.data["unresolved_fallback"] is True
