@@ -117,7 +117,9 @@ def task(task_id):
         if item.form_key != "consortium_application" else {}
     step = definitions.compiled(item.instance.definition).steps.get(item.element_id)
     status = 422 if errors else 200
+    history = [t for t in queries.tasks_of(item.instance) if t.status == "completed" and (t.decision or t.opinion)]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
+                           history=history,
                            opinion_required=bool(step and step.opinion_required),
                            application_schema=application, can_act=can_act_on_task(g.user, item),
                            can_claim=item.assignee_id is None and is_candidate(g.user, item)), status
