@@ -34,3 +34,12 @@
     if (detach) { detach.closest("li").remove(); }
   });
 })();
+// After a submit the server refused, bring the first field with an error into view and focus it.
+(function () {
+  var first = document.querySelector(".taskform .field-error");
+  if (!first) { return; }
+  var holder = first.closest("td, .field");
+  var input = holder && holder.querySelector("input:not([type=hidden]), select, textarea");
+  (input || first).scrollIntoView({ block: "center" });
+  if (input) { input.focus({ preventScroll: true }); }
+})();
