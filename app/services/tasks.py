@@ -59,6 +59,8 @@ def claim(actor, task_id, expected_version=None):
     with command():
         task = _load(task_id)
         _check_open(task)
+        if task.assignee_id == actor.id:
+            return task       # claimed already (a second tab, a double click): nothing to do
         if task.assignee_id is not None:
             raise Conflict(_("This task has already been claimed."))
         if not is_candidate(actor, task):
@@ -139,4 +141,5 @@ def complete(actor, task_id, data, expected_version=None, files=()):
                      element_name=task.name, task_id=task.id, data={
                          "decision": task.decision, "opinion": task.opinion, "form": cleaned, "path": path})
         apply_step(instance, compiled, workflow, actor)
+        task.instance_title, task.district = instance.title, instance.district   # the form may have named the case
     return task

@@ -31,7 +31,26 @@ def event_label(value):
     return labels.get(value, value or "")
 
 
+def group_names(keys):
+    """Display names of candidate groups ("district_office:haizhu" -> 海珠区…办公室)."""
+    from flask import g
+    from sqlalchemy import select
+    from ..extensions import db
+    from ..models import Group
+    if isinstance(keys, str):
+        keys = [k for k in keys.split(",") if k]
+    if not keys:
+        return ""
+    cache = g.setdefault("_group_names", {})
+    missing = [k for k in keys if k not in cache]
+    if missing:
+        for key, name in db.session.execute(select(Group.key, Group.name).where(Group.key.in_(missing))):
+            cache[key] = name
+    return "、".join(cache.get(k, k) for k in keys)
+
+
 def init_app(app):
+    app.add_template_filter(group_names, "group_names")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")

@@ -5,7 +5,7 @@ from flask import (Blueprint, Response, abort, flash, g, redirect, render_templa
 from flask_babel import gettext as _
 
 from ..services import attachments, audit, definitions, queries, runtime, tasks, users
-from ..services.errors import ValidationFailed
+from ..services.errors import Conflict, ValidationFailed
 from ..services.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
 from .formdata import parse_form
@@ -108,6 +108,9 @@ def task(task_id):
         except ValidationFailed as exc:
             errors, values = exc.errors, data
             flash(exc.message, "error")
+        except Conflict as exc:      # someone acted first, or a stale tab: show the task as it is now
+            flash(exc.message, "error")
+            return redirect(url_for("views.task", task_id=task_id))
     case = runtime.task_data(item) if item.status == "open" else {}
     if values is None:
         values = item.draft_data or {k: case.get(k) for k in schema.get("properties", {}) if k in case}
