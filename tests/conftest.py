@@ -3,79 +3,20 @@
 PostgreSQL tests skip when the server is unreachable, unless
 CHAINQ_REQUIRE_POSTGRES=1 (as in CI), where they fail instead.
 """
-import os
-
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import HumanTask, User
 from app.models.states import TaskStatus
-from app.services import definitions, demo
-
-PG_URL = os.environ.get("CHAINQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chainq_test")
-REQUIRE_PG = os.environ.get("CHAINQ_REQUIRE_POSTGRES") == "1"
-_pg_state = {}
-
-
-def _admin_engine():
-    server = PG_URL.rsplit("/", 1)[0]
-    return create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-
-
-def postgres_available():
-    """A database of this test process's own (test runs in parallel must not share tables)."""
-    if "ok" not in _pg_state:
-        try:
-            server, name = PG_URL.rsplit("/", 1)
-            name = f"{name}_{os.getpid()}"
-            engine = _admin_engine()
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            engine.dispose()
-            _pg_state["ok"], _pg_state["url"], _pg_state["name"] = True, f"{server}/{name}", name
-        except Exception as exc:  # unreachable server, missing driver
-            _pg_state["ok"] = False
-            _pg_state["why"] = str(exc)
-    if not _pg_state["ok"]:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (CHAINQ_REQUIRE_POSTGRES=1) but unreachable: {_pg_state['why']}")
-        pytest.skip(f"PostgreSQL unreachable: {_pg_state['why']}")
-    return _pg_state["url"]
+from app.services import demo
+from tests.support import database_url, drop_test_database, make_app, reset_database  # noqa: F401
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_database():
     yield
-    if _pg_state.get("ok"):
-        engine = _admin_engine()
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
-        engine.dispose()
-
-
-def database_url(kind, tmp_path):
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'chainq-test.db'}"
-    return postgres_available()
-
-
-def make_app(url, tmp_path, **extra):
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-              "WTF_CSRF_ENABLED": False, "DEPLOY_ON_START": False, "SECRET_KEY": "test-secret",
-              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    config.update(extra)
-    return create_app(config)
-
-
-def reset_database():
-    db.session.remove()
-    db.drop_all()
-    db.create_all()
-    demo.seed_accounts()
-    definitions.deploy_folder()
+    drop_test_database()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -88,7 +88,7 @@ def task(task_id):
         action = request.form.get("_action", "complete")
         data = parse_form(schema, request.form)
         files = request.files.getlist("attachments-files")
-        version = request.form.get("_version")
+        version = request.form.get("_version", type=int)   # a tampered value is no crash: no version check
         try:
             if action == "claim":
                 tasks.claim(g.user, task_id, version)

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from conftest import database_url, make_app, reset_database
+from tests.support import database_url, make_app, reset_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

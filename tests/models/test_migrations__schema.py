@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from app.extensions import db
-from tests.conftest import database_url, make_app
+from tests.support import database_url, make_app
 
 
 def test_migrations_match_the_models(db_kind, tmp_path):

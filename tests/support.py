@@ -1,0 +1,54 @@
+"""Test helpers shared by every conftest: databases and app construction.
+
+A plain module (imported as `tests.support`), so its state (the per-process
+PostgreSQL database) exists once however many conftests import it.
+"""
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from app.services import definitions, demo
+
+PG_URL = os.environ.get("CHAINQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chainq_test")
+REQUIRE_PG = os.environ.get("CHAINQ_REQUIRE_POSTGRES") == "1"
+_pg_state = {}
+
+
+def _admin_engine():
+    server = PG_URL.rsplit("/", 1)[0]
+    return create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+
+
+def postgres_available():
+    """A database of this test process's own (test runs in parallel must not share tables)."""
+    if "ok" not in _pg_state:
+        try:
+            server, name = PG_URL.rsplit("/", 1)
+            name = f"{name}_{os.getpid()}"
+            engine = _admin_engine()
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            engine.dispose()
+            _pg_state["ok"], _pg_state["url"], _pg_state["name"] = True, f"{server}/{name}", name
+        except Exception as exc:  # unreachable server, missing driver
+            _pg_state["ok"] = False
+            _pg_state["why"] = str(exc)
+    if not _pg_state["ok"]:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (CHAINQ_REQUIRE_POSTGRES=1) but unreachable: {_pg_state['why']}")
+        pytest.skip(f"PostgreSQL unreachable: {_pg_state['why']}")
+    return _pg_state["url"]
+
+
+
+
+def drop_test_database():
+    if _pg_state.get("ok"):
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
+        engine.dispose()
