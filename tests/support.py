@@ -46,6 +46,31 @@ def postgres_available():
 
 
 
+
+
+
+def database_url(kind, tmp_path):
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'chainq-test.db'}"
+    return postgres_available()
+
+
+def make_app(url, tmp_path, **extra):
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+              "WTF_CSRF_ENABLED": False, "DEPLOY_ON_START": False, "SECRET_KEY": "test-secret",
+              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    config.update(extra)
+    return create_app(config)
+
+
+def reset_database():
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    demo.seed_accounts()
+    definitions.deploy_folder()
+
+
 def drop_test_database():
     if _pg_state.get("ok"):
         engine = _admin_engine()
