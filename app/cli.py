@@ -4,7 +4,7 @@ import sys
 import click
 
 from .extensions import db
-from .services import audit, definitions, demo, users
+from .services import audit, definitions, demo, replay, users
 
 
 @click.command("deploy")
@@ -23,7 +23,18 @@ def verify_audit_command():
     for r in bad:
         click.echo(f"BROKEN {r.chain}: event #{r.broken_seq} (id {r.broken_id}): {r.reason}")
     click.echo(f"{len(reports)} chain(s), {sum(r.events for r in reports)} event(s), {len(bad)} broken")
-    sys.exit(1 if bad else 0)
+    anchors = audit.verify_anchors()
+    if not anchors.ok:
+        click.echo(f"BROKEN anchor of {anchors.broken_day}: {anchors.reason}")
+    click.echo(f"{anchors.anchors} daily anchor(s), {'all hold' if anchors.ok else 'one broken'}")
+    sys.exit(1 if bad or not anchors.ok else 0)
+
+
+@click.command("anchor-audit")
+def anchor_audit_command():
+    """Record today's anchor of every audit chain's head (the scheduler does this daily)."""
+    day = replay.anchor_today()
+    click.echo(f"anchored {day}" if day else "today is already anchored")
 
 
 @click.command("seed-demo")
@@ -58,5 +69,5 @@ def issue_token_command(username):
 
 
 def init_app(app):
-    for cmd in (deploy_command, verify_audit_command, seed_demo_command, create_user_command, issue_token_command):
+    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)

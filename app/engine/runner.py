@@ -75,6 +75,11 @@ def _find(workflow, spiff_id):
         return None
 
 
+def waiting_elements(workflow):
+    """Element ids of the user tasks now waiting for people, sorted."""
+    return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
 def complete_user_task(workflow, spiff_id, data):
     """Complete a READY manual task with the submitted data and run on."""
     task = _find(workflow, spiff_id)

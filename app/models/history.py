@@ -30,3 +30,19 @@ class AuditEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(db.Model):
+    """A daily record of every chain's head, itself hash-chained.
+
+    A chain can only prove its own events; deleting a whole case's events
+    leaves no broken link. The anchor remembers that the chain existed and
+    where its head was, so the deletion is detected.
+    """
+    __tablename__ = "audit_anchor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), unique=True)       # YYYY-MM-DD (UTC): one per day
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heads: Mapped[dict] = mapped_column(JSON)                        # chain -> [seq, hash]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -8,10 +8,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
 GENESIS = "0" * 64
@@ -100,3 +100,58 @@ def events_of(instance_id):
     return db.session.execute(
         select(AuditEvent).where(AuditEvent.chain == chain_of(instance_id))
         .order_by(AuditEvent.seq)).scalars().all()
+
+
+def _anchor_hash(prev_hash, day, heads):
+    body = json.dumps({"day": day, "heads": heads}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def current_heads():
+    """chain -> [seq, hash] of its newest event."""
+    newest = select(AuditEvent.chain, func.max(AuditEvent.seq).label("seq")).group_by(AuditEvent.chain).subquery()
+    rows = db.session.execute(select(AuditEvent.chain, AuditEvent.seq, AuditEvent.hash).join(
+        newest, (AuditEvent.chain == newest.c.chain) & (AuditEvent.seq == newest.c.seq)))
+    return {chain: [seq, digest] for chain, seq, digest in rows}
+
+
+def anchor_heads(day=None):
+    """Record today's anchor (no commit: the calling command commits). None if it exists."""
+    day = day or utcnow().strftime("%Y-%m-%d")
+    if db.session.execute(select(AuditAnchor.id).where(AuditAnchor.day == day)).first():
+        return None
+    last = db.session.execute(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1)).scalar_one_or_none()
+    prev = last.hash if last else GENESIS
+    heads = current_heads()
+    anchor = AuditAnchor(day=day, heads=heads, prev_hash=prev, hash=_anchor_hash(prev, day, heads))
+    db.session.add(anchor)
+    return anchor
+
+
+@dataclass
+class AnchorReport:
+    anchors: int
+    ok: bool
+    broken_day: str | None = None
+    chain: str | None = None
+    reason: str = ""
+
+
+def verify_anchors():
+    """Every anchor links to the one before, and every head it recorded still exists unchanged."""
+    anchors = db.session.execute(select(AuditAnchor).order_by(AuditAnchor.id)).scalars().all()
+    prev = GENESIS
+    for anchor in anchors:
+        if anchor.prev_hash != prev or _anchor_hash(prev, anchor.day, anchor.heads) != anchor.hash:
+            return AnchorReport(len(anchors), False, anchor.day, None, "the anchor itself was altered")
+        for chain, (seq, digest) in sorted(anchor.heads.items()):
+            found = db.session.execute(select(AuditEvent.hash).where(
+                AuditEvent.chain == chain, AuditEvent.seq == seq)).scalar_one_or_none()
+            if found is None:
+                return AnchorReport(len(anchors), False, anchor.day, chain,
+                                    f"event #{seq} of {chain}, anchored on {anchor.day}, is gone")
+            if found != digest:
+                return AnchorReport(len(anchors), False, anchor.day, chain,
+                                    f"event #{seq} of {chain} differs from the one anchored on {anchor.day}")
+        prev = anchor.hash
+    return AnchorReport(len(anchors), True)

@@ -93,6 +93,9 @@ def start_instance(actor, process_key):
             runner.advance(workflow)
             return workflow
         workflow = run_engine(go, instance)
+        audit.record("steps_completed", actor=actor, instance_id=instance.id,
+                     data={"path": runner.snapshot_path(workflow),   # what ran before the first wait, for replay
+                           "waiting": runner.waiting_elements(workflow)})
         apply_step(instance, compiled, workflow, actor)
     return instance
 

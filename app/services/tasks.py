@@ -139,7 +139,8 @@ def complete(actor, task_id, data, expected_version=None, files=()):
         path = runner.snapshot_path(workflow)[before:]
         audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={
-                         "decision": task.decision, "opinion": task.opinion, "form": cleaned, "path": path})
+                         "decision": task.decision, "opinion": task.opinion, "form": cleaned, "path": path,
+                         "waiting": runner.waiting_elements(workflow)})
         apply_step(instance, compiled, workflow, actor)
         task.instance_title, task.district = instance.title, instance.district   # the form may have named the case
     return task

@@ -7,9 +7,10 @@ from ..models import User
 
 
 def init_app(app):
-    from . import auth, filters, views
+    from . import audit_views, auth, filters, views
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(audit_views.bp)
     filters.init_app(app)
 
     @app.before_request
@@ -23,5 +24,6 @@ def init_app(app):
     def globals_for_templates():
         from flask_babel import get_locale
         locale = str(get_locale() or "zh_CN")
+        from ..services.replay import may_audit
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
-                "locale": locale}
+                "locale": locale, "may_audit": may_audit(g.user) if g.get("user") else False}

@@ -27,7 +27,7 @@ def event_label(value):
               "task_created": _("Task arrived"), "task_claimed": _("Task claimed"),
               "task_released": _("Task released"), "task_draft_saved": _("Draft saved"),
               "task_completed": _("Task completed"), "task_cancelled": _("Task cancelled"),
-              "service_task_completed": _("System step done"), "definition_deployed": _("Definition deployed")}
+              "service_task_completed": _("System step done"), "steps_completed": _("Steps run"), "definition_deployed": _("Definition deployed")}
     return labels.get(value, value or "")
 
 
@@ -49,7 +49,14 @@ def group_names(keys):
     return "、".join(cache.get(k, k) for k in keys)
 
 
+def pretty_json(value, indent=None):
+    """JSON for people: Chinese kept readable (autoescaping still applies)."""
+    import json
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=str, sort_keys=True)
+
+
 def init_app(app):
+    app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(group_names, "group_names")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")

@@ -1,0 +1,91 @@
+"""Auditor pages: search, replay a case step by step, proof of integrity."""
+from flask import Blueprint, g, jsonify, render_template, request
+
+from ..domain.districts import DISTRICTS
+from ..services import audit, audit_search, definitions, replay, runtime
+from .auth import login_required
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _filter():
+    a = request.args
+    return audit_search.CaseFilter(
+        process_key=a.get("process", ""), version=a.get("version", ""), district=a.get("district", ""),
+        status=a.get("status", ""), actor=a.get("actor", ""), date_from=a.get("from", ""),
+        date_to=a.get("to", ""), business_key=a.get("business_key", ""), text=a.get("q", ""))
+
+
+def _page():
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@login_required
+def search():
+    f = _filter()
+    page = audit_search.search_cases(g.user, f, _page())
+    return render_template("audit/search.html", page=page, f=f, processes=definitions.list_latest(),
+                           districts=DISTRICTS)
+
+
+@bp.route("/operations")
+@login_required
+def operations():
+    return render_template("audit/operations.html", page=audit_search.admin_operations(g.user, _page()))
+
+
+def _case(instance_id):
+    replay.require_auditor(g.user)
+    return runtime.get_instance(g.user, instance_id)
+
+
+@bp.route("/cases/<int:instance_id>")
+@login_required
+def case(instance_id):
+    instance = _case(instance_id)
+    steps = replay.steps_of(instance)
+    n = request.args.get("step", type=int) or len(steps)
+    current, total = replay.step(g.user, instance, n)
+    return render_template("audit/case.html", instance=instance, steps=steps, current=current, total=total,
+                           chain=audit.verify_chain(audit.chain_of(instance.id)),
+                           step_html=_step_html(instance, current))
+
+
+def _step_html(instance, current):
+    compiled = definitions.compiled(instance.definition)
+    step = compiled.steps.get(current.element_id) if current else None
+    form_schema = instance.definition.forms.get(step.form_key, {}) if step else {}
+    application = instance.definition.forms.get("consortium_application", {})
+    return render_template("audit/_step.html", instance=instance, current=current, form_schema=form_schema,
+                           application_schema=application)
+
+
+@bp.route("/cases/<int:instance_id>/steps/<int:n>.json")
+@login_required
+def step_json(instance_id, n):
+    instance = _case(instance_id)
+    current, total = replay.step(g.user, instance, n)
+    body = current.as_dict() if current else {}
+    body.update({"n": max(1, min(n, total)), "total": total, "html": _step_html(instance, current)})
+    return jsonify(body)
+
+
+@bp.route("/cases/<int:instance_id>/reexecute")
+@login_required
+def reexecute(instance_id):
+    instance = _case(instance_id)
+    return render_template("audit/_reexecution.html", report=replay.reexecute(g.user, instance))
+
+
+@bp.route("/proof")
+@login_required
+def proof():
+    replay.require_auditor(g.user)
+    return render_template("audit/proof.html", reports=audit.verify_all(), anchors=audit.verify_anchors())
+
+
+
