@@ -1,8 +1,11 @@
-"""Auditor pages: search, replay a case step by step, proof of integrity."""
-from flask import Blueprint, g, jsonify, render_template, request
+"""Auditor pages: search, replay a case step by step, bottlenecks, proof of integrity."""
+from dataclasses import asdict
+
+from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from ..domain.districts import DISTRICTS
 from ..services import audit, audit_search, definitions, replay, runtime
+from ..services import bottlenecks as bottlenecks_service
 from .auth import login_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -79,6 +82,29 @@ def step_json(instance_id, n):
 def reexecute(instance_id):
     instance = _case(instance_id)
     return render_template("audit/_reexecution.html", report=replay.reexecute(g.user, instance))
+
+
+@bp.route("/bottlenecks")
+@login_required
+def bottlenecks():
+    processes = definitions.list_latest()
+    key = request.args.get("process") or (processes[0].key if processes else "")
+    date_from, date_to = request.args.get("from", ""), request.args.get("to", "")
+    try:
+        rows = bottlenecks_service.waits(g.user, key, date_from, date_to) if key else []
+    except ValueError:
+        rows, date_from, date_to = bottlenecks_service.waits(g.user, key), "", ""
+    definition = next((d for d in processes if d.key == key), None)
+    return render_template("audit/bottlenecks.html", rows=rows, heat=[asdict(r) for r in rows],
+                           processes=processes, key=key,
+                           definition=definition, date_from=date_from, date_to=date_to)
+
+
+@bp.route("/definitions/<int:definition_id>/diagram.xml")
+@login_required
+def definition_diagram(definition_id):
+    replay.require_auditor(g.user)
+    return Response(definitions.get(definition_id).bpmn_xml, mimetype="application/xml")
 
 
 @bp.route("/proof")

@@ -45,3 +45,17 @@ def test_non_auditors_are_refused(browser, user, open_task, application_form):
         client = browser(name)
         assert client.get("/audit/").status_code == 403
         assert client.get(f"/audit/cases/{instance.id}/steps/1.json").status_code == 403
+
+
+def test_bottlenecks_show_waits_per_step(browser, user, open_task, application_form):
+    _approved_case(user, open_task, application_form)
+    page = browser("auditor").get("/audit/bottlenecks?process=consortium_application")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-element="district_review"' in html and "data-heat" in html
+
+
+def test_wait_percentiles():
+    from app.services.bottlenecks import _percentile
+    assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5) == 5
+    assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
+    assert _percentile([], 0.9) == 0.0
