@@ -68,6 +68,36 @@ def issue_token_command(username):
     click.echo(users.issue_token(user))
 
 
+@click.command("export-log")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xes", "ocel"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@click.option("--process", default="", help="only cases of this process key")
+@click.option("--district", default="")
+@click.option("--from", "date_from", default="", help="cases started on or after YYYY-MM-DD")
+@click.option("--to", "date_to", default="")
+def export_log_command(fmt, out, process, district, date_from, date_to):
+    """Export the audit trail of cases as CSV, an XES event log or an OCEL 2.0 log (auditor's view)."""
+    import json
+    from sqlalchemy import select
+    from .models import User
+    from .services import audit_search, exports
+    auditor = db.session.execute(select(User).where(
+        User.groups.any(key="auditors"))).scalars().first()
+    if auditor is None:
+        raise click.ClickException("no auditor account exists to export as")
+    cases = audit_search.matching_cases(auditor, audit_search.CaseFilter(
+        process_key=process, district=district, date_from=date_from, date_to=date_to))
+    if fmt == "csv":
+        payload = exports.to_csv(cases).encode("utf-8")
+    elif fmt == "xes":
+        payload = exports.to_xes(cases)
+    else:
+        payload = json.dumps(exports.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8")
+    with open(out, "wb") as handle:
+        handle.write(payload)
+    click.echo(f"{len(cases)} case(s) written to {out}")
+
+
 def init_app(app):
-    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, seed_demo_command, create_user_command, issue_token_command):
+    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command, seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)

@@ -17,7 +17,7 @@ class TopicServiceTask(ServiceTask):
         self.topic = topic
 
     def _run_hook(self, task):
-        result = task.workflow.script_engine.call_service(task, topic=self.topic)
+        result = task.workflow.script_engine.call_service(task, topic=self.topic, element=self.bpmn_id)
         if isinstance(result, dict):
             task.data.update(result)
         return True

@@ -8,9 +8,11 @@ and compared later.
 
 CSV (`to_csv`)
     One row per audit event of every case, in chain order, every event type
-    included. Times are ISO 8601 UTC with microseconds and `Z`. With `bom=True`
-    (the default) the text starts with a UTF-8 byte order mark so Excel opens
-    the Chinese text correctly; rows end with CRLF (RFC 4180). Because Excel
+    included, element id and name as the audit row has them (empty for
+    instance_started and service_task_completed, which the trail records
+    without an element). Times are ISO 8601 UTC with microseconds and `Z`.
+    With `bom=True` (the default) the text starts with a UTF-8 byte order mark
+    so Excel opens the Chinese text correctly; rows end with CRLF (RFC 4180). Because Excel
     runs a cell that starts with = + - @ (or a tab or carriage return) as a
     formula, such text cells get a leading apostrophe (`excel_safe=True`, the
     default; OWASP "CSV injection"). Pass `excel_safe=False` for exact text.
@@ -62,10 +64,11 @@ OCEL 2.0 (`to_ocel`, JSON format)
     unified social credit code ("member_unit:<code>"), whether it joined a
     consortium or was only listed on an application. Object relationships:
     case -"created"-> consortium, consortium -"has member"-> member_unit.
-    Attribute values are strings (the schema requires it); values known for the
-    object's whole life carry the OCEL 1970-01-01T00:00:00Z time, the case's
-    outcome carries the time it ended, and a member unit's name carries each
-    time it was first listed under that name.
+    Attribute values are strings (the schema requires it); values that hold for
+    the object's whole life carry the epoch (1970-01-01T00:00:00Z) as their
+    time, the case's outcome carries the time the case ended, and a member
+    unit's name carries each time the unit was first listed under that name
+    (so a renamed unit has two values).
 
     Every audit event of a case becomes one event, id "<chain>#<seq>". Its type
     is the activity, as in OCEL's own examples: "<step name> (created)",
@@ -136,7 +139,7 @@ def iso_utc(moment):
 
 
 def _xes_time(moment):
-    """2026-01-31T08:00:00.123+00:00 (milliseconds: what every XES reader parses)."""
+    """2026-01-31T08:00:00.123+00:00 (milliseconds and an offset: the form XES readers commonly expect)."""
     moment = _utc(moment)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
 

@@ -38,9 +38,10 @@ def business_key(settings):
 def audited_handlers(instance, actor):
     """Whitelisted handlers bound to this instance, each call recorded in the audit trail."""
     def wrap(topic, handler):
-        def call(data, **kwargs):
+        def call(data, element="", **kwargs):
             result = handler(data, **kwargs)
-            audit.record("service_task_completed", actor=actor, instance_id=instance.id,
+            audit.record("service_task_completed", actor=actor, instance_id=instance.id, element_id=element,
+                         element_name=definitions.compiled(instance.definition).element_names.get(element, element),
                          data={"topic": topic, "result": result})
             return result
         return call

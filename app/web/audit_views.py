@@ -1,10 +1,11 @@
 """Auditor pages: search, replay a case step by step, bottlenecks, proof of integrity."""
+import json
 from dataclasses import asdict
 
-from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 
 from ..domain.districts import DISTRICTS
-from ..services import audit, audit_search, definitions, replay, runtime
+from ..services import audit, audit_search, definitions, exports, replay, runtime
 from ..services import bottlenecks as bottlenecks_service
 from .auth import login_required
 
@@ -105,6 +106,28 @@ def bottlenecks():
 def definition_diagram(definition_id):
     replay.require_auditor(g.user)
     return Response(definitions.get(definition_id).bpmn_xml, mimetype="application/xml")
+
+
+EXPORTS = {  # format -> (render, mimetype, file extension)
+    "csv": (lambda cases: exports.to_csv(cases).encode("utf-8"), "text/csv; charset=utf-8", "csv"),
+    "xes": (exports.to_xes, "application/xml", "xes"),
+    "ocel": (lambda cases: json.dumps(exports.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8"),
+             "application/json", "jsonocel"),
+}
+
+
+@bp.route("/export.<fmt>")
+@login_required
+def export(fmt):
+    """The cases matching the search filters (or one case: ?case=ID) as CSV, XES or OCEL 2.0."""
+    if fmt not in EXPORTS:
+        abort(404)
+    case_id = request.args.get("case", type=int)
+    cases = [_case(case_id)] if case_id else audit_search.matching_cases(g.user, _filter())
+    render, mimetype, ext = EXPORTS[fmt]
+    name = f"chainq-{cases[0].business_key if case_id else 'cases'}.{ext}"
+    return Response(render(cases), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/proof")

@@ -59,3 +59,19 @@ def test_wait_percentiles():
     assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5) == 5
     assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
     assert _percentile([], 0.9) == 0.0
+
+
+def test_exports_download_for_a_filter_and_for_one_case(browser, user, open_task, application_form, app, tmp_path):
+    instance = _approved_case(user, open_task, application_form)
+    auditor = browser("auditor")
+    csv = auditor.get("/audit/export.csv?district=liwan")
+    assert csv.status_code == 200 and "attachment" in csv.headers["Content-Disposition"]
+    assert instance.business_key in csv.get_data(as_text=True)
+    xes = auditor.get(f"/audit/export.xes?case={instance.id}")
+    assert xes.status_code == 200 and b"<trace>" in xes.data
+    ocel = auditor.get("/audit/export.ocel").get_json(force=True)
+    assert any(o["type"] == "consortium" for o in ocel["objects"])
+    assert browser("city").get("/audit/export.csv").status_code == 403
+    out = tmp_path / "log.xes"
+    result = app.test_cli_runner().invoke(args=["export-log", "--format", "xes", "--out", str(out)])
+    assert result.exit_code == 0 and out.read_bytes().count(b"<trace>") == 1
