@@ -41,14 +41,19 @@ def _normalise(data):
     return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
 
 
+def head_of(chain):
+    """(seq, hash) of a chain's newest event, or None."""
+    return db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+
+
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
            data=None, at=None):
     """Append one event to its chain (no commit: the calling command commits)."""
     session = db.session
     chain = chain_of(instance_id)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    head = head_of(chain)
     # The query autoflushes, so events added earlier in this command are seen too.
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
     event = AuditEvent(

@@ -90,14 +90,14 @@ def fold(events):
 
 def steps_of(instance):
     """The cached fold for a case; recomputed when it has new events."""
-    events = audit.events_of(instance.id)
-    key = (instance.id, events[-1].seq if events else 0, events[-1].hash if events else "")
+    head = audit.head_of(audit.chain_of(instance.id))     # one indexed row: is the cache current?
+    key = (instance.id, head.seq if head else 0, head.hash if head else "")
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    steps = fold(events)
+    steps = fold(audit.events_of(instance.id))
     with _cache_lock:
         _cache[key] = steps
         while len(_cache) > _CACHE_SIZE:
