@@ -8,7 +8,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from . import expressions
 from .errors import DiagramError
-from .steps import NSMAP, CAMUNDA_NS, read_step
+from .steps import (CAMUNDA_NS, INITIATOR_POLICIES, NO_APPROVER_POLICIES, NSMAP, ApprovalMode, read_step)
 
 MAX_FLOW_NODES = 300   # SpiffWorkflow's parser recurses per node; ~500 in a chain overflows
 
@@ -132,6 +132,32 @@ def check_user_tasks(root, forms=None, **_):
                     yield _problem(element, f"assignment expression refused: {reason}")
         if forms is not None and step.form_key and step.form_key not in forms:
             yield _problem(element, f"form '{step.form_key}' is not in forms/")
+        yield from _check_approval(element, step)
+
+
+def _check_approval(element, step):
+    mode = step.approval_mode
+    if mode not in ApprovalMode.ALL:
+        yield _problem(element, f"unknown approvalMode '{mode}' (use one of {', '.join(ApprovalMode.ALL)})")
+        return
+    if mode in ApprovalMode.MULTI and not (step.candidate_users or step.candidate_groups):
+        yield _problem(element, f"approvalMode '{mode}' needs camunda:candidateUsers or camunda:candidateGroups")
+    if mode == ApprovalMode.VOTE:
+        try:
+            rate = step.vote_pass_rate
+        except ValueError:
+            rate = -1
+        if not 0 < rate <= 1:
+            yield _problem(element, "votePassRate must be a number above 0 and at most 1 (e.g. 0.6)")
+    if step.no_approver not in NO_APPROVER_POLICIES:
+        yield _problem(element, f"unknown noApprover '{step.no_approver}' (use {', '.join(NO_APPROVER_POLICIES)})")
+    if step.initiator_is_approver not in INITIATOR_POLICIES:
+        yield _problem(element, f"unknown initiatorIsApprover '{step.initiator_is_approver}' "
+                                f"(use {', '.join(INITIATOR_POLICIES)})")
+    for template in step.cc_templates:
+        for expr in expressions.expressions_in(template):
+            for reason in expressions.check_expression(expr):
+                yield _problem(element, f"cc expression refused: {reason}")
 
 
 def check_service_tasks(root, services=None, **_):

@@ -29,6 +29,22 @@ def read_properties(element):
     return props
 
 
+class ApprovalMode:
+    """How the approvers of one step decide (camunda:property `approvalMode`)."""
+    SINGLE = "single"            # one person (a named user, or the first of a group to claim)
+    OR_SIGN = "or_sign"          # 或签: the first decision of any approver decides
+    COUNTERSIGN = "countersign"  # 会签: all must approve; one rejection ends the step at once
+    SEQUENTIAL = "sequential"    # 依次审批: one after another, in the given order
+    VOTE = "vote"                # 票签: passes when the approving share reaches `votePassRate`
+
+    ALL = (SINGLE, OR_SIGN, COUNTERSIGN, SEQUENTIAL, VOTE)
+    MULTI = (OR_SIGN, COUNTERSIGN, SEQUENTIAL, VOTE)
+
+
+NO_APPROVER_POLICIES = ("admins", "auto_approve", "auto_reject")
+INITIATOR_POLICIES = ("approve", "skip")
+
+
 @dataclass(frozen=True)
 class StepConfig:
     """Everything the services need to know about one user task."""
@@ -45,6 +61,34 @@ class StepConfig:
     @property
     def opinion_required(self):
         return self.properties.get("opinion", "optional") == "required"
+
+    @property
+    def approval_mode(self):
+        return self.properties.get("approvalMode", ApprovalMode.SINGLE)
+
+    @property
+    def vote_pass_rate(self):
+        return float(self.properties.get("votePassRate", "0.5"))
+
+    @property
+    def no_approver(self):
+        """Who gets the step when nobody resolves: admins (default), auto_approve or auto_reject."""
+        return self.properties.get("noApprover", "admins")
+
+    @property
+    def initiator_is_approver(self):
+        """When the initiator is among the approvers: approve as normal (default) or skip them."""
+        return self.properties.get("initiatorIsApprover", "approve")
+
+    @property
+    def auto_approve_repeat(self):
+        """Auto-approve for someone who approved the step just before (the same person twice in a row)."""
+        return self.properties.get("autoApproveRepeat", "false") == "true"
+
+    @property
+    def cc_templates(self):
+        """Configured CC recipients: user names or `group:<key>`, `${...}` templates allowed."""
+        return split_list(self.properties.get("cc", ""))
 
     @property
     def templates(self):

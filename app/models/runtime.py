@@ -74,11 +74,19 @@ class HumanTask(db.Model):
     decision: Mapped[str] = mapped_column(String(30), default="")
     opinion: Mapped[str] = mapped_column(Text, default="")
     draft_data: Mapped[dict | None] = mapped_column(JSON)
+    # approval steps with several approvers (see app/services/approval.py)
+    step_mode: Mapped[str] = mapped_column(String(20), default="single")
+    slot: Mapped[int] = mapped_column(Integer, default=0)
+    plan: Mapped[list | None] = mapped_column(JSON)          # ordered approvers of the step (user names)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # who delegated it
+    delegation_state: Mapped[str] = mapped_column(String(20), default="")         # "" | pending | resolved
+    last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -110,3 +118,34 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     meta: Mapped[dict | None] = mapped_column(JSON)
+
+
+class CarbonCopy(db.Model):
+    """A case copied to someone for information (抄送), with read/unread."""
+    __tablename__ = "carbon_copy"
+    __table_args__ = (Index("ix_cc_user", "user_id", "read_at", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    element_id: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    sender: Mapped[User | None] = relationship(foreign_keys=[sender_id])
+
+
+class Notification(db.Model):
+    """An in-app message (the bell): new task, CC, urge, return, outcome."""
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user", "user_id", "read_at", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+    message: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

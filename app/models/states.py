@@ -18,7 +18,7 @@ class InstanceStatus:
 class TaskStatus:
     OPEN = "open"
     COMPLETED = "completed"
-    CANCELLED = "cancelled"      # its instance moved on without it (e.g. terminated)
+    CANCELLED = "cancelled"      # its step ended without it (another approver decided, a withdrawal, a removed signer)
 
     TRANSITIONS = {OPEN: {COMPLETED, CANCELLED}, COMPLETED: set(), CANCELLED: set()}
     ALL = (OPEN, COMPLETED, CANCELLED)
@@ -28,3 +28,4 @@ def transition(record, states, new):
     if new not in states.TRANSITIONS.get(record.status, set()):
         raise IllegalTransition(f"{type(record).__name__} {record.id}: {record.status} -> {new} is not allowed")
     record.status = new
+

@@ -7,7 +7,7 @@ Roles are groups: `admins`, `auditors`, `city_office` (all districts),
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import HumanTask
+from ..models import CarbonCopy, HumanTask
 from ..models.states import TaskStatus
 
 ADMINS = "admins"
@@ -64,5 +64,8 @@ def can_view_instance(user, instance):
     if instance.district and instance.district in districts_of(user):
         return True
     tasks = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars()
-    return any(t.assignee_id == user.id or t.completed_by_id == user.id or is_candidate(user, t)
-               for t in tasks)
+    if any(t.assignee_id == user.id or t.completed_by_id == user.id or t.owner_id == user.id or
+           is_candidate(user, t) for t in tasks):
+        return True
+    return db.session.execute(select(CarbonCopy.id).where(
+        CarbonCopy.instance_id == instance.id, CarbonCopy.user_id == user.id).limit(1)).first() is not None

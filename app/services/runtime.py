@@ -10,11 +10,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import deadlines, expressions, runner
+from ..engine.steps import ApprovalMode
 from ..engine.errors import ExpressionError, ServiceCallError
 from ..extensions import db
 from ..models import Group, HumanTask, ProcessInstance, TaskCandidate, User, user_groups
 from ..models.states import InstanceStatus, TaskStatus, transition
-from . import audit, definitions
+from . import approval, audit, definitions, notifications
 from .errors import Forbidden, NotFound, ServiceError
 from .handlers import bound_handlers
 from .permissions import ADMINS, can_start, can_view_instance
@@ -119,16 +120,36 @@ def _anyone_in(group_keys, usernames):
                               .where(Group.key.in_(group_keys), User.active.is_(True)).limit(1)).first() is not None
 
 
-def _create_task(instance, compiled, ready, actor):
+def resolve_names(templates, data):
+    """Candidate templates -> names. `${expr}` giving a list (chosen approvers) yields each item;
+    a text with commas yields each part."""
+    names = []
+    for template in templates:
+        pure = expressions.expressions_in(template)
+        if len(pure) == 1 and template.strip() == "${" + pure[0] + "}":
+            value = expressions.evaluate(pure[0], data)
+            parts = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+        else:
+            parts = expressions.interpolate(template, data).split(",")
+        names.extend(str(p).strip() for p in parts if str(p).strip())
+    return list(dict.fromkeys(names))
+
+
+def group_members(group_keys):
+    """Active user names in the given groups, in a stable order."""
+    if not group_keys:
+        return []
+    rows = db.session.execute(select(User.username).join(user_groups, user_groups.c.user_id == User.id)
+                              .join(Group, Group.id == user_groups.c.group_id)
+                              .where(Group.key.in_(group_keys), User.active.is_(True))
+                              .order_by(User.username)).scalars()
+    return list(dict.fromkeys(rows))
+
+
+def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), users=(), mode="single",
+                 slot=0, plan=None, fallback=False):
+    """One inbox row for a READY user task (several for steps with several approvers)."""
     step = compiled.steps.get(ready.element_id)
-    data = ready.data
-    assignee = _resolve_user(expressions.interpolate(step.assignee, data)) if step and step.assignee else None
-    groups = [expressions.interpolate(g, data) for g in (step.candidate_groups if step else ())]
-    users = [expressions.interpolate(u, data) for u in (step.candidate_users if step else ())]
-    groups, users = [g for g in groups if g], [u for u in users if u]
-    fallback = assignee is None and not _anyone_in(groups, users)
-    if fallback:  # never a silent stuck case: administrators get it, and the audit trail says so
-        groups, users = [ADMINS], []
     created = _now()
     task = HumanTask(
         instance_id=instance.id, spiff_task_id=ready.spiff_id, element_id=ready.element_id,
@@ -136,8 +157,8 @@ def _create_task(instance, compiled, ready, actor):
         candidate_groups=",".join(groups), candidate_users=",".join(users),
         assignee_id=assignee.id if assignee else None, process_key=instance.process_key,
         process_name=compiled.name, instance_title=instance.title, business_key=instance.business_key,
-        district=instance.district, created_at=created,
-        due_at=deadlines.due_at(step.due_date, data, created) if step else None)
+        district=instance.district, created_at=created, step_mode=mode, slot=slot, plan=plan,
+        due_at=deadlines.due_at(step.due_date, ready.data, created) if step else None)
     db.session.add(task)
     db.session.flush()
     for group in groups:
@@ -148,41 +169,109 @@ def _create_task(instance, compiled, ready, actor):
             db.session.add(TaskCandidate(task_id=task.id, user_id=user.id, task_created_at=created))
     audit.record("task_created", actor=actor, instance_id=instance.id, element_id=task.element_id,
                  element_name=task.name, task_id=task.id, data={
-                     "assignee": assignee.username if assignee else None, "candidate_groups": groups,
-                     "candidate_users": users, "unresolved_fallback": fallback,
-                     "due_at": task.due_at.isoformat() if task.due_at else None})
+                     "assignee": assignee.username if assignee else None, "candidate_groups": list(groups),
+                     "candidate_users": list(users), "unresolved_fallback": fallback, "mode": mode,
+                     "slot": slot, "plan": plan, "due_at": task.due_at.isoformat() if task.due_at else None})
+    notifications.task_arrived(task, assignee, groups, users)
     return task
+
+
+def _create_rows(instance, compiled, ready, actor):
+    """Inbox rows for a newly READY user task, or an automatic decision when the step's policy says so.
+
+    Returns None, or (decision, reason) for the step to be completed automatically."""
+    step = compiled.steps.get(ready.element_id)
+    data = ready.data
+    if step is None:
+        new_task_row(instance, compiled, ready, actor, groups=[ADMINS], fallback=True)
+        return None
+    initiator = data.get("initiator", "")
+    if step.approval_mode in ApprovalMode.MULTI:
+        approvers = resolve_names(step.candidate_users, data) + \
+            group_members(resolve_names(step.candidate_groups, data))
+        approvers = [u for u in dict.fromkeys(approvers) if _resolve_user(u) is not None]
+        if step.initiator_is_approver == "skip":
+            approvers = [u for u in approvers if u != initiator]
+        if approvers:
+            return approval.open_step(instance, compiled, ready, actor, step, approvers)
+    else:
+        assignee_name = expressions.interpolate(step.assignee, data) if step.assignee else ""
+        assignee = _resolve_user(assignee_name)
+        groups = resolve_names(step.candidate_groups, data)
+        users = resolve_names(step.candidate_users, data)
+        if step.initiator_is_approver == "skip" and assignee_name and assignee_name == initiator \
+                and not (groups or users):
+            return ("approve", "the initiator is the approver and the step skips them")
+        if assignee is not None or _anyone_in(groups, users):
+            new_task_row(instance, compiled, ready, actor, assignee=assignee, groups=groups, users=users)
+            return None
+    if step.no_approver in ("auto_approve", "auto_reject"):   # configured: decide without anyone
+        return ("approve" if step.no_approver == "auto_approve" else "reject", "no approver could be resolved")
+    # never a silent stuck case: administrators get it, and the audit trail says so
+    new_task_row(instance, compiled, ready, actor, groups=[ADMINS], fallback=True)
+    return None
 
 
 def close_candidates(task):
     db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
 
 
-def apply_step(instance, compiled, workflow, actor):
-    """Persist what the engine did: state, case fields, inbox rows, outcome, audit."""
-    snap = runner.snapshot(workflow)
-    instance.state = snap.state
-    settings = compiled.settings
-    data = snap.data
-    if settings.title_field and data.get(settings.title_field):
-        instance.title = str(data[settings.title_field])[:300]
-    if settings.scope_field and data.get(settings.scope_field):
-        instance.district = str(data[settings.scope_field])
-    open_tasks = {t.spiff_task_id: t for t in db.session.execute(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalars()}
-    ready_ids = {r.spiff_id for r in snap.ready_tasks}
-    for spiff_id, task in open_tasks.items():
-        if spiff_id not in ready_ids:
+def _sync_rows(instance, compiled, workflow, actor):
+    """Cancel rows whose task moved on; create rows for new READY tasks. Returns automatic decisions."""
+    ready_tasks = runner.ready_user_tasks(workflow)
+    ready_ids = {r.spiff_id for r in ready_tasks}
+    open_rows = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalars().all()
+    with_rows = set()
+    for task in open_rows:
+        if task.spiff_task_id not in ready_ids:
             transition(task, TaskStatus, TaskStatus.CANCELLED)
             close_candidates(task)
             audit.record("task_cancelled", actor=actor, instance_id=instance.id, element_id=task.element_id,
                          element_name=task.name, task_id=task.id)
         else:
+            with_rows.add(task.spiff_task_id)
             task.instance_title, task.district = instance.title, instance.district
-    for ready in snap.ready_tasks:
-        if ready.spiff_id not in open_tasks:
-            _create_task(instance, compiled, ready, actor)
-    instance.current_steps = ", ".join(r.name for r in snap.ready_tasks)[:500]
+    automatic = []
+    for ready in ready_tasks:
+        if ready.spiff_id not in with_rows:
+            decided = _create_rows(instance, compiled, ready, actor)
+            if decided is not None:
+                automatic.append((ready, decided))
+    return automatic
+
+
+def _refresh_case_fields(instance, compiled, data):
+    settings = compiled.settings
+    if settings.title_field and data.get(settings.title_field):
+        instance.title = str(data[settings.title_field])[:300]
+    if settings.scope_field and data.get(settings.scope_field):
+        instance.district = str(data[settings.scope_field])
+
+
+def complete_automatically(instance, workflow, actor, ready, decision, reason):
+    """Complete a step by policy (no approver, initiator skipped) and record it like a decision."""
+    before = len(runner.snapshot_path(workflow))
+    form = {"decision": decision, "opinion": ""}
+    runner.complete_user_task(workflow, ready.spiff_id, form)
+    audit.record("task_completed", actor=None, instance_id=instance.id, element_id=ready.element_id,
+                 element_name=ready.name, data={
+                     "decision": decision, "opinion": "", "form": form, "auto": reason,
+                     "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
+
+
+def apply_step(instance, compiled, workflow, actor):
+    """Persist what the engine did: state, case fields, inbox rows, outcome, audit."""
+    for _round in range(100):   # steps decided by policy may lead to further such steps
+        _refresh_case_fields(instance, compiled, runner.current_data(workflow))
+        automatic = _sync_rows(instance, compiled, workflow, actor)
+        if not automatic:
+            break
+        for ready, (decision, reason) in automatic:
+            run_engine(lambda: complete_automatically(instance, workflow, actor, ready, decision, reason), instance)
+    snap = runner.snapshot(workflow)
+    instance.state = snap.state
+    instance.current_steps = ", ".join(dict.fromkeys(r.name for r in snap.ready_tasks))[:500]
     if snap.completed and instance.status == InstanceStatus.RUNNING:
         transition(instance, InstanceStatus, InstanceStatus.COMPLETED)
         instance.outcome = snap.end_element
@@ -190,6 +279,7 @@ def apply_step(instance, compiled, workflow, actor):
         audit.record("instance_completed", actor=actor, instance_id=instance.id, element_id=snap.end_element,
                      element_name=compiled.element_names.get(snap.end_element, snap.end_element),
                      data={"outcome": snap.end_element})
+        notifications.case_ended(instance, snap.end_element)
     return snap
 
 

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..engine import runner
+from ..engine.steps import ApprovalMode
 from ..extensions import db
-from ..models import HumanTask, TaskCandidate
+from ..models import HumanTask, TaskCandidate, User
 from ..models.states import TaskStatus, transition
-from . import attachments, audit, definitions, forms
+from . import approval, attachments, audit, definitions, forms, notifications
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .permissions import can_act_on_task, can_see_task, is_candidate
 from .runtime import apply_step, audited_handlers, close_candidates, run_engine
@@ -112,35 +113,76 @@ def save_draft(actor, task_id, data, expected_version=None, files=()):
 
 
 def complete(actor, task_id, data, expected_version=None, files=()):
-    """Complete a task with its form data and move the case on."""
+    """Complete a task with its form data and move the case on.
+
+    On a step with several approvers this records the actor's decision; the
+    case moves on when the step's approval mode has a result."""
     with command():
         task = _load(task_id)
         _authorise(actor, task, expected_version)
+        if task.delegation_state == "pending":
+            raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
         instance = task.instance
         compiled = definitions.compiled(instance.definition)
         step = compiled.steps.get(task.element_id)
         data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
         cleaned = forms.validate(form_of(task), data, opinion_required=bool(step and step.opinion_required))
-
-        def go():
-            workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
-            before = len(runner.snapshot_path(workflow))
-            runner.complete_user_task(workflow, task.spiff_task_id, cleaned)
-            return workflow, before
-        workflow, before = run_engine(go, instance)
-        transition(task, TaskStatus, TaskStatus.COMPLETED)
-        task.completed_by_id, task.completed_at = actor.id, _now()
-        if task.assignee_id is None:
-            task.assignee_id = actor.id
-        task.decision = forms.decision_of(cleaned)
-        task.opinion = str(cleaned.get("opinion", ""))
-        task.draft_data = None
-        close_candidates(task)
-        path = runner.snapshot_path(workflow)[before:]
-        audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=task.element_id,
-                     element_name=task.name, task_id=task.id, data={
-                         "decision": task.decision, "opinion": task.opinion, "form": cleaned, "path": path,
-                         "waiting": runner.waiting_elements(workflow)})
-        apply_step(instance, compiled, workflow, actor)
+        if task.step_mode in ApprovalMode.MULTI:
+            aggregated = approval.record_signature(actor, task, cleaned)
+            _close(task, actor)
+            if aggregated is not None:
+                finish_step(actor, task, aggregated, already_marked=True)
+        else:
+            finish_step(actor, task, cleaned)   # the engine runs before anything is written
         task.instance_title, task.district = instance.title, instance.district   # the form may have named the case
     return task
+
+
+def finish_step(actor, task, form, already_marked=False, record_as=None):
+    """Complete the engine task behind `task` with `form`, record it and move the case on (inside a command)."""
+    instance = task.instance
+    compiled = definitions.compiled(instance.definition)
+    step = compiled.steps.get(task.element_id)
+
+    def go():
+        workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
+        before = len(runner.snapshot_path(workflow))
+        runner.complete_user_task(workflow, task.spiff_task_id, form)
+        return workflow, before
+    workflow, before = run_engine(go, instance)
+    if not already_marked:
+        transition(task, TaskStatus, TaskStatus.COMPLETED)
+        task.completed_by_id, task.completed_at = actor.id, _now()
+        task.decision = forms.decision_of(form)
+        task.opinion = str(form.get("opinion", ""))
+        _close(task, actor)
+    decision = forms.decision_of(form)
+    path = runner.snapshot_path(workflow)[before:]
+    subject = record_as or task
+    audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=subject.element_id,
+                 element_name=subject.name, task_id=subject.id, data={
+                     "decision": decision, "opinion": str(form.get("opinion", "")), "form": form, "path": path,
+                     "waiting": runner.waiting_elements(workflow)})
+    if decision == "return":
+        notifications.returned(instance, task.name, str(form.get("opinion", "")))
+    if step is not None and step.cc_templates:
+        _configured_copies(instance, step, runner.current_data(workflow), actor)
+    apply_step(instance, compiled, workflow, actor)
+
+
+def _close(task, actor):
+    if task.assignee_id is None:
+        task.assignee_id = actor.id
+    task.draft_data = None
+    close_candidates(task)
+
+
+def _configured_copies(instance, step, data, actor):
+    """CC recipients configured on the step (user names, or group:<key>), copied when it completes."""
+    from .runtime import group_members, resolve_names
+    names = resolve_names(step.cc_templates, data)
+    usernames = [n for n in names if not n.startswith("group:")]
+    usernames += group_members([n[len("group:"):] for n in names if n.startswith("group:")])
+    users = db.session.execute(select(User).where(User.username.in_(usernames))).scalars().all()
+    if users:
+        approval.copy_to(instance, users, actor, element_id=step.element_id)
