@@ -266,7 +266,7 @@ def remove_signer(actor, task_id, username):
         if decision is not None and any(r.status == TaskStatus.COMPLETED for r in rows):
             last = max((r for r in rows if r.status == TaskStatus.COMPLETED), key=lambda r: r.completed_at)
             finish_step(actor, last, {"decision": decision, "opinion": "", "signatures": _signatures(rows)},
-                        record_as=task)
+                        already_marked=True, record_as=task)
         elif task.step_mode == ApprovalMode.SEQUENTIAL and not any(r.status == TaskStatus.OPEN for r in rows):
             _open_next_in_sequence(task, compiled, actor, plan, rows)
     return task

@@ -73,7 +73,7 @@ def fold(events):
             completed.extend(payload.get("path") or [])
         elif event.type == "task_created":
             active.append(event.element_id)
-        elif event.type in ("task_completed", "task_cancelled"):
+        elif event.type in ("task_completed", "task_cancelled", "signature_recorded"):
             if event.element_id in active:
                 active.remove(event.element_id)
             if event.type == "task_completed":

@@ -27,7 +27,11 @@ def event_label(value):
               "task_created": _("Task arrived"), "task_claimed": _("Task claimed"),
               "task_released": _("Task released"), "task_draft_saved": _("Draft saved"),
               "task_completed": _("Task completed"), "task_cancelled": _("Task cancelled"),
-              "service_task_completed": _("System step done"), "steps_completed": _("Steps run"), "definition_deployed": _("Definition deployed")}
+              "service_task_completed": _("System step done"), "steps_completed": _("Steps run"),
+              "signature_recorded": _("Signed"), "task_transferred": _("Transferred"),
+              "task_delegated": _("Delegated"), "task_delegation_resolved": _("Delegation returned"),
+              "signer_added": _("Signer added"), "signer_removed": _("Signer removed"),
+              "task_urged": _("Urged"), "case_copied": _("Copied (CC)"), "definition_deployed": _("Definition deployed")}
     return labels.get(value, value or "")
 
 

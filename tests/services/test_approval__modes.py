@@ -1,0 +1,231 @@
+"""Approval modes and approver actions, including the cases mature engines get wrong."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import CarbonCopy, HumanTask, Notification
+from app.services import approval, definitions, runtime, tasks
+from app.services.errors import Conflict, Forbidden, ValidationFailed
+
+YES = {"decision": "approve", "opinion": "同意"}
+NO = {"decision": "reject", "opinion": "不同意"}
+BACK = {"decision": "return", "opinion": "请修改"}
+REVIEWERS = ["district_tianhe", "district_haizhu", "district_panyu", "district_liwan", "district_baiyun"]
+
+
+def diagram(key, mode="countersign", users=REVIEWERS[:3], props="", fill_step=False):
+    """start → [fill by the initiator →] review (the mode under test) → approved / rejected / back."""
+    props_xml = f'<camunda:property name="approvalMode" value="{mode}" />{props}'
+    fill = ""
+    first = "review"
+    if fill_step:
+        first = "fill"
+        fill = """<bpmn:userTask id="fill" name="填写" camunda:assignee="${initiator}" camunda:formKey="review_opinion" />
+    <bpmn:sequenceFlow id="f_fill" sourceRef="fill" targetRef="review" />"""
+    back = '<bpmn:sequenceFlow id="f_back" sourceRef="gw" targetRef="fill"><bpmn:conditionExpression>decision == \'return\'</bpmn:conditionExpression></bpmn:sequenceFlow>' \
+        if fill_step else '<bpmn:sequenceFlow id="f_back" sourceRef="gw" targetRef="returned"><bpmn:conditionExpression>decision == \'return\'</bpmn:conditionExpression></bpmn:sequenceFlow><bpmn:endEvent id="returned" />'
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_{key}" targetNamespace="t">
+  <bpmn:process id="{key}" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{first}" />
+    {fill}
+    <bpmn:userTask id="review" name="评审" camunda:candidateUsers="{','.join(users)}" camunda:formKey="review_opinion">
+      <bpmn:extensionElements><camunda:properties>{props_xml}</camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f_review" sourceRef="review" targetRef="gw" />
+    <bpmn:exclusiveGateway id="gw" />
+    <bpmn:sequenceFlow id="f_yes" sourceRef="gw" targetRef="approved"><bpmn:conditionExpression>decision == 'approve'</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="gw" targetRef="rejected"><bpmn:conditionExpression>decision == 'reject'</bpmn:conditionExpression></bpmn:sequenceFlow>
+    {back}
+    <bpmn:endEvent id="approved" />
+    <bpmn:endEvent id="rejected" />
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+
+
+@pytest.fixture
+def start(app, user):
+    def go(key, **kwargs):
+        definitions.deploy(user("admin"), diagram(key, **kwargs), f"{key}.bpmn")
+        return runtime.start_instance(user("applicant"), key)
+    return go
+
+
+def open_rows(instance):
+    return db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "open").order_by(HumanTask.slot)).scalars().all()
+
+
+def row_of(instance, username):
+    return next(r for r in open_rows(instance) if r.assignee and r.assignee.username == username)
+
+
+def decide(user, instance, username, data):
+    tasks.complete(user(username), row_of(instance, username).id, data)
+    db.session.refresh(instance)
+
+
+def test_or_sign_first_decision_decides(start, user):
+    case = start("or_case", mode="or_sign")
+    assert [r.assignee.username for r in open_rows(case)] == REVIEWERS[:3]
+    decide(user, case, "district_haizhu", YES)
+    assert case.outcome == "approved" and open_rows(case) == []
+
+
+def test_countersign_needs_everyone_and_one_rejection_ends_it(start, user):
+    case = start("cs_case")
+    decide(user, case, "district_tianhe", YES)
+    decide(user, case, "district_haizhu", YES)
+    assert case.status == "running" and len(open_rows(case)) == 1
+    decide(user, case, "district_panyu", YES)
+    assert case.outcome == "approved"
+
+    second = runtime.start_instance(user("applicant"), "cs_case")
+    decide(user, second, "district_tianhe", YES)
+    decide(user, second, "district_haizhu", NO)
+    assert second.outcome == "rejected" and open_rows(second) == []
+    cancelled = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == second.id, HumanTask.status == "cancelled")).scalars().all()
+    assert [r.assignee.username for r in cancelled] == ["district_panyu"]
+
+
+def test_return_out_of_and_back_into_a_countersign(start, user):
+    case = start("cs_loop", fill_step=True)
+    tasks.complete(user("applicant"), open_rows(case)[0].id, {"decision": "approve", "opinion": "提交"})
+    decide(user, case, "district_tianhe", YES)
+    decide(user, case, "district_haizhu", BACK)           # one return ends the step and goes back
+    rows = open_rows(case)
+    assert [r.element_id for r in rows] == ["fill"]
+    assert db.session.execute(select(func.count()).select_from(Notification).where(
+        Notification.kind == "return", Notification.user_id == user("applicant").id)).scalar() == 1
+    tasks.complete(user("applicant"), rows[0].id, {"decision": "approve", "opinion": "已修改"})
+    # back in the countersign: all three must approve again, including the one who approved before
+    assert sorted(r.assignee.username for r in open_rows(case)) == sorted(REVIEWERS[:3])
+    for name in REVIEWERS[:3]:
+        decide(user, case, name, YES)
+    assert case.outcome == "approved"
+
+
+def test_sequential_goes_in_order(start, user):
+    case = start("seq_case", mode="sequential")
+    assert [r.assignee.username for r in open_rows(case)] == ["district_tianhe"]
+    with pytest.raises(StopIteration):
+        row_of(case, "district_haizhu")                    # not their turn: no row yet
+    decide(user, case, "district_tianhe", YES)
+    assert [r.assignee.username for r in open_rows(case)] == ["district_haizhu"]
+    decide(user, case, "district_haizhu", NO)
+    assert case.outcome == "rejected"
+
+
+def test_vote_passes_at_the_configured_share(start, user):
+    props = '<camunda:property name="votePassRate" value="0.6" />'
+    case = start("vote_case", mode="vote", users=REVIEWERS, props=props)
+    decide(user, case, "district_tianhe", YES)
+    decide(user, case, "district_haizhu", NO)
+    decide(user, case, "district_panyu", YES)
+    assert case.status == "running"                          # 2 of 5 approve: not yet 60 %
+    decide(user, case, "district_liwan", YES)
+    assert case.outcome == "approved" and open_rows(case) == []
+
+    lost = runtime.start_instance(user("applicant"), "vote_case")
+    for name in REVIEWERS[:3]:
+        decide(user, lost, name, NO)                         # 60 % can no longer be reached
+    assert lost.outcome == "rejected"
+
+
+def test_add_and_remove_signers_while_others_already_approved(start, user):
+    case = start("cs_signers")
+    decide(user, case, "district_tianhe", YES)
+    mine = row_of(case, "district_haizhu")
+    approval.add_signer(user("district_haizhu"), mine.id, "district_baiyun")
+    decide(user, case, "district_haizhu", YES)
+    decide(user, case, "district_panyu", YES)
+    assert case.status == "running"                          # the added signer has not approved yet
+    with pytest.raises(Conflict):                            # a decision already given stays
+        approval.remove_signer(user("district_baiyun"), row_of(case, "district_baiyun").id, "district_tianhe")
+    approval.remove_signer(user("district_baiyun"), row_of(case, "district_baiyun").id, "district_baiyun")
+    db.session.refresh(case)
+    assert case.outcome == "approved"                        # everyone left has approved: the step is done
+
+
+def test_sequential_add_before_me(start, user):
+    case = start("seq_add", mode="sequential")
+    approval.add_signer(user("district_tianhe"), row_of(case, "district_tianhe").id, "district_liwan", "before")
+    assert [r.assignee.username for r in open_rows(case)] == ["district_liwan"]
+    decide(user, case, "district_liwan", YES)
+    assert [r.assignee.username for r in open_rows(case)] == ["district_tianhe"]
+
+
+def test_transfer_of_a_delegated_task(start, user):
+    case = start("deleg", mode="or_sign", users=["city"])
+    row = row_of(case, "city")
+    approval.delegate(user("city"), row.id, "district_tianhe", "请先看")
+    with pytest.raises(Forbidden):                          # the delegate does not decide
+        tasks.complete(user("district_tianhe"), row.id, YES)
+    approval.transfer(user("district_tianhe"), row.id, "district_haizhu")
+    approval.resolve_delegation(user("district_haizhu"), row.id, "可以通过")
+    db.session.refresh(row)
+    assert row.assignee.username == "city" and row.delegation_state == "resolved"   # back to the owner
+    tasks.complete(user("city"), row.id, YES)
+    db.session.refresh(case)
+    assert case.outcome == "approved"
+
+
+def test_urge_is_rate_limited_and_notifies(start, user):
+    case = start("urge_case")
+    assert approval.urge(user("applicant"), case.id) == 3
+    with pytest.raises(Conflict):
+        approval.urge(user("applicant"), case.id)
+    with pytest.raises(Forbidden):
+        approval.urge(user("district_tianhe"), case.id)
+    urged = db.session.execute(select(func.count()).select_from(Notification).where(
+        Notification.kind == "urge")).scalar()
+    assert urged == 3
+
+
+def test_configured_and_ad_hoc_copies(start, user):
+    props = '<camunda:property name="cc" value="auditor,group:city_office" />'
+    case = start("cc_case", mode="or_sign", props=props)
+    decide(user, case, "district_tianhe", YES)
+    copied = {c.user_id for c in db.session.execute(select(CarbonCopy)).scalars()}
+    assert {user("auditor").id, user("city").id} <= copied
+    approval.carbon_copy(user("applicant"), case.id, ["leader2"], "供参考")
+    inbox = approval.cc_inbox(user("leader2"), unread_only=True)
+    assert len(inbox) == 1 and runtime.get_instance(user("leader2"), case.id)   # a copy lets them read the case
+    approval.read_cc(user("leader2"), inbox[0].id)
+    assert approval.cc_inbox(user("leader2"), unread_only=True) == []
+
+
+def test_no_approver_and_initiator_policies(start, user):
+    auto = start("auto_case", users=["nobody_here"], props='<camunda:property name="noApprover" value="auto_approve" />')
+    assert auto.outcome == "approved"
+    refused = start("refuse_case", users=["nobody_here"], props='<camunda:property name="noApprover" value="auto_reject" />')
+    assert refused.outcome == "rejected"
+    skipped = start("skip_case", users=["applicant", "district_tianhe"],
+                    props='<camunda:property name="initiatorIsApprover" value="skip" />')
+    assert [r.assignee.username for r in open_rows(skipped)] == ["district_tianhe"]
+
+
+@pytest.mark.parametrize("props, words", [
+    ('<camunda:property name="approvalMode" value="majority" />', "unknown approvalMode"),
+    ('<camunda:property name="approvalMode" value="vote" /><camunda:property name="votePassRate" value="1.5" />', "votePassRate"),
+])
+def test_misconfigured_steps_are_refused_naming_the_element(app, user, props, words):
+    xml = diagram("bad_mode").replace(
+        b'<camunda:property name="approvalMode" value="countersign" />', props.encode())
+    with pytest.raises(ValidationFailed) as refused:
+        definitions.deploy(user("admin"), xml, "bad_mode.bpmn")
+    assert words in refused.value.message and "review" in refused.value.message
+
+
+def test_a_countersign_case_replays_and_reexecutes(start, user):
+    from app.services import replay
+    case = start("cs_replay")
+    decide(user, case, "district_tianhe", YES)
+    steps = replay.steps_of(case)
+    assert steps[-1].active.count("review") == 2               # two approvers still hold tokens
+    for name in ("district_haizhu", "district_panyu"):
+        decide(user, case, name, YES)
+    assert replay.reexecute(user("auditor"), case).ok
+    assert replay.steps_of(case)[-1].active == []
