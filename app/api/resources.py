@@ -3,7 +3,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..services import audit, definitions, queries, runtime, tasks
+from ..services import approval, audit, definitions, notifications, queries, runtime, tasks
 from ..services.errors import ServiceError, ValidationFailed
 from . import schemas as s
 from .auth import authenticate_request
@@ -150,3 +150,73 @@ class TaskComplete(MethodView):
     def post(self, args, task_id):
         """Complete a task with its form data"""
         return tasks.complete(g.user, task_id, args["data"], args.get("version"))
+
+
+@blp.route("/tasks/<int:task_id>/transfer")
+class TaskTransfer(MethodView):
+    @blp.arguments(s.PersonSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Transfer a task to someone else (转办)"""
+        return approval.transfer(g.user, task_id, args["user"], args.get("note", ""))
+
+
+@blp.route("/tasks/<int:task_id>/delegate")
+class TaskDelegate(MethodView):
+    @blp.arguments(s.PersonSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Delegate a task (委派); it comes back to you to finish"""
+        return approval.delegate(g.user, task_id, args["user"], args.get("note", ""))
+
+
+@blp.route("/tasks/<int:task_id>/resolve")
+class TaskResolve(MethodView):
+    @blp.arguments(s.OpinionSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Hand a delegated task back to its owner with an opinion"""
+        return approval.resolve_delegation(g.user, task_id, args.get("opinion", ""))
+
+
+@blp.route("/tasks/<int:task_id>/signers")
+class TaskSigners(MethodView):
+    @blp.arguments(s.SignerSchema)
+    @blp.response(200, s.TaskSchema)
+    def post(self, args, task_id):
+        """Add a signer to a step with several approvers (加签)"""
+        return approval.add_signer(g.user, task_id, args["user"], args["position"])
+
+
+@blp.route("/tasks/<int:task_id>/signers/<username>")
+class TaskSigner(MethodView):
+    @blp.response(200, s.TaskSchema)
+    def delete(self, task_id, username):
+        """Remove a signer who has not decided yet (减签)"""
+        return approval.remove_signer(g.user, task_id, username)
+
+
+@blp.route("/instances/<int:instance_id>/urge")
+class InstanceUrge(MethodView):
+    @blp.arguments(s.NoteSchema)
+    @blp.response(200, s.CountSchema)
+    def post(self, args, instance_id):
+        """Remind the current approvers (催办; rate-limited)"""
+        return {"count": approval.urge(g.user, instance_id, args.get("note", ""))}
+
+
+@blp.route("/instances/<int:instance_id>/cc")
+class InstanceCopy(MethodView):
+    @blp.arguments(s.CopySchema)
+    @blp.response(200, s.CountSchema)
+    def post(self, args, instance_id):
+        """Copy a case to people for information (抄送)"""
+        return {"count": approval.carbon_copy(g.user, instance_id, args["users"], args.get("note", ""))}
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @blp.response(200, s.NotificationSchema(many=True))
+    def get(self):
+        """My notifications, newest first"""
+        return notifications.latest(g.user)

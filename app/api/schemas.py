@@ -128,3 +128,40 @@ class InstanceDetailSchema(InstanceSchema):
     completed_elements = fields.List(fields.Str())
     active_elements = fields.List(fields.Str())
     audit_chain_ok = fields.Bool()
+
+
+class PersonSchema(Schema):
+    user = fields.Str(required=True, metadata={"description": "user name"})
+    note = fields.Str(load_default="")
+
+
+class OpinionSchema(Schema):
+    opinion = fields.Str(load_default="")
+
+
+class SignerSchema(Schema):
+    user = fields.Str(required=True)
+    position = fields.Str(load_default="after", validate=validate.OneOf(["before", "after"]))
+
+
+class NoteSchema(Schema):
+    note = fields.Str(load_default="")
+
+
+class CopySchema(Schema):
+    users = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
+    note = fields.Str(load_default="")
+
+
+class CountSchema(Schema):
+    count = fields.Int()
+
+
+class NotificationSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str()
+    message = fields.Str()
+    instance_id = fields.Int(allow_none=True)
+    task_id = fields.Int(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)

@@ -87,3 +87,8 @@ def create_user(username, display_name, password, group_keys=(), unit_key=None):
         db.session.flush()
         audit.record("user_created", data={"user": username, "groups": list(group_keys)})
     return user
+
+
+def directory():
+    """Active users (name and display name), for choosing a transfer or CC target."""
+    return db.session.execute(select(User).where(User.active.is_(True)).order_by(User.username)).scalars().all()

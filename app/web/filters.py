@@ -18,7 +18,10 @@ def status_label(value):
     labels = {"running": _("In progress"), "completed": _("Completed"), "terminated": _("Terminated"),
               "open": _("Open"), "cancelled": _("Cancelled"),
               "approve": _("Approve"), "return": _("Return for revision"), "reject": _("Reject"),
-              "approved": _("Approved"), "rejected": _("Rejected")}
+              "approved": _("Approved"), "rejected": _("Rejected"), "pending": _("Not yet"),
+              "single": _("Single approver"), "or_sign": _("Or-sign (any one decides)"),
+              "countersign": _("Countersign (all must approve)"), "sequential": _("Sequential"),
+              "vote": _("Vote")}
     return labels.get(value, value or "")
 
 

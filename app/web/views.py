@@ -121,8 +121,9 @@ def task(task_id):
     step = definitions.compiled(item.instance.definition).steps.get(item.element_id)
     status = 422 if errors else 200
     history = [t for t in queries.tasks_of(item.instance) if t.status == "completed" and (t.decision or t.opinion)]
+    step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
-                           history=history,
+                           history=history, step_rows=step_rows, directory=users.directory(),
                            opinion_required=bool(step and step.opinion_required),
                            application_schema=application, can_act=can_act_on_task(g.user, item),
                            can_claim=item.assignee_id is None and is_candidate(g.user, item)), status

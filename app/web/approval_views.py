@@ -1,0 +1,115 @@
+"""Approver actions as form posts (transfer, delegate, signers, urge, CC) and the
+bell and CC inbox pages. Each parses input, calls one service, redirects."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..services import approval, notifications
+from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .auth import login_required
+
+bp = Blueprint("actions", __name__)
+
+
+def _back_to_task(task_id):
+    return redirect(url_for("views.task", task_id=task_id))
+
+
+def _run(action, success, target):
+    try:
+        action()
+        flash(success)
+    except (ValidationFailed, Conflict, Forbidden, NotFound) as exc:
+        messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms]
+        flash(" ".join([exc.message] + messages), "error")
+    return target
+
+
+@bp.route("/tasks/<int:task_id>/transfer", methods=["POST"])
+@login_required
+def transfer(task_id):
+    user = request.form.get("user", "").strip()
+    return _run(lambda: approval.transfer(g.user, task_id, user, request.form.get("note", "")),
+                _("Transferred to %(user)s.", user=user), redirect(url_for("views.inbox")))
+
+
+@bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
+@login_required
+def delegate(task_id):
+    user = request.form.get("user", "").strip()
+    return _run(lambda: approval.delegate(g.user, task_id, user, request.form.get("note", "")),
+                _("Delegated to %(user)s; it comes back to you to finish.", user=user), _back_to_task(task_id))
+
+
+@bp.route("/tasks/<int:task_id>/resolve", methods=["POST"])
+@login_required
+def resolve(task_id):
+    return _run(lambda: approval.resolve_delegation(g.user, task_id, request.form.get("opinion", "")),
+                _("Handed back to the owner."), redirect(url_for("views.inbox")))
+
+
+@bp.route("/tasks/<int:task_id>/signers", methods=["POST"])
+@login_required
+def add_signer(task_id):
+    user = request.form.get("user", "").strip()
+    return _run(lambda: approval.add_signer(g.user, task_id, user, request.form.get("position", "after")),
+                _("%(user)s added as a signer.", user=user), _back_to_task(task_id))
+
+
+@bp.route("/tasks/<int:task_id>/signers/remove", methods=["POST"])
+@login_required
+def remove_signer(task_id):
+    user = request.form.get("user", "").strip()
+    return _run(lambda: approval.remove_signer(g.user, task_id, user),
+                _("%(user)s removed from the signers.", user=user), _back_to_task(task_id))
+
+
+@bp.route("/instances/<int:instance_id>/urge", methods=["POST"])
+@login_required
+def urge(instance_id):
+    return _run(lambda: approval.urge(g.user, instance_id, request.form.get("note", "")),
+                _("The approvers have been reminded."), redirect(url_for("views.instance", instance_id=instance_id)))
+
+
+@bp.route("/instances/<int:instance_id>/cc", methods=["POST"])
+@login_required
+def carbon_copy(instance_id):
+    users = [u.strip() for u in request.form.get("users", "").replace("，", ",").split(",") if u.strip()]
+    return _run(lambda: approval.carbon_copy(g.user, instance_id, users, request.form.get("note", "")),
+                _("Copied."), redirect(url_for("views.instance", instance_id=instance_id)))
+
+
+@bp.route("/cc")
+@login_required
+def cc_inbox():
+    return render_template("cc_inbox.html", items=approval.cc_inbox(g.user))
+
+
+@bp.route("/cc/<int:cc_id>")
+@login_required
+def open_cc(cc_id):
+    item = approval.read_cc(g.user, cc_id)
+    return redirect(url_for("views.instance", instance_id=item.instance_id))
+
+
+@bp.route("/notifications")
+@login_required
+def notification_list():
+    return render_template("notifications.html", items=notifications.latest(g.user))
+
+
+@bp.route("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id):
+    item = notifications.mark_read(g.user, notification_id)
+    if item.task_id:
+        return redirect(url_for("views.task", task_id=item.task_id))
+    if item.instance_id:
+        return redirect(url_for("views.instance", instance_id=item.instance_id))
+    return redirect(url_for("actions.notification_list"))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_all():
+    notifications.mark_read(g.user)
+    return redirect(url_for("actions.notification_list"))
