@@ -35,6 +35,7 @@ def seed_accounts():
             AUDITORS: ensure_group(AUDITORS, "审计人员 Auditors"),
             CITY_OFFICE: ensure_group(CITY_OFFICE, "市质量强市工作领导小组办公室 City office"),
             "applicants": ensure_group("applicants", "申报单位 Applicant units"),
+            "experts": ensure_group("experts", "专家 Experts"),
         }
         for code, (zh, en) in DISTRICTS.items():
             groups[district_office_group(code)] = ensure_group(
@@ -42,6 +43,9 @@ def seed_accounts():
         ensure_user("admin", "系统管理员", DEMO_PASSWORD, [groups[ADMINS]])
         ensure_user("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
         ensure_user("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        ensure_user("city2", "市办副主任", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        for i, name in enumerate(["王教授", "李研究员", "陈高工", "刘博士", "赵工程师"], start=1):
+            ensure_user(f"expert{i}", f"{name}（专家）", DEMO_PASSWORD, [groups["experts"]])
         for code, (zh, _en) in DISTRICTS.items():
             ensure_user(f"district_{code}", f"{zh}办审核员", DEMO_PASSWORD,
                         [groups[district_office_group(code)]], district=code)
@@ -105,4 +109,40 @@ def seed_cases():
     # 3. a draft the applicant has not submitted yet
     c = runtime.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
+    return 3 + seed_expert_reviews()
+
+
+def _decide(instance, username, data):
+    from ..models import HumanTask
+    from ..models.states import TaskStatus
+    rows = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalars().all()
+    row = next(r for r in rows if r.assignee and r.assignee.username == username)
+    tasks.complete(_user(username), row.id, data)
+
+
+def seed_expert_reviews():
+    """Cases of the expert review showing every approval mode at work."""
+    applicant = _user("applicant")
+    ok, no = {"decision": "approve", "opinion": "同意。"}, {"decision": "reject", "opinion": "数据不足。"}
+
+    def request(title):
+        case = runtime.start_instance(applicant, "expert_review")
+        tasks.complete(applicant, _open_task(case).id, {
+            "title": title, "summary": "正极材料烧结工序批次一致性差，缺陷率3.2%，高于行业先进水平1.1%。",
+            "experts": "expert1,expert2,expert3", "decision": "approve"})
+        return case
+    countersign = request("锂电池正极烧结质量问题分级评审")          # waiting: 1 of 3 experts signed
+    _decide(countersign, "expert1", ok)
+    vote = request("新能源汽车电驱系统攻关项目中期检查")              # waiting: the panel votes (2 of 5 so far)
+    for name in ("expert1", "expert2", "expert3"):
+        _decide(vote, name, ok)
+    _decide(vote, "expert4", ok)
+    _decide(vote, "expert5", no)
+    sequential = request("工业机器人减速器成果入库评审")              # waiting: the second leader
+    for name in ("expert1", "expert2", "expert3"):
+        _decide(sequential, name, ok)
+    for name in ("expert1", "expert2", "expert3"):
+        _decide(sequential, name, ok)
+    _decide(sequential, "city", ok)
     return 3

@@ -46,9 +46,10 @@ def test_a_changed_diagram_becomes_version_2_and_new_cases_use_it(client, auth):
     assert set(body["definition"]["forms"]) == {"consortium_application", "review_opinion"}
 
     latest = client.get("/api/v1/definitions", headers=auth("applicant")).get_json()
-    assert [(d["key"], d["version"]) for d in latest] == [("consortium_application", 2)]
+    assert ("consortium_application", 2) in [(d["key"], d["version"]) for d in latest]
+    assert ("consortium_application", 1) not in [(d["key"], d["version"]) for d in latest]
     every = client.get("/api/v1/definitions?all_versions=true", headers=auth("applicant")).get_json()
-    assert sorted(d["version"] for d in every) == [1, 2]
+    assert sorted(d["version"] for d in every if d["key"] == "consortium_application") == [1, 2]
 
     case = client.post("/api/v1/instances", json={"process_key": "consortium_application"},
                        headers=auth("applicant")).get_json()
@@ -67,7 +68,7 @@ def test_only_administrators_may_deploy(client, auth):
     changed = BPMN.read_bytes().replace(b'camunda:versionTag="App. A"', b'camunda:versionTag="App. A2"')
     for username in ["applicant", "city", "district_tianhe", "auditor"]:
         assert_error_shape(upload(client, auth(username), changed), 403)
-    assert len(client.get("/api/v1/definitions?all_versions=true", headers=auth("admin")).get_json()) == 1
+    assert len(client.get("/api/v1/definitions?all_versions=true", headers=auth("admin")).get_json()) == 2   # one per shipped diagram
 
 
 def test_a_diagram_with_a_script_task_is_refused_naming_the_element(client, auth):

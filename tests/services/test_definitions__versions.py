@@ -26,7 +26,7 @@ def sources(tmp_path, app):
 
 def test_unchanged_files_are_not_a_new_version(app, sources):
     bpmn, forms = sources
-    assert definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms) == [("consortium_application", 1, False)]
+    assert ("consortium_application", 1, False) in definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
 
 
 def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(
@@ -41,7 +41,7 @@ def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(
     schema = json.loads((forms / "review_opinion.json").read_text(encoding="utf-8"))
     schema["properties"]["opinion"]["maxLength"] = 500
     (forms / "review_opinion.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
-    assert definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms) == [("consortium_application", 2, True)]
+    assert ("consortium_application", 2, True) in definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
 
     new_case = runtime.start_instance(applicant, "consortium_application")
     assert (old_case.definition.version, new_case.definition.version) == (1, 2)
