@@ -90,7 +90,8 @@ class Tasks(MethodView):
         """My inbox: tasks assigned to me and unclaimed tasks of my groups"""
         f = queries.InboxFilter(process_key=args["process"], district=args["district"],
                                 date_from=args["date_from"].isoformat() if args["date_from"] else "",
-                                date_to=args["date_to"].isoformat() if args["date_to"] else "", scope=args["scope"])
+                                date_to=args["date_to"].isoformat() if args["date_to"] else "", scope=args["scope"],
+                                sort=args["sort"])
         return _page(queries.inbox(g.user, f, args["page"], args["per_page"]))
 
 

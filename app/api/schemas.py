@@ -35,6 +35,8 @@ class TaskQuerySchema(PageQuerySchema):
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
     scope = fields.Str(load_default="all", metadata={"description": "all | mine | group"})
+    sort = fields.Str(load_default="newest", validate=validate.OneOf(["newest", "urgency"]),
+                      metadata={"description": "newest, or urgency (due soonest first)"})
 
 
 class InstanceQuerySchema(PageQuerySchema):

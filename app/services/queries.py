@@ -35,6 +35,7 @@ class InboxFilter:
     date_from: str = ""     # YYYY-MM-DD, on task creation
     date_to: str = ""
     scope: str = "all"      # all | mine (assigned/claimed) | group (claimable)
+    sort: str = "newest"    # newest | urgency (due soonest first, then the oldest)
 
 
 def _day(text, end=False):
@@ -68,8 +69,11 @@ def inbox(user, f=None, page=1, per_page=20):
     condition = {"mine": mine, "group": claimable}.get(f.scope, or_(mine, claimable))
     query = _filtered(select(HumanTask).where(condition), f)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    items = db.session.execute(query.order_by(HumanTask.created_at.desc(), HumanTask.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    if f.sort == "urgency":
+        order = (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.created_at.asc(), HumanTask.id)
+    else:
+        order = (HumanTask.created_at.desc(), HumanTask.id.desc())
+    items = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return Page(items, total, page, per_page)
 
 

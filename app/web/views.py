@@ -1,5 +1,7 @@
 """Pages: inbox, done, my applications, task forms, cases, registries, profile.
 Each view parses input, calls one service, and renders the result."""
+from datetime import datetime, timezone
+
 from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
@@ -31,14 +33,15 @@ def index():
 def inbox():
     f = queries.InboxFilter(process_key=request.args.get("process", ""), district=request.args.get("district", ""),
                             date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
-                            scope=request.args.get("scope", "all"))
+                            scope=request.args.get("scope", "all"), sort=request.args.get("sort", "newest"))
     try:
         page = queries.inbox(g.user, f, _page())
     except ValueError:
         flash(_("Dates must be written as YYYY-MM-DD."), "error")
         f.date_from = f.date_to = ""
         page = queries.inbox(g.user, f, _page())
-    return render_template("inbox.html", page=page, f=f, processes=definitions.list_latest())
+    return render_template("inbox.html", page=page, f=f, processes=definitions.list_latest(),
+                           now=datetime.now(timezone.utc))
 
 
 @bp.route("/tasks/done")

@@ -229,3 +229,18 @@ def test_a_countersign_case_replays_and_reexecutes(start, user):
         decide(user, case, name, YES)
     assert replay.reexecute(user("auditor"), case).ok
     assert replay.steps_of(case)[-1].active == []
+
+
+def test_inbox_sorts_by_urgency(start, user):
+    from datetime import datetime, timedelta, timezone
+    from app.services import queries
+    first, second = start("urgent_a", mode="or_sign"), runtime.start_instance(user("applicant"), "urgent_a")
+    soon = row_of(second, "district_tianhe")
+    soon.due_at = datetime.now(timezone.utc) + timedelta(hours=1)
+    later = row_of(first, "district_tianhe")
+    later.due_at = datetime.now(timezone.utc) + timedelta(days=3)
+    db.session.commit()
+    page = queries.inbox(user("district_tianhe"), queries.InboxFilter(sort="urgency"))
+    assert [t.id for t in page.items[:2]] == [soon.id, later.id]
+    newest = queries.inbox(user("district_tianhe"), queries.InboxFilter())
+    assert newest.items[0].instance_id == second.id
