@@ -1,0 +1,91 @@
+"""In the browser: a countersign step with a return for revision and an urge."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.services import demo
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, server, username):
+    page.goto(server("/login"))
+    page.fill("#username", username)
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#logout")).to_be_visible()
+
+
+def log_out(page):
+    page.click("#logout")
+    expect(page.locator("#login-submit")).to_be_visible()
+
+
+def open_task(page, server, title):
+    page.goto(server("/tasks"))
+    page.locator("#inbox-table tbody tr", has_text=title).first.locator("a").first.click()
+    expect(page.locator("main h1")).to_be_visible()
+
+
+def decide(page, decision, opinion):
+    page.check(f'input[name="decision"][value="{decision}"]')
+    page.fill('textarea[name="opinion"]', opinion)
+    page.click("#submit")
+    expect(page.locator(".flash").first).to_be_visible()
+
+
+def test_countersign_with_a_return_and_an_urge(page, live_server):
+    server, title = live_server, "电驱系统攻关项目中期检查（浏览器测试）"
+    log_in(page, server, "applicant")
+    page.goto(server("/processes"))
+    page.click('[data-start="expert_review"]')
+    page.fill('input[name="title"]', title)
+    page.fill('textarea[name="summary"]', "中期检查材料：里程碑完成率80%，关键参数达到预期。")
+    page.fill('input[name="experts"]', "expert1,expert2,expert3")
+    page.check('input[name="decision"][value="approve"]')
+    page.click("#submit")
+    expect(page.locator(".flash").first).to_be_visible()
+    log_out(page)
+
+    log_in(page, server, "expert1")
+    open_task(page, server, title)
+    expect(page.locator("#signers")).to_contain_text("expert3")       # the step lists all three approvers
+    decide(page, "approve", "同意，材料完整。")
+    log_out(page)
+
+    # the applicant urges the two experts who have not signed
+    log_in(page, server, "applicant")
+    page.goto(server("/instances/mine"))
+    page.locator("#instance-table a", has_text=title).click()
+    page.click("#urge")
+    expect(page.locator(".flash").first).to_contain_text(re.compile("催办|reminded"))
+    page.click("#urge")                                               # again at once: refused, rate-limited
+    expect(page.locator(".flash.error")).to_be_visible()
+    log_out(page)
+
+    # expert2 sees the urge in the bell and returns the materials
+    log_in(page, server, "expert2")
+    expect(page.locator("#bell-count")).to_be_visible()
+    open_task(page, server, title)
+    decide(page, "return", "请补充第三季度进度数据。")
+    log_out(page)
+
+    # back with the applicant, who resubmits; the countersign starts again for all three
+    log_in(page, server, "applicant")
+    open_task(page, server, title)
+    page.check('input[name="decision"][value="approve"]')
+    page.click("#submit")
+    expect(page.locator(".flash").first).to_be_visible()
+    log_out(page)
+    for name in ("expert1", "expert2", "expert3"):
+        log_in(page, server, name)
+        open_task(page, server, title)
+        decide(page, "approve", "同意。")
+        log_out(page)
+
+    # the case has moved on to the panel vote
+    log_in(page, server, "applicant")
+    page.goto(server("/instances/mine"))
+    row = page.locator("#instance-table tbody tr", has_text=title)
+    expect(row.locator(".current-step")).to_contain_text("票签")

@@ -1,0 +1,58 @@
+"""Approver actions through the browser views: transfer, delegate, signers, CC, bell."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask
+from app.services import runtime, tasks
+
+
+def _expert_case(user, open_task):
+    case = runtime.start_instance(user("applicant"), "expert_review")
+    tasks.complete(user("applicant"), open_task(case).id, {
+        "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": "expert1,expert2",
+        "decision": "approve"})
+    return case
+
+
+def _row(case, username):
+    rows = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id,
+                                                      HumanTask.status == "open")).scalars().all()
+    return next(r for r in rows if r.assignee and r.assignee.username == username)
+
+
+def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task):
+    case = _expert_case(user, open_task)
+    row = _row(case, "expert1")
+    expert1 = browser("expert1")
+    page = expert1.get(f"/tasks/{row.id}").get_data(as_text=True)
+    assert 'id="signers"' in page and "expert2" in page and 'id="add-signer"' in page
+    assert expert1.post(f"/tasks/{row.id}/signers", data={"user": "expert3"}).status_code == 302
+    assert _row(case, "expert3")
+    expert1.post(f"/tasks/{row.id}/signers/remove", data={"user": "expert3"})
+    db.session.expire_all()
+    assert [r.assignee.username for r in db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == case.id, HumanTask.status == "open")).scalars()] == ["expert1", "expert2"]
+    expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert4"})
+    db.session.expire_all()
+    assert _row(case, "expert4").id == row.id
+    refused = expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert5"}, follow_redirects=True)
+    assert "error" in refused.get_data(as_text=True)          # no longer theirs: a message, not a crash
+
+    applicant = browser("applicant")
+    applicant.post(f"/instances/{case.id}/cc", data={"users": "leader2，city2", "note": "供参考"})
+    cc_page = browser("leader2").get("/cc").get_data(as_text=True)
+    assert "某质量问题分级评审" in cc_page and "Unread" in cc_page
+    bell = browser("expert4").get("/notifications").get_data(as_text=True)
+    assert "某质量问题分级评审" in bell
+
+
+def test_delegation_through_the_pages(browser, user, open_task):
+    case = _expert_case(user, open_task)
+    row = _row(case, "expert2")
+    browser("expert2").post(f"/tasks/{row.id}/delegate", data={"user": "expert5"})
+    delegate = browser("expert5")
+    page = delegate.get(f"/tasks/{row.id}").get_data(as_text=True)
+    assert 'id="resolve-form"' in page and 'id="submit"' not in page
+    delegate.post(f"/tasks/{row.id}/resolve", data={"opinion": "建议通过"})
+    db.session.expire_all()
+    assert _row(case, "expert2").delegation_state == "resolved"
