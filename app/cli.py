@@ -30,6 +30,13 @@ def verify_audit_command():
     sys.exit(1 if bad or not anchors.ok else 0)
 
 
+@click.command("fire-timers")
+def fire_timers_command():
+    """Fire every timer job that is due (the scheduler does this continuously)."""
+    from .services import timers
+    click.echo(f"{timers.fire_due()} timer job(s) fired")
+
+
 @click.command("anchor-audit")
 def anchor_audit_command():
     """Record today's anchor of every audit chain's head (the scheduler does this daily)."""
@@ -99,5 +106,5 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
 
 
 def init_app(app):
-    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command, seed_demo_command, create_user_command, issue_token_command):
+    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command, fire_timers_command, seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)

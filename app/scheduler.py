@@ -1,25 +1,74 @@
-"""Background jobs. Each job only triggers an idempotent service command that
-the CLI can run too, so several app processes may run the scheduler safely."""
+"""The scheduler: wakes at the next due time of the timer-job table, and daily for the audit anchor.
+
+Each job only triggers an idempotent service command that the CLI can run too
+(`flask fire-timers`, `flask anchor-audit`), so several app processes may run
+it: a timer job is claimed in the transaction that acts on it. Between wake-ups
+it reads one indexed value — the earliest pending due time — every few seconds,
+to notice timers written by other processes; it never sweeps instances.
+"""
 import logging
+import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
 
 
-def _anchor(app):
-    from .services import replay
-    with app.app_context():
-        day = replay.anchor_today()
-        if day:
-            log.info("audit heads anchored for %s", day)
+class Scheduler:
+    def __init__(self, app, recheck_seconds=5):
+        self.app = app
+        self.recheck_seconds = recheck_seconds
+        self.scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+        self._lock = threading.Lock()
+        self._planned = None
+
+    def start(self):
+        self.scheduler.add_job(self.anchor, "cron", hour=0, minute=5, id="audit_anchor",
+                               coalesce=True, misfire_grace_time=3600)
+        self.scheduler.add_job(self.recheck, "interval", seconds=self.recheck_seconds, id="recheck",
+                               coalesce=True, max_instances=1)
+        self.scheduler.start()
+        self.anchor()
+        self.wake()          # timers that fell due while the app was down fire now
+        return self
+
+    def shutdown(self):
+        self.scheduler.shutdown(wait=False)
+
+    def anchor(self):
+        from .services import replay
+        with self.app.app_context():
+            day = replay.anchor_today()
+            if day:
+                log.info("audit heads anchored for %s", day)
+
+    def wake(self):
+        """Fire what is due, then plan the next wake-up at the next due time."""
+        from .services import timers
+        with self._lock:
+            with self.app.app_context():
+                fired = timers.fire_due()
+                due = timers.next_due()
+            if fired:
+                log.info("fired %d timer job(s)", fired)
+            self._plan(due)
+
+    def recheck(self):
+        from .services import timers
+        with self.app.app_context():
+            due = timers.next_due()
+        if due is not None and (self._planned is None or due < self._planned):
+            self._plan(due)
+
+    def _plan(self, due):
+        self._planned = due
+        if due is None:
+            if self.scheduler.get_job("fire"):
+                self.scheduler.remove_job("fire")
+            return
+        self.scheduler.add_job(self.wake, "date", run_date=due, id="fire", replace_existing=True,
+                               misfire_grace_time=None, coalesce=True)
 
 
 def start(app):
-    """Anchor today's audit heads now (catching up after downtime) and every day after midnight UTC."""
-    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
-    scheduler.add_job(_anchor, "cron", hour=0, minute=5, args=[app], id="audit_anchor",
-                      coalesce=True, misfire_grace_time=3600)
-    scheduler.start()
-    _anchor(app)
-    return scheduler
+    return Scheduler(app, app.config.get("SCHEDULER_RECHECK_SECONDS", 5)).start()

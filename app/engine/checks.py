@@ -8,7 +8,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from . import expressions
 from .errors import DiagramError
-from .steps import (CAMUNDA_NS, INITIATOR_POLICIES, NO_APPROVER_POLICIES, NSMAP, ApprovalMode, read_step)
+from .steps import (CAMUNDA_NS, INITIATOR_POLICIES, NO_APPROVER_POLICIES, NSMAP, TIMEOUT_POLICIES, ApprovalMode,
+                    read_step)
 
 MAX_FLOW_NODES = 300   # SpiffWorkflow's parser recurses per node; ~500 in a chain overflows
 
@@ -154,6 +155,16 @@ def _check_approval(element, step):
     if step.initiator_is_approver not in INITIATOR_POLICIES:
         yield _problem(element, f"unknown initiatorIsApprover '{step.initiator_is_approver}' "
                                 f"(use {', '.join(INITIATOR_POLICIES)})")
+    timeout = step.properties.get("timeoutPolicy")
+    if timeout and timeout not in TIMEOUT_POLICIES:
+        yield _problem(element, f"unknown timeoutPolicy '{timeout}' (use {', '.join(TIMEOUT_POLICIES)})")
+    elif timeout:
+        if not step.due_date:
+            yield _problem(element, "timeoutPolicy needs camunda:dueDate")
+        try:
+            step.timeout_policy
+        except (ValueError, TypeError) as exc:
+            yield _problem(element, f"remindEvery/remindTimes are not valid: {exc}")
     for template in step.cc_templates:
         for expr in expressions.expressions_in(template):
             for reason in expressions.check_expression(expr):

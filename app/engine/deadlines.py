@@ -1,13 +1,28 @@
 """Due dates of user tasks (`camunda:dueDate`): an ISO 8601 duration counted
 from now, an ISO date-time, or a `${...}` expression giving either."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import expressions
 
 
-def due_at(text, data, now=None):
+def add_working_days(start, days, is_working_day):
+    """`days` working days after `start` (same time of day)."""
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if is_working_day(moment.date()):
+            days -= 1
+    return moment
+
+
+def weekday_calendar(day):
+    return day.weekday() < 5
+
+
+def due_at(text, data, now=None, working_days=False, is_working_day=weekday_calendar):
+    """The due time of a step; with working_days, a whole-day duration (P3D) counts working days only."""
     if not text:
         return None
     value = expressions.evaluate(text, data) if "${" in text else text.strip()
@@ -17,6 +32,9 @@ def due_at(text, data, now=None):
     now = now or datetime.now(timezone.utc)
     if value.upper().startswith("P"):
         parsed = TimerEventDefinition.parse_iso_duration(value)
+        if working_days and set(parsed) <= {"days", "weeks"}:
+            days = int(parsed.get("days", 0)) + 7 * int(parsed.get("weeks", 0))
+            return add_working_days(now, days, is_working_day)
         return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -42,6 +42,7 @@ class ApprovalMode:
 
 
 NO_APPROVER_POLICIES = ("admins", "auto_approve", "auto_reject")
+TIMEOUT_POLICIES = ("remind", "auto_approve", "auto_reject", "escalate")
 INITIATOR_POLICIES = ("approve", "skip")
 
 
@@ -84,6 +85,31 @@ class StepConfig:
     def auto_approve_repeat(self):
         """Auto-approve for someone who approved the step just before (the same person twice in a row)."""
         return self.properties.get("autoApproveRepeat", "false") == "true"
+
+    @property
+    def timeout_policy(self):
+        """What happens when the step's due time passes (None: nothing but the overdue mark)."""
+        action = self.properties.get("timeoutPolicy")
+        if not action:
+            return None
+        policy = {"action": action}
+        if action == "remind":
+            policy["times"] = int(self.properties.get("remindTimes", "1"))
+            every = self.properties.get("remindEvery")
+            if every:
+                from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+                from datetime import datetime, timezone
+                start = datetime(2000, 1, 1, tzinfo=timezone.utc)
+                delta = TimerEventDefinition.get_timedelta_from_start(
+                    TimerEventDefinition.parse_iso_duration(every), start)
+                policy["every_seconds"] = int(delta.total_seconds())
+        if action == "escalate":
+            policy["group"] = self.properties.get("escalateTo", "admins")
+        return policy
+
+    @property
+    def due_in_working_days(self):
+        return self.properties.get("dueInWorkingDays", "false") == "true"
 
     @property
     def cc_templates(self):

@@ -15,7 +15,7 @@ from ..engine.errors import ExpressionError, ServiceCallError
 from ..extensions import db
 from ..models import Group, HumanTask, ProcessInstance, TaskCandidate, User, user_groups
 from ..models.states import InstanceStatus, TaskStatus, transition
-from . import approval, audit, definitions, notifications
+from . import approval, audit, calendar, definitions, notifications, timers
 from .errors import Forbidden, NotFound, ServiceError
 from .handlers import bound_handlers
 from .permissions import ADMINS, can_start, can_view_instance
@@ -158,9 +158,11 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
         assignee_id=assignee.id if assignee else None, process_key=instance.process_key,
         process_name=compiled.name, instance_title=instance.title, business_key=instance.business_key,
         district=instance.district, created_at=created, step_mode=mode, slot=slot, plan=plan,
-        due_at=deadlines.due_at(step.due_date, ready.data, created) if step else None)
+        due_at=deadlines.due_at(step.due_date, ready.data, timers.now(), step.due_in_working_days,
+                                calendar.is_working_day) if step else None)
     db.session.add(task)
     db.session.flush()
+    timers.schedule_task_due(task, step)
     for group in groups:
         db.session.add(TaskCandidate(task_id=task.id, group_key=group, task_created_at=created))
     for username in users:
@@ -214,6 +216,7 @@ def _create_rows(instance, compiled, ready, actor):
 
 def close_candidates(task):
     db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+    timers.cancel_task_jobs(task)
 
 
 def _sync_rows(instance, compiled, workflow, actor):
@@ -269,6 +272,7 @@ def apply_step(instance, compiled, workflow, actor):
             break
         for ready, (decision, reason) in automatic:
             run_engine(lambda: complete_automatically(instance, workflow, actor, ready, decision, reason), instance)
+    timers.sync_jobs(instance, workflow)
     snap = runner.snapshot(workflow)
     instance.state = snap.state
     instance.current_steps = ", ".join(dict.fromkeys(r.name for r in snap.ready_tasks))[:500]

@@ -1,0 +1,217 @@
+"""Timers: jobs written with the step that creates them, fired exactly once by the scheduler.
+
+- `sync_jobs` (inside every command, from apply_step): one pending job per
+  waiting BPMN timer; jobs of timers that are gone are cancelled.
+- `fire_due` (the scheduler, the CLI, tests): claims one due job at a time in
+  its own transaction (`UPDATE … WHERE status = 'pending'` — a second process
+  finds it taken), acts through the engine and commits job, state, inbox and
+  audit together. A failure rolls the step back and is retried with backoff,
+  then parked as an incident an administrator sees and can retry.
+"""
+import logging
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..engine import runner
+from ..extensions import db
+from ..models import HumanTask, ProcessInstance, TimerJob
+from ..models.jobs import JobStatus
+from ..models.states import InstanceStatus, TaskStatus
+from . import audit, definitions, notifications
+from .errors import Forbidden, NotFound
+from .permissions import is_admin
+from .transaction import command
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def now():
+    """The service clock (tests set TIMER_CLOCK to move time)."""
+    clock = current_app.config.get("TIMER_CLOCK")
+    return clock() if clock else datetime.now(timezone.utc)
+
+
+def sync_jobs(instance, workflow):
+    """Make the pending BPMN timer jobs of an instance match its waiting timers (inside a command)."""
+    waiting = {spiff_id: (element, due) for spiff_id, element, due in runner.waiting_timers(workflow)}
+    pending = db.session.execute(select(TimerJob).where(
+        TimerJob.instance_id == instance.id, TimerJob.kind == "bpmn_timer",
+        TimerJob.status == JobStatus.PENDING)).scalars().all()
+    known = set()
+    for job in pending:
+        if job.spiff_task_id in waiting:
+            known.add(job.spiff_task_id)
+            job.due_at = waiting[job.spiff_task_id][1]      # a cycle timer moves on to its next time
+        else:
+            job.status = JobStatus.CANCELLED
+    for spiff_id, (element, due) in waiting.items():
+        if spiff_id not in known:
+            db.session.add(TimerJob(kind="bpmn_timer", instance_id=instance.id, element_id=element,
+                                    spiff_task_id=spiff_id, due_at=due))
+    dues = [due for _element, due in waiting.values()]
+    instance.next_timer_due = min(dues) if dues else None
+
+
+def schedule_task_due(task, step):
+    """A job for a task's due time when the step configures what happens then (inside a command)."""
+    policy = step.timeout_policy if step is not None else None
+    if task.due_at is None or not policy:
+        return
+    db.session.add(TimerJob(kind="task_due", instance_id=task.instance_id, element_id=task.element_id,
+                            spiff_task_id=task.spiff_task_id, task_id=task.id, due_at=task.due_at, policy=policy))
+
+
+def cancel_task_jobs(task):
+    db.session.execute(update(TimerJob).where(TimerJob.task_id == task.id, TimerJob.status == JobStatus.PENDING)
+                       .values(status=JobStatus.CANCELLED))
+
+
+def next_due():
+    return db.session.execute(select(func.min(TimerJob.due_at)).where(
+        TimerJob.status == JobStatus.PENDING)).scalar()
+
+
+def _claim(at):
+    """The id of one due job this process now owns, or None."""
+    query = select(TimerJob.id).where(TimerJob.status == JobStatus.PENDING, TimerJob.due_at <= at) \
+        .order_by(TimerJob.due_at, TimerJob.id).limit(1)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)   # other workers take other jobs meanwhile
+    return db.session.execute(query).scalar()
+
+
+def fire_due(limit=1000, at=None):
+    """Fire the jobs due by `at` (default: now), each in its own transaction. Returns how many fired."""
+    fired = 0
+    while fired < limit:
+        moment, job_id = at or now(), None
+        try:
+            with command():
+                job_id = _claim(moment)
+                if job_id is None:
+                    return fired
+                taken = db.session.execute(update(TimerJob).where(
+                    TimerJob.id == job_id, TimerJob.status == JobStatus.PENDING)
+                    .values(status=JobStatus.DONE, fired_at=moment)).rowcount
+                if not taken:               # another process fired it first
+                    continue
+                _act(db.session.get(TimerJob, job_id), moment)
+        except Exception as exc:            # everything the job did is rolled back; count the failure
+            if job_id is None:
+                raise
+            with command():
+                _failed(db.session.get(TimerJob, job_id), moment, exc)
+        fired += 1
+    return fired
+
+
+def _failed(job, moment, exc):
+    job.attempts += 1
+    job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if job.attempts >= MAX_ATTEMPTS:
+        job.status = JobStatus.INCIDENT
+        audit.record("timer_incident", instance_id=job.instance_id, element_id=job.element_id,
+                     data={"job": job.id, "error": job.last_error, "attempts": job.attempts})
+        log.error("timer job %s parked as an incident: %s", job.id, job.last_error)
+    else:
+        job.status = JobStatus.PENDING
+        job.due_at = moment + timedelta(seconds=2 ** job.attempts)
+        log.warning("timer job %s failed (attempt %s), retrying: %s", job.id, job.attempts, job.last_error)
+
+
+def _act(job, moment):
+    instance = db.session.get(ProcessInstance, job.instance_id)
+    if instance is None or instance.status != InstanceStatus.RUNNING:
+        return
+    job.fired += 1
+    if job.kind == "bpmn_timer":
+        _fire_bpmn_timer(job, instance)
+    elif job.kind == "task_due":
+        _task_due(job, instance, moment)
+
+
+def _fire_bpmn_timer(job, instance):
+    from .runtime import apply_step, audited_handlers, run_engine
+    compiled = definitions.compiled(instance.definition)
+
+    def go():
+        workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, None))
+        before = len(runner.snapshot_path(workflow))
+        if not runner.fire_timer(workflow, job.spiff_task_id):
+            return None, before
+        return workflow, before
+    workflow, before = run_engine(go, instance)
+    if workflow is None:
+        return
+    audit.record("timer_fired", instance_id=instance.id, element_id=job.element_id,
+                 element_name=compiled.element_names.get(job.element_id, job.element_id),
+                 data={"job": job.id, "due_at": job.due_at.isoformat(),
+                       "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
+    apply_step(instance, compiled, workflow, None)
+
+
+def _task_due(job, instance, moment):
+    """A task's due time passed: remind, decide by policy, or escalate (the step's timeoutPolicy)."""
+    task = db.session.get(HumanTask, job.task_id)
+    if task is None or task.status != TaskStatus.OPEN:
+        return
+    policy = job.policy or {}
+    action = policy.get("action", "remind")
+    audit.record("task_timed_out", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
+                 task_id=task.id, data={"policy": policy, "fired": job.fired})
+    if action == "remind":
+        _notify_holders(task, "reminder", f"已超期，请尽快办理：{task.name} — {instance.title or instance.business_key}")
+        every, times = policy.get("every_seconds"), int(policy.get("times", 1))
+        if every and job.fired < times:     # the same job comes back for the next reminder
+            job.status, job.due_at = JobStatus.PENDING, moment + timedelta(seconds=int(every))
+    elif action in ("auto_approve", "auto_reject"):
+        from .tasks import finish_step
+        decision = "approve" if action == "auto_approve" else "reject"
+        from .runtime import close_candidates
+        task.status = TaskStatus.COMPLETED
+        task.completed_at, task.decision, task.opinion = moment, decision, "超时自动处理"
+        close_candidates(task)
+        finish_step(None, task, {"decision": decision, "opinion": "超时自动处理", "timeout": True},
+                    already_marked=True)
+    elif action == "escalate":
+        group = policy.get("group", "admins")
+        groups = [g for g in task.candidate_groups.split(",") if g]
+        if group not in groups:
+            from ..models import TaskCandidate
+            groups.append(group)
+            task.candidate_groups = ",".join(groups)
+            db.session.add(TaskCandidate(task_id=task.id, group_key=group, task_created_at=task.created_at))
+        audit.record("task_escalated", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
+                     task_id=task.id, data={"group": group})
+        notifications.notify(notifications._members([group]), "escalation",
+                             f"超期升级：{task.name} — {instance.title or instance.business_key}", instance.id, task.id)
+
+
+def _notify_holders(task, kind, message):
+    ids = [task.assignee_id] if task.assignee_id else notifications._members(
+        [g for g in task.candidate_groups.split(",") if g])
+    notifications.notify(ids, kind, message, task.instance_id, task.id)
+
+
+def incidents(actor):
+    if not is_admin(actor):
+        raise Forbidden("administrators only")
+    return db.session.execute(select(TimerJob).where(TimerJob.status == JobStatus.INCIDENT)
+                              .order_by(TimerJob.due_at)).scalars().all()
+
+
+def retry_incident(actor, job_id):
+    """An administrator puts a parked job back in the queue, due now."""
+    if not is_admin(actor):
+        raise Forbidden("administrators only")
+    with command():
+        job = db.session.get(TimerJob, job_id)
+        if job is None or job.status != JobStatus.INCIDENT:
+            raise NotFound("no such incident")
+        job.status, job.attempts, job.due_at = JobStatus.PENDING, 0, now()
+        audit.record("incident_retried", actor=actor, instance_id=job.instance_id, element_id=job.element_id,
+                     data={"job": job.id, "error": job.last_error})
+    return job

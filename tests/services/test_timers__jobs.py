@@ -1,0 +1,204 @@
+"""Timers: BPMN timer events and step deadlines fire exactly once, on time, with retries."""
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, Notification, ProcessInstance, TimerJob
+from app.services import definitions, runtime, tasks, timers
+from app.services.errors import Forbidden
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def timer_diagram(key, duration="PT1H"):
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_{key}" targetNamespace="t">
+  <bpmn:process id="{key}" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait" name="等待"><bpmn:timerEventDefinition><bpmn:timeDuration>{duration}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="review" />
+    <bpmn:userTask id="review" name="复核" camunda:candidateGroups="city_office" camunda:formKey="review_opinion" />
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="done" />
+    <bpmn:endEvent id="done" />
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+
+
+def deadline_diagram(key, props, due="PT2H"):
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_{key}" targetNamespace="t">
+  <bpmn:process id="{key}" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="审核" camunda:candidateGroups="city_office" camunda:formKey="review_opinion" camunda:dueDate="{due}">
+      <bpmn:extensionElements><camunda:properties>{props}</camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="gw" />
+    <bpmn:exclusiveGateway id="gw" />
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="approved"><bpmn:conditionExpression>decision == 'approve'</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="rejected"><bpmn:conditionExpression>decision != 'approve'</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:endEvent id="approved" /><bpmn:endEvent id="rejected" />
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+
+
+def later(**kwargs):
+    return datetime.now(timezone.utc) + timedelta(**kwargs)
+
+
+def jobs(instance, **where):
+    query = select(TimerJob).where(TimerJob.instance_id == instance.id)
+    for key, value in where.items():
+        query = query.where(getattr(TimerJob, key) == value)
+    return db.session.execute(query).scalars().all()
+
+
+def test_a_bpmn_timer_is_a_job_that_fires_once_when_due(app, user):
+    definitions.deploy(user("admin"), timer_diagram("timer_case"), "timer_case.bpmn")
+    case = runtime.start_instance(user("applicant"), "timer_case")
+    [job] = jobs(case)
+    assert job.kind == "bpmn_timer" and job.status == "pending"
+    assert later(minutes=59) < job.due_at < later(minutes=61) and case.next_timer_due == job.due_at
+    assert timers.fire_due(at=later(minutes=30)) == 0            # not due yet
+    assert timers.fire_due(at=later(hours=2)) == 1
+    assert timers.fire_due(at=later(hours=2)) == 0               # exactly once
+    db.session.refresh(case)
+    [task] = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalars().all()
+    assert task.element_id == "review" and case.next_timer_due is None
+    assert [e.type for e in db.session.execute(select(AuditEvent).where(
+        AuditEvent.instance_id == case.id, AuditEvent.type == "timer_fired")).scalars()] == ["timer_fired"]
+
+
+def test_bare_modeler_durations_and_restart_catch_up(app, user):
+    """A timer that fell due while nothing ran fires at the next wake-up (start-up catch-up)."""
+    definitions.deploy(user("admin"), timer_diagram("catch_up", "PT1S"), "catch_up.bpmn")
+    case = runtime.start_instance(user("applicant"), "catch_up")
+    time.sleep(1.1)
+    assert timers.fire_due() == 1
+    db.session.refresh(case)
+    assert "复核" in case.current_steps
+
+
+@pytest.mark.parametrize("props, check", [
+    ('<camunda:property name="timeoutPolicy" value="remind" /><camunda:property name="remindEvery" value="PT1H" />'
+     '<camunda:property name="remindTimes" value="3" />', "remind"),
+    ('<camunda:property name="timeoutPolicy" value="auto_approve" />', "approved"),
+    ('<camunda:property name="timeoutPolicy" value="auto_reject" />', "rejected"),
+    ('<camunda:property name="timeoutPolicy" value="escalate" /><camunda:property name="escalateTo" value="admins" />',
+     "escalate"),
+])
+def test_timeout_policies(app, user, props, check):
+    key = f"due_{check}"
+    definitions.deploy(user("admin"), deadline_diagram(key, props), f"{key}.bpmn")
+    case = runtime.start_instance(user("applicant"), key)
+    [job] = jobs(case, kind="task_due")
+    assert timers.fire_due(at=later(hours=1)) == 0
+    assert timers.fire_due(at=later(hours=3)) == 1
+    db.session.refresh(case)
+    if check == "remind":
+        assert db.session.execute(select(func.count()).select_from(Notification).where(
+            Notification.kind == "reminder")).scalar() == 2                       # city and city2: the office
+        assert timers.fire_due(at=later(hours=3, minutes=30)) == 0              # next reminder in an hour
+        assert timers.fire_due(at=later(hours=10)) == 1
+        assert timers.fire_due(at=later(hours=20)) == 1
+        assert timers.fire_due(at=later(hours=30)) == 0                          # three times in all
+    elif check in ("approved", "rejected"):
+        assert case.outcome == check
+        completed = db.session.execute(select(AuditEvent).where(
+            AuditEvent.instance_id == case.id, AuditEvent.type == "task_completed")).scalars().all()
+        assert completed[-1].data["form"]["timeout"] is True
+    else:
+        task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
+        assert "admins" in task.candidate_groups.split(",")
+        assert db.session.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.type == "task_escalated")).scalar() == 1
+
+
+def test_a_completed_task_cancels_its_deadline(app, user):
+    props = '<camunda:property name="timeoutPolicy" value="auto_reject" />'
+    definitions.deploy(user("admin"), deadline_diagram("due_done", props), "due_done.bpmn")
+    case = runtime.start_instance(user("applicant"), "due_done")
+    task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
+    tasks.claim(user("city"), task.id)
+    tasks.complete(user("city"), task.id, {"decision": "approve", "opinion": "同意"})
+    assert [j.status for j in jobs(case)] == ["cancelled"]
+    assert timers.fire_due(at=later(days=1)) == 0
+
+
+def test_due_dates_in_working_days_skip_weekends_and_holidays(app, user):
+    from app.engine.deadlines import due_at
+    from app.services import calendar
+    calendar.set_day(user("admin"), "2026-10-01", "国庆节")
+    calendar.set_day(user("admin"), "2026-10-10", "调休上班", working=True)      # a Saturday worked
+    friday = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
+    assert due_at("P3D", {}, friday, True, calendar.is_working_day).date().isoformat() == "2026-09-30"
+    assert due_at("P4D", {}, friday, True, calendar.is_working_day).date().isoformat() == "2026-10-02"
+    saturday_before = datetime(2026, 10, 9, 9, 0, tzinfo=timezone.utc)
+    assert due_at("P1D", {}, saturday_before, True, calendar.is_working_day).date().isoformat() == "2026-10-10"
+    with pytest.raises(Forbidden):
+        calendar.set_day(user("city"), "2026-10-02")
+
+
+def test_a_failing_timer_is_retried_then_parked_and_can_be_retried(app, user, monkeypatch):
+    definitions.deploy(user("admin"), timer_diagram("fails"), "fails.bpmn")
+    case = runtime.start_instance(user("applicant"), "fails")
+
+    def broken(job, instance):
+        raise RuntimeError("mail server down")
+    monkeypatch.setattr(timers, "_fire_bpmn_timer", broken)
+    moment = later(hours=2)
+    for attempt in range(1, timers.MAX_ATTEMPTS + 1):
+        assert timers.fire_due(at=moment) == 1
+        [job] = jobs(case)
+        assert job.attempts == attempt and "mail server down" in job.last_error
+        moment += timedelta(seconds=2 ** attempt + 1)            # backoff: 2, 4, 8 … seconds
+    assert job.status == "incident" and timers.incidents(user("admin")) == [job]
+    monkeypatch.undo()
+    timers.retry_incident(user("admin"), job.id)
+    assert timers.fire_due(at=later(hours=3)) == 1
+    db.session.refresh(case)
+    assert "复核" in case.current_steps
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    """The app on PostgreSQL only: two processes racing for row locks is PostgreSQL's case."""
+    from tests.support import database_url, make_app, reset_database
+    app = make_app(database_url("postgresql", tmp_path), tmp_path)
+    with app.app_context():
+        reset_database()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_two_scheduler_processes_fire_a_thousand_timers_exactly_once(pg_app, user):
+    app = pg_app
+    definitions.deploy(user("admin"), timer_diagram("many", "PT3S"), "many.bpmn")
+    applicant = user("applicant")
+    started = time.monotonic()
+    for _ in range(1000):
+        runtime.start_instance(applicant, "many")
+    db.session.remove()
+    time.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
+    env = dict(os.environ, CHAINQ_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], CHAINQ_DEPLOY_ON_START="0",
+               CHAINQ_SCHEDULER="0", FLASK_APP="wsgi")
+    workers = [subprocess.Popen([sys.executable, "-m", "flask", "fire-timers"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [w.communicate(timeout=300) for w in workers]
+    counts = [int(out.strip().split()[0]) for out, _err in outputs]
+    assert sum(counts) == 1000 and all(c > 0 for c in counts), (counts, [e[-500:] for _o, e in outputs])
+    assert db.session.execute(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.type == "timer_fired")).scalar() == 1000
+    assert db.session.execute(select(func.count()).select_from(TimerJob).where(
+        TimerJob.status == "done", TimerJob.fired == 1)).scalar() == 1000
+    assert db.session.execute(select(func.count()).select_from(ProcessInstance).where(
+        ProcessInstance.current_steps.like("%复核%"))).scalar() == 1000
