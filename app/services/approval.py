@@ -146,6 +146,8 @@ def transfer(actor, task_id, to_username, note=""):
             raise ValidationFailed(_("Choose someone else."), {"user": [_("You cannot transfer to yourself.")]})
         previous = task.assignee.username if task.assignee else None
         task.assignee_id, task.claimed_at = target.id, _now()
+        from .runtime import close_candidates   # assigned now: no longer claimable by its groups
+        close_candidates(task)
         if task.plan and previous in task.plan and task.delegation_state != "pending":
             task.plan = [target.username if u == previous else u for u in task.plan]
         audit.record("task_transferred", actor=actor, instance_id=task.instance_id, element_id=task.element_id,

@@ -5,9 +5,10 @@ index range scan on (group_key, task_created_at) or (assignee_id, status,
 created_at), never a scan of instances.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, time, timezone
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, union
 
 from ..extensions import db
 from ..models import Consortium, HumanTask, ProcessInstance, TaskCandidate
@@ -57,24 +58,81 @@ def _filtered(query, f):
     return query
 
 
+_WHEN = HumanTask.created_at.type
+
+
+def _urgency():
+    return (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.created_at.asc(), HumanTask.id.asc())
+
+
+@lru_cache(maxsize=512)
+def _inbox_statements(scope, n_groups, by_process, by_district, since, until, urgency):
+    """(count, page) statements for one query shape; values are bound at execution."""
+    row = (HumanTask.id.label("id"), HumanTask.created_at.label("created_at"))
+
+    def filtered(q):
+        if by_process:
+            q = q.where(HumanTask.process_key == bindparam("process_key"))
+        if by_district:
+            q = q.where(HumanTask.district == bindparam("district"))
+        if since:
+            q = q.where(HumanTask.created_at >= bindparam("since", type_=_WHEN))
+        if until:
+            q = q.where(HumanTask.created_at <= bindparam("until", type_=_WHEN))
+        return q
+
+    # One branch per way a task reaches me, each read newest-first from its index
+    # (sorted by urgency, a branch is sorted in full: it holds only open tasks).
+    branches, offered_to_me = [], []
+    if scope != "group":     # assigned to me / claimed by me: ix_task_assignee_open
+        branches.append((filtered(select(*row).where(HumanTask.assignee_id == bindparam("user_id"),
+                                                     HumanTask.status == TaskStatus.OPEN)),
+                         _urgency() if urgency else (HumanTask.created_at.desc(), HumanTask.id.desc())))
+    if scope != "mine":      # claimable: ix_candidate_group per group, ix_candidate_user
+        offered = filtered(select(*row).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id))
+        newest = _urgency() if urgency else (TaskCandidate.task_created_at.desc(), TaskCandidate.task_id.desc())
+        keys = [TaskCandidate.group_key == bindparam(f"group_{i}") for i in range(n_groups)]
+        keys.append(TaskCandidate.user_id == bindparam("user_id"))
+        branches += [(offered.where(key), newest) for key in keys]
+        offered_to_me = keys
+    if by_process or by_district or since or until:
+        count = select(func.count()).select_from(union(*[q for q, _ in branches]).subquery())
+    else:                    # index-only counts; assigned and claimable are disjoint
+        parts = []
+        if scope != "group":
+            parts.append(select(func.count()).select_from(HumanTask).where(
+                HumanTask.assignee_id == bindparam("user_id"), HumanTask.status == TaskStatus.OPEN)
+                .scalar_subquery())
+        if scope != "mine":
+            parts.append(select(func.count(TaskCandidate.task_id.distinct())).where(or_(*offered_to_me))
+                         .scalar_subquery())
+        count = select(sum(parts[1:], parts[0]))
+    heads = union(*[q.order_by(*order).limit(bindparam("window")).subquery().select()
+                    for q, order in branches]).subquery()
+    order = _urgency() if urgency else (HumanTask.created_at.desc(), HumanTask.id.desc())
+    page = (select(HumanTask).join(heads, heads.c.id == HumanTask.id).order_by(*order)
+            .limit(bindparam("per_page")).offset(bindparam("skip")))
+    return count, page
+
+
 def inbox(user, f=None, page=1, per_page=20):
-    """Open tasks assigned to me, plus unclaimed tasks offered to my groups or to me."""
+    """Open tasks assigned to me, plus unclaimed tasks offered to my groups or to me.
+
+    Each branch is an index range scan cut at the page window, so the first page
+    costs the same however many tasks are open or done.
+    """
     f = f or InboxFilter()
-    offered = select(TaskCandidate.task_id).where(or_(
-        TaskCandidate.group_key.in_(sorted(user.group_keys)) if user.group_keys else False,
-        TaskCandidate.user_id == user.id))
-    mine = and_(HumanTask.assignee_id == user.id, HumanTask.status == TaskStatus.OPEN)
-    claimable = and_(HumanTask.id.in_(offered), HumanTask.assignee_id.is_(None),
-                     HumanTask.status == TaskStatus.OPEN)
-    condition = {"mine": mine, "group": claimable}.get(f.scope, or_(mine, claimable))
-    query = _filtered(select(HumanTask).where(condition), f)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    if f.sort == "urgency":
-        order = (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.created_at.asc(), HumanTask.id)
-    else:
-        order = (HumanTask.created_at.desc(), HumanTask.id.desc())
-    items = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return Page(items, total, page, per_page)
+    groups = sorted(user.group_keys)
+    since, until = _day(f.date_from), _day(f.date_to, end=True)
+    scope = f.scope if f.scope in ("mine", "group") else "all"
+    count, items = _inbox_statements(scope, len(groups), bool(f.process_key), bool(f.district),
+                                     since is not None, until is not None, f.sort == "urgency")
+    params = {"user_id": user.id, "process_key": f.process_key, "district": f.district, "since": since,
+              "until": until, "window": page * per_page, "per_page": per_page, "skip": (page - 1) * per_page,
+              **{f"group_{i}": g for i, g in enumerate(groups)}}
+    total = db.session.execute(count, params).scalar()
+    rows = db.session.execute(items, params).scalars().all()
+    return Page(rows, total, page, per_page)
 
 
 def done(user, page=1, per_page=20):

@@ -163,12 +163,8 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
     db.session.add(task)
     db.session.flush()
     timers.schedule_task_due(task, step)
-    for group in groups:
-        db.session.add(TaskCandidate(task_id=task.id, group_key=group, task_created_at=created))
-    for username in users:
-        user = _resolve_user(username)
-        if user is not None:
-            db.session.add(TaskCandidate(task_id=task.id, user_id=user.id, task_created_at=created))
+    if task.assignee_id is None:
+        open_candidates(task)
     audit.record("task_created", actor=actor, instance_id=instance.id, element_id=task.element_id,
                  element_name=task.name, task_id=task.id, data={
                      "assignee": assignee.username if assignee else None, "candidate_groups": list(groups),
@@ -214,9 +210,26 @@ def _create_rows(instance, compiled, ready, actor):
     return None
 
 
+def open_candidates(task):
+    """Candidate rows for a claimable task (open, nobody assigned), from the candidates stored on it."""
+    for group in filter(None, task.candidate_groups.split(",")):
+        db.session.add(TaskCandidate(task_id=task.id, group_key=group, task_created_at=task.created_at))
+    for username in filter(None, task.candidate_users.split(",")):
+        user = _resolve_user(username)
+        if user is not None:
+            db.session.add(TaskCandidate(task_id=task.id, user_id=user.id, task_created_at=task.created_at))
+
+
 def close_candidates(task):
+    """Candidate rows exist only while a task is claimable: claim, completion and cancellation delete them."""
     db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
-    timers.cancel_task_jobs(task)
+
+
+def close_task(task):
+    """A task leaves the inbox for good (completed or cancelled): no candidates, no pending deadline."""
+    close_candidates(task)
+    if task.due_at is not None:
+        timers.cancel_task_jobs(task)
 
 
 def _sync_rows(instance, compiled, workflow, actor):
@@ -229,7 +242,7 @@ def _sync_rows(instance, compiled, workflow, actor):
     for task in open_rows:
         if task.spiff_task_id not in ready_ids:
             transition(task, TaskStatus, TaskStatus.CANCELLED)
-            close_candidates(task)
+            close_task(task)
             audit.record("task_cancelled", actor=actor, instance_id=instance.id, element_id=task.element_id,
                          element_name=task.name, task_id=task.id)
         else:

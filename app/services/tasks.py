@@ -17,7 +17,7 @@ from ..models.states import TaskStatus, transition
 from . import approval, attachments, audit, definitions, forms, notifications
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .permissions import can_act_on_task, can_see_task, is_candidate
-from .runtime import apply_step, audited_handlers, close_candidates, run_engine
+from .runtime import apply_step, audited_handlers, close_candidates, close_task, open_candidates, run_engine
 from .transaction import command
 
 MAX_DRAFT_BYTES = 512 * 1024
@@ -68,6 +68,7 @@ def claim(actor, task_id, expected_version=None):
             raise Forbidden(_("This task is not offered to you."))
         _check_version(task, expected_version)
         task.assignee_id, task.claimed_at = actor.id, _now()
+        close_candidates(task)
         audit.record("task_claimed", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id)
     return task
@@ -79,12 +80,11 @@ def release(actor, task_id, expected_version=None):
         _check_open(task)
         if task.assignee_id != actor.id:
             raise Forbidden(_("Only the person who claimed this task can release it."))
-        has_candidates = db.session.execute(select(TaskCandidate.id).where(
-            TaskCandidate.task_id == task.id).limit(1)).first()
-        if not has_candidates:
+        if not (task.candidate_groups or task.candidate_users):
             raise Conflict(_("This task was assigned to you directly; there is no group to release it to."))
         _check_version(task, expected_version)
         task.assignee_id, task.claimed_at = None, None
+        open_candidates(task)
         audit.record("task_released", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id)
     return task
@@ -171,10 +171,10 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
 
 
 def _close(task, actor):
-    if task.assignee_id is None:
+    if task.assignee_id is None and actor is not None:
         task.assignee_id = actor.id
     task.draft_data = None
-    close_candidates(task)
+    close_task(task)
 
 
 def _configured_copies(instance, step, data, actor):

@@ -170,20 +170,22 @@ def _task_due(job, instance, moment):
     elif action in ("auto_approve", "auto_reject"):
         from .tasks import finish_step
         decision = "approve" if action == "auto_approve" else "reject"
-        from .runtime import close_candidates
+        from .runtime import close_task
         task.status = TaskStatus.COMPLETED
         task.completed_at, task.decision, task.opinion = moment, decision, "超时自动处理"
-        close_candidates(task)
+        close_task(task)
         finish_step(None, task, {"decision": decision, "opinion": "超时自动处理", "timeout": True},
                     already_marked=True)
     elif action == "escalate":
         group = policy.get("group", "admins")
+        from .runtime import close_candidates, open_candidates
         groups = [g for g in task.candidate_groups.split(",") if g]
         if group not in groups:
-            from ..models import TaskCandidate
             groups.append(group)
-            task.candidate_groups = ",".join(groups)
-            db.session.add(TaskCandidate(task_id=task.id, group_key=group, task_created_at=task.created_at))
+        task.candidate_groups = ",".join(groups)
+        task.assignee_id, task.claimed_at = None, None     # back in the pool, now also for the escalation group
+        close_candidates(task)
+        open_candidates(task)
         audit.record("task_escalated", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
                      task_id=task.id, data={"group": group})
         notifications.notify(notifications._members([group]), "escalation",
