@@ -53,9 +53,15 @@ def record(event_type, actor=None, instance_id=None, element_id="", element_name
     """Append one event to its chain (no commit: the calling command commits)."""
     session = db.session
     chain = chain_of(instance_id)
-    head = head_of(chain)
-    # The query autoflushes, so events added earlier in this command are seen too.
-    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    # The head is read once per chain per transaction, then carried along: no query (and no
+    # autoflush) for the second and later events a command appends. A rollback clears it.
+    heads = session.info.setdefault("audit_heads", {})
+    if chain in heads:
+        seq, prev = heads[chain]
+    else:
+        head = head_of(chain)
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    seq += 1
     event = AuditEvent(
         chain=chain, seq=seq, instance_id=instance_id,
         at=at or utcnow(),
@@ -65,6 +71,7 @@ def record(event_type, actor=None, instance_id=None, element_id="", element_name
         task_id=task_id, data=_normalise(data), prev_hash=prev)
     event.hash = compute_hash(prev, event)
     session.add(event)
+    heads[chain] = (seq, event.hash)
     return event
 
 

@@ -16,6 +16,7 @@ def command():
     Conflict: the caller learns that someone else acted first, nothing is saved.
     """
     session = db.session
+    session.info.pop("audit_heads", None)        # carried chain heads are valid within one transaction only
     try:
         yield session
         session.commit()
@@ -33,3 +34,5 @@ def command():
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop("audit_heads", None)
