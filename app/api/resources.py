@@ -206,6 +206,22 @@ class InstanceUrge(MethodView):
         return {"count": approval.urge(g.user, instance_id, args.get("note", ""))}
 
 
+@blp.route("/instances/<int:instance_id>/withdraw")
+class InstanceWithdraw(MethodView):
+    @blp.response(200, s.InstanceSchema)
+    def post(self, instance_id):
+        """Withdraw a case (撤回, the initiator) while nobody has acted on the next step"""
+        return approval.take_back(g.user, instance_id, "withdraw")
+
+
+@blp.route("/instances/<int:instance_id>/reclaim")
+class InstanceReclaim(MethodView):
+    @blp.response(200, s.InstanceSchema)
+    def post(self, instance_id):
+        """Take back your last decision (拿回) while the next step is untouched"""
+        return approval.take_back(g.user, instance_id, "reclaim")
+
+
 @blp.route("/instances/<int:instance_id>/cc")
 class InstanceCopy(MethodView):
     @blp.arguments(s.CopySchema)

@@ -113,6 +113,16 @@ def fire_timer(workflow, spiff_id):
     return True
 
 
+def reset_to(workflow, element_id):
+    """Make the latest completed visit of a user task READY again, undoing what followed it."""
+    done = [t for t in _completed(workflow) if t.task_spec.bpmn_id == element_id and t.task_spec.manual]
+    if not done:
+        raise TaskNotReady(f"step {element_id} has not been completed")
+    workflow.reset_from_task_id(done[-1].id)
+    workflow.do_engine_steps()
+    return str(done[-1].id)
+
+
 def waiting_elements(workflow):
     """Element ids of the user tasks now waiting for people, sorted."""
     return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))

@@ -343,3 +343,40 @@ def read_cc(user, cc_id):
             raise NotFound(_("No such copy."))
         item.read_at = item.read_at or _now()
     return item
+
+
+def take_back(actor, instance_id, kind):
+    """撤回 (withdraw, kind='withdraw': the initiator) or 拿回 (reclaim, kind='reclaim': the last approver).
+
+    Allowed while nobody has acted on what followed the actor's last step: the
+    case returns to that step, open tasks after it are cancelled."""
+    from .runtime import apply_step, audited_handlers, run_engine
+    with command():
+        instance = db.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(_("Case %(id)s does not exist.", id=instance_id))
+        if instance.status != InstanceStatus.RUNNING:
+            raise Conflict(_("The case has ended."))
+        if kind == "withdraw" and instance.started_by_id != actor.id:
+            raise Forbidden(_("Only the initiator may withdraw the case."))
+        rows = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                                  .order_by(HumanTask.id)).scalars().all()
+        completed = [r for r in rows if r.status == TaskStatus.COMPLETED]
+        if not completed or completed[-1].completed_by_id != actor.id:
+            raise Conflict(_("You were not the last to act on this case."))
+        last = completed[-1]
+        later = [r for r in rows if r.id > last.id]
+        if any(r.status == TaskStatus.COMPLETED or r.claimed_at is not None or r.draft_data for r in later):
+            raise Conflict(_("Someone has already acted on the next step; it can no longer be taken back."))
+        compiled = definitions.compiled(instance.definition)
+
+        def go():
+            workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
+            runner.reset_to(workflow, last.element_id)
+            return workflow
+        workflow = run_engine(go, instance)
+        audit.record("case_taken_back", actor=actor, instance_id=instance.id, element_id=last.element_id,
+                     element_name=last.name, data={"kind": kind, "completed": runner.snapshot_path(workflow),
+                                                   "waiting": runner.waiting_elements(workflow)})
+        apply_step(instance, compiled, workflow, actor)
+    return instance

@@ -70,6 +70,16 @@ def urge(instance_id):
                 _("The approvers have been reminded."), redirect(url_for("views.instance", instance_id=instance_id)))
 
 
+@bp.route("/instances/<int:instance_id>/take-back/<kind>", methods=["POST"])
+@login_required
+def take_back(instance_id, kind):
+    if kind not in ("withdraw", "reclaim"):
+        return redirect(url_for("views.instance", instance_id=instance_id))
+    message = _("Withdrawn: the case is back with you.") if kind == "withdraw" else _("Taken back: the step is yours again.")
+    return _run(lambda: approval.take_back(g.user, instance_id, kind), message,
+                redirect(url_for("views.instance", instance_id=instance_id)))
+
+
 @bp.route("/instances/<int:instance_id>/cc", methods=["POST"])
 @login_required
 def carbon_copy(instance_id):

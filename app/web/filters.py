@@ -34,7 +34,11 @@ def event_label(value):
               "signature_recorded": _("Signed"), "task_transferred": _("Transferred"),
               "task_delegated": _("Delegated"), "task_delegation_resolved": _("Delegation returned"),
               "signer_added": _("Signer added"), "signer_removed": _("Signer removed"),
-              "task_urged": _("Urged"), "case_copied": _("Copied (CC)"), "definition_deployed": _("Definition deployed")}
+              "task_urged": _("Urged"), "case_copied": _("Copied (CC)"),
+              "case_taken_back": _("Withdrawn / taken back"), "timer_fired": _("Timer fired"),
+              "task_timed_out": _("Due time passed"), "task_escalated": _("Escalated"),
+              "timer_incident": _("Timer incident"), "incident_retried": _("Incident retried"),
+              "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed")}
     return labels.get(value, value or "")
 
 

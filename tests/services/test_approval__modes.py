@@ -244,3 +244,32 @@ def test_inbox_sorts_by_urgency(start, user):
     assert [t.id for t in page.items[:2]] == [soon.id, later.id]
     newest = queries.inbox(user("district_tianhe"), queries.InboxFilter())
     assert newest.items[0].instance_id == second.id
+
+
+def test_withdraw_while_no_one_acted_and_reclaim_by_the_last_approver(app, user, open_task, application_form):
+    from app.services import replay
+    applicant = user("applicant")
+    case = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    approval.take_back(applicant, case.id, "withdraw")                    # 撤回: nobody has acted yet
+    assert open_task(case).element_id == "fill_application"
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    lead = open_task(case)
+    tasks.claim(user("leader"), lead.id)
+    with pytest.raises(Conflict):                                         # the leader has claimed it
+        approval.take_back(applicant, case.id, "withdraw")
+    tasks.complete(user("leader"), lead.id, YES)
+    approval.take_back(user("leader"), case.id, "reclaim")               # 拿回: district has not acted
+    assert open_task(case).element_id == "lead_unit_opinion"
+    with pytest.raises(Conflict):
+        approval.take_back(user("district_tianhe"), case.id, "reclaim")   # not the last to act
+    assert replay.reexecute(user("auditor"), case).ok
+    assert replay.steps_of(case)[-1].active == ["lead_unit_opinion"]
+
+
+def test_withdraw_after_part_of_a_countersign_is_refused(start, user):
+    case = start("cs_withdraw", fill_step=True)
+    tasks.complete(user("applicant"), open_rows(case)[0].id, {"decision": "approve", "opinion": "提交"})
+    decide(user, case, "district_tianhe", YES)
+    with pytest.raises(Conflict):
+        approval.take_back(user("applicant"), case.id, "withdraw")

@@ -56,3 +56,14 @@ def test_delegation_through_the_pages(browser, user, open_task):
     delegate.post(f"/tasks/{row.id}/resolve", data={"opinion": "建议通过"})
     db.session.expire_all()
     assert _row(case, "expert2").delegation_state == "resolved"
+
+
+def test_withdraw_from_the_case_page(browser, user, open_task, application_form):
+    case = runtime.start_instance(user("applicant"), "consortium_application")
+    tasks.complete(user("applicant"), open_task(case).id, application_form("tianhe"))
+    applicant = browser("applicant")
+    page = applicant.get(f"/instances/{case.id}").get_data(as_text=True)
+    assert 'id="withdraw"' in page and 'id="urge"' in page
+    applicant.post(f"/instances/{case.id}/take-back/withdraw")
+    db.session.expire_all()
+    assert open_task(case).element_id == "fill_application"
