@@ -7,7 +7,8 @@ from ..models import User
 
 
 def init_app(app):
-    from . import approval_views, audit_views, auth, filters, views
+    from . import admin_views, approval_views, audit_views, auth, filters, views
+    app.register_blueprint(admin_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
@@ -27,7 +28,9 @@ def init_app(app):
         locale = str(get_locale() or "zh_CN")
         from ..services.replay import may_audit
         from ..services.notifications import unread_count
+        from ..services.permissions import is_admin
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "may_audit": may_audit(user) if user else False,
+                "is_admin": is_admin(user) if user else False,
                 "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0)}

@@ -67,3 +67,13 @@ def test_withdraw_from_the_case_page(browser, user, open_task, application_form)
     applicant.post(f"/instances/{case.id}/take-back/withdraw")
     db.session.expire_all()
     assert open_task(case).element_id == "fill_application"
+
+
+def test_admin_pages_for_incidents_and_the_calendar(browser):
+    admin = browser("admin")
+    assert admin.get("/admin/incidents").status_code == 200
+    admin.post("/admin/calendar", data={"day": "2026-10-01", "name": "国庆节"})
+    assert "2026-10-01" in admin.get("/admin/calendar").get_data(as_text=True)
+    bad = admin.post("/admin/calendar", data={"day": "tomorrow"}, follow_redirects=True)
+    assert "error" in bad.get_data(as_text=True)
+    assert browser("city").get("/admin/calendar").status_code == 403

@@ -1,0 +1,47 @@
+"""Administrator pages: timer incidents (retry) and the working-day calendar."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..services import calendar, timers
+from ..services.errors import Forbidden, ServiceError
+from ..services.permissions import is_admin
+from .auth import login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def administrators_only():
+    if g.get("user") is not None and not is_admin(g.user):
+        raise Forbidden(_("Administrators only."))
+
+
+@bp.route("/incidents")
+@login_required
+def incidents():
+    return render_template("admin/incidents.html", items=timers.incidents(g.user))
+
+
+@bp.route("/incidents/<int:job_id>/retry", methods=["POST"])
+@login_required
+def retry(job_id):
+    timers.retry_incident(g.user, job_id)
+    flash(_("The timer will run again now."))
+    return redirect(url_for("admin.incidents"))
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_page():
+    if request.method == "POST":
+        try:
+            if request.form.get("_action") == "remove":
+                calendar.remove_day(g.user, request.form.get("day", ""))
+            else:
+                calendar.set_day(g.user, request.form.get("day", ""), request.form.get("name", ""),
+                                 request.form.get("working") == "1")
+            flash(_("Calendar saved."))
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("admin.calendar_page"))
+    return render_template("admin/calendar.html", days=calendar.days())
