@@ -112,6 +112,16 @@ class StepConfig:
         return self.properties.get("dueInWorkingDays", "false") == "true"
 
     @property
+    def hidden_fields(self):
+        """Form fields this step's approver does not see (camunda:property fieldsHidden)."""
+        return frozenset(split_list(self.properties.get("fieldsHidden", "")))
+
+    @property
+    def readonly_fields(self):
+        """Fields shown but not editable at this step (fieldsReadonly); submitted values are ignored."""
+        return frozenset(split_list(self.properties.get("fieldsReadonly", "")))
+
+    @property
     def cc_templates(self):
         """Configured CC recipients: user names or `group:<key>`, `${...}` templates allowed."""
         return split_list(self.properties.get("cc", ""))

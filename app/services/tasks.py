@@ -126,6 +126,13 @@ def complete(actor, task_id, data, expected_version=None, files=()):
         compiled = definitions.compiled(instance.definition)
         step = compiled.steps.get(task.element_id)
         data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
+        if step is not None and step.readonly_fields:   # read-only here: the case keeps its values
+            from .runtime import task_data
+            current = task_data(task)
+            for name in step.readonly_fields:
+                data.pop(name, None)
+                if name in current:
+                    data[name] = current[name]
         cleaned = forms.validate(form_of(task), data, opinion_required=bool(step and step.opinion_required))
         if task.step_mode in ApprovalMode.MULTI:
             aggregated = approval.record_signature(actor, task, cleaned)

@@ -122,14 +122,27 @@ def task(task_id):
     application = item.instance.definition.forms.get("consortium_application", {}) \
         if item.form_key != "consortium_application" else {}
     step = definitions.compiled(item.instance.definition).steps.get(item.element_id)
+    if step is not None and step.hidden_fields:       # field permissions of this step
+        application = _without(application, step.hidden_fields)
+        schema = _without(schema, step.hidden_fields)
+    readonly = sorted(step.readonly_fields) if step is not None else []
     status = 422 if errors else 200
     history = [t for t in queries.tasks_of(item.instance) if t.status == "completed" and (t.decision or t.opinion)]
     step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
                            history=history, step_rows=step_rows, directory=users.directory(),
-                           opinion_required=bool(step and step.opinion_required),
+                           opinion_required=bool(step and step.opinion_required), readonly_fields=readonly,
                            application_schema=application, can_act=can_act_on_task(g.user, item),
                            can_claim=item.assignee_id is None and is_candidate(g.user, item)), status
+
+
+def _without(schema, hidden):
+    if not schema:
+        return schema
+    trimmed = dict(schema)
+    trimmed["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in hidden}
+    trimmed["required"] = [k for k in schema.get("required", []) if k not in hidden]
+    return trimmed
 
 
 @bp.route("/instances/<int:instance_id>")

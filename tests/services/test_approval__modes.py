@@ -273,3 +273,14 @@ def test_withdraw_after_part_of_a_countersign_is_refused(start, user):
     decide(user, case, "district_tianhe", YES)
     with pytest.raises(Conflict):
         approval.take_back(user("applicant"), case.id, "withdraw")
+
+
+def test_readonly_fields_keep_the_case_value(start, user):
+    case = start("ro_case", mode="or_sign", fill_step=True,
+                 props='<camunda:property name="fieldsReadonly" value="opinion" />')
+    tasks.complete(user("applicant"), open_rows(case)[0].id, {"decision": "approve", "opinion": "申请人说明"})
+    decide(user, case, "district_tianhe", {"decision": "approve", "opinion": "改写的说明"})
+    done = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id,
+                                                      HumanTask.element_id == "review",
+                                                      HumanTask.status == "completed")).scalar_one()
+    assert done.opinion == "申请人说明"

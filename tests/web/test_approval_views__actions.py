@@ -77,3 +77,21 @@ def test_admin_pages_for_incidents_and_the_calendar(browser):
     bad = admin.post("/admin/calendar", data={"day": "tomorrow"}, follow_redirects=True)
     assert "error" in bad.get_data(as_text=True)
     assert browser("city").get("/admin/calendar").status_code == 403
+
+
+def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, application_form):
+    from pathlib import Path
+    from app.services import definitions
+    source = (Path(__file__).resolve().parents[2] / "bpmn" / "consortium_application.bpmn").read_bytes()
+    hidden = source.replace(
+        b'<bpmn:userTask id="lead_unit_opinion"', b'<bpmn:userTask id="lead_unit_opinion"', 1).replace(
+        b'<camunda:property name="opinion" value="required" /></camunda:properties></bpmn:extensionElements>\n      <bpmn:incoming>to_lead</bpmn:incoming>',
+        b'<camunda:property name="opinion" value="required" /><camunda:property name="fieldsHidden" value="mobile,phone" />'
+        b'</camunda:properties></bpmn:extensionElements>\n      <bpmn:incoming>to_lead</bpmn:incoming>', 1)
+    assert hidden != source
+    definitions.deploy(user("admin"), hidden, "consortium_application.bpmn")
+    case = runtime.start_instance(user("applicant"), "consortium_application")
+    form = application_form("tianhe")
+    tasks.complete(user("applicant"), open_task(case).id, form)
+    page = browser("leader", lang="en").get(f"/tasks/{open_task(case).id}").get_data(as_text=True)
+    assert form["lead_person"] in page and form["mobile"] not in page
