@@ -180,6 +180,15 @@ class TaskResolve(MethodView):
         return approval.resolve_delegation(g.user, task_id, args.get("opinion", ""))
 
 
+@blp.route("/tasks/<int:task_id>/return-to")
+class TaskReturnTo(MethodView):
+    @blp.arguments(s.ReturnToSchema)
+    @blp.response(200, s.InstanceSchema)
+    def post(self, args, task_id):
+        """Send the case back to a named earlier step (退回到指定环节)"""
+        return approval.return_to(g.user, task_id, args["step"], args["opinion"])
+
+
 @blp.route("/tasks/<int:task_id>/signers")
 class TaskSigners(MethodView):
     @blp.arguments(s.SignerSchema)

@@ -167,3 +167,8 @@ class NotificationSchema(Schema):
     task_id = fields.Int(allow_none=True)
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+
+
+class ReturnToSchema(Schema):
+    step = fields.Str(required=True, metadata={"description": "element id of an earlier user step"})
+    opinion = fields.Str(required=True, validate=validate.Length(min=1))

@@ -380,3 +380,50 @@ def take_back(actor, instance_id, kind):
                                                    "waiting": runner.waiting_elements(workflow)})
         apply_step(instance, compiled, workflow, actor)
     return instance
+
+
+def return_targets(task):
+    """Earlier user steps of this case the approver may send it back to (step property `returnTo`)."""
+    compiled, step = _step_config(task)
+    allowed = step.properties.get("returnTo", "any") if step else "any"
+    if allowed == "none":
+        return []
+    done = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED,
+        HumanTask.element_id != task.element_id).order_by(HumanTask.completed_at)).scalars().all()
+    names = {}
+    for row in done:
+        names[row.element_id] = row.name
+    if allowed not in ("any", ""):
+        wanted = [e.strip() for e in allowed.split(",")]
+        names = {k: v for k, v in names.items() if k in wanted}
+    return list(names.items())
+
+
+def return_to(actor, task_id, element_id, opinion=""):
+    """退回到指定环节: send the case back to an earlier step, which runs again from there."""
+    from .runtime import apply_step, audited_handlers, run_engine
+    with command():
+        task = _load_open(task_id)
+        if not can_act_on_task(actor, task):
+            raise Forbidden(_("This task is not yours."))
+        if element_id not in dict(return_targets(task)):
+            raise ValidationFailed(_("That step cannot be returned to."), {"step": [_("Choose an earlier step.")]})
+        if not opinion.strip():
+            raise ValidationFailed(_("Say why it goes back."), {"opinion": [_("An opinion is required.")]})
+        instance = task.instance
+        compiled = definitions.compiled(instance.definition)
+
+        def go():
+            workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
+            runner.reset_to(workflow, element_id)
+            return workflow
+        workflow = run_engine(go, instance)
+        task.decision, task.opinion = "return", opinion
+        audit.record("case_returned_to", actor=actor, instance_id=instance.id, element_id=element_id,
+                     element_name=compiled.element_names.get(element_id, element_id), task_id=task.id,
+                     data={"from": task.element_id, "opinion": opinion, "completed": runner.snapshot_path(workflow),
+                           "waiting": runner.waiting_elements(workflow)})
+        notifications.returned(instance, task.name, opinion)
+        apply_step(instance, compiled, workflow, actor)
+    return instance

@@ -79,7 +79,7 @@ def fold(events):
             if event.type == "task_completed":
                 data.update(payload.get("form") or {})
                 completed.extend(payload.get("path") or [])
-        elif event.type == "case_taken_back":
+        elif event.type in ("case_taken_back", "case_returned_to"):
             completed[:] = list(payload.get("completed") or [])
         elif event.type == "service_task_completed" and isinstance(payload.get("result"), dict):
             data.update(payload["result"])
@@ -176,7 +176,7 @@ def reexecute(actor, instance: ProcessInstance):
                 if "waiting" in payload and waiting != payload["waiting"]:
                     return ReexecutionReport(False, checked, event.seq,
                                              f"re-execution now waits at {waiting}, the record says {payload['waiting']}")
-            elif event.type == "case_taken_back":
+            elif event.type in ("case_taken_back", "case_returned_to"):
                 runner.reset_to(workflow, event.element_id)
                 if runner.snapshot_path(workflow) != payload.get("completed"):
                     return ReexecutionReport(False, checked, event.seq, "taking the case back undid different steps")

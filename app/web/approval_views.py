@@ -47,6 +47,14 @@ def resolve(task_id):
                 _("Handed back to the owner."), redirect(url_for("views.inbox")))
 
 
+@bp.route("/tasks/<int:task_id>/return-to", methods=["POST"])
+@login_required
+def return_to(task_id):
+    step = request.form.get("step", "")
+    return _run(lambda: approval.return_to(g.user, task_id, step, request.form.get("opinion", "")),
+                _("Sent back to the chosen step."), redirect(url_for("views.inbox")))
+
+
 @bp.route("/tasks/<int:task_id>/signers", methods=["POST"])
 @login_required
 def add_signer(task_id):

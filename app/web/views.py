@@ -6,7 +6,7 @@ from flask import (Blueprint, Response, abort, flash, g, redirect, render_templa
                    send_file, url_for)
 from flask_babel import gettext as _
 
-from ..services import attachments, audit, definitions, queries, runtime, tasks, users
+from ..services import approval, attachments, audit, definitions, queries, runtime, tasks, users
 from ..services.errors import Conflict, ValidationFailed
 from ..services.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
@@ -131,6 +131,7 @@ def task(task_id):
     step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
                            history=history, step_rows=step_rows, directory=users.directory(),
+                           return_targets=approval.return_targets(item) if item.status == "open" else [],
                            opinion_required=bool(step and step.opinion_required), readonly_fields=readonly,
                            application_schema=application, can_act=can_act_on_task(g.user, item),
                            can_claim=item.assignee_id is None and is_candidate(g.user, item)), status

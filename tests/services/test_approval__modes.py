@@ -284,3 +284,27 @@ def test_readonly_fields_keep_the_case_value(start, user):
                                                       HumanTask.element_id == "review",
                                                       HumanTask.status == "completed")).scalar_one()
     assert done.opinion == "申请人说明"
+
+
+def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
+    from app.services import replay
+    applicant = user("applicant")
+    case = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    for name in ("leader", "district_tianhe"):
+        task = open_task(case)
+        tasks.claim(user(name), task.id)
+        tasks.complete(user(name), task.id, YES)
+    city_task = open_task(case)
+    tasks.claim(user("city"), city_task.id)
+    assert [e for e, _n in approval.return_targets(city_task)] == ["fill_application", "lead_unit_opinion",
+                                                                   "district_review"]
+    with pytest.raises(ValidationFailed):
+        approval.return_to(user("city"), city_task.id, "lead_unit_opinion", "")      # an opinion is required
+    approval.return_to(user("city"), city_task.id, "lead_unit_opinion", "请牵头单位重新确认成员单位")
+    back = open_task(case)
+    assert back.element_id == "lead_unit_opinion"                                      # skips the applicant
+    tasks.claim(user("leader"), back.id)
+    tasks.complete(user("leader"), back.id, YES)
+    assert open_task(case).element_id == "district_review"                            # the path runs again
+    assert replay.reexecute(user("auditor"), case).ok
