@@ -22,6 +22,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 20
+    # e-mail copies of notifications, when an SMTP server is configured
+    SMTP_HOST = os.environ.get("CHAINQ_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("CHAINQ_SMTP_PORT", "25"))
+    SMTP_FROM = os.environ.get("CHAINQ_SMTP_FROM", "chainq@localhost")
+    SMTP_USER = os.environ.get("CHAINQ_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("CHAINQ_SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("CHAINQ_SMTP_TLS", "0") == "1"
     # flask-smorest / OpenAPI
     API_TITLE = "ChainQ API"
     API_VERSION = "v1"

@@ -42,6 +42,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))

@@ -1,11 +1,13 @@
 """In-app notifications (the bell). Written inside the command that causes them."""
 from datetime import datetime, timezone
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Group, Notification, User, user_groups
+from . import mailer
 from .errors import NotFound
 
 
@@ -14,9 +16,12 @@ def _now():
 
 
 def notify(user_ids, kind, message, instance_id=None, task_id=None):
-    for user_id in dict.fromkeys(u for u in user_ids if u):
+    ids = list(dict.fromkeys(u for u in user_ids if u))
+    for user_id in ids:
         db.session.add(Notification(user_id=user_id, kind=kind, message=message[:500],
                                     instance_id=instance_id, task_id=task_id))
+    if ids and current_app.config.get("SMTP_HOST"):   # sent only if the command commits
+        mailer.queue(ids, message)
 
 
 def _members(group_keys):

@@ -20,6 +20,7 @@ def command():
     try:
         yield session
         session.commit()
+        _after_commit()
     except StaleDataError:
         session.rollback()
         raise Conflict("this record was changed by someone else; reload and try again") from None
@@ -36,3 +37,9 @@ def command():
         raise
     finally:
         session.info.pop("audit_heads", None)
+        session.info.pop("mail_outbox", None)      # a rolled-back command sends nothing
+
+
+def _after_commit():
+    from . import mailer
+    mailer.deliver()

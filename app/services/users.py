@@ -70,7 +70,7 @@ def ensure_user(username, display_name, password, groups=(), unit=None, district
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         user = User(username=username, display_name=display_name, password_hash=hash_password(password),
-                    unit=unit, district=district)
+                    unit=unit, district=district, email=f"{username}@chainq.example")
         db.session.add(user)
     for group in groups:
         if group not in user.groups:
