@@ -174,6 +174,16 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
     return task
 
 
+def _previous_approver(instance):
+    """Who approved the case's most recent human step, if it was an approval."""
+    last = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)).scalar_one_or_none()
+    if last is None or last.decision != "approve" or last.completed_by is None:
+        return None
+    return last.completed_by
+
+
 def _create_rows(instance, compiled, ready, actor):
     """Inbox rows for a newly READY user task, or an automatic decision when the step's policy says so.
 
@@ -184,12 +194,15 @@ def _create_rows(instance, compiled, ready, actor):
         new_task_row(instance, compiled, ready, actor, groups=[ADMINS], fallback=True)
         return None
     initiator = data.get("initiator", "")
+    repeat = _previous_approver(instance) if step.auto_approve_repeat else None
     if step.approval_mode in ApprovalMode.MULTI:
         approvers = resolve_names(step.candidate_users, data) + \
             group_members(resolve_names(step.candidate_groups, data))
         approvers = [u for u in dict.fromkeys(approvers) if _resolve_user(u) is not None]
         if step.initiator_is_approver == "skip":
             approvers = [u for u in approvers if u != initiator]
+        if repeat is not None and repeat.username in approvers:
+            return ("approve", f"{repeat.username} approved the step just before")
         if approvers:
             return approval.open_step(instance, compiled, ready, actor, step, approvers)
     else:
@@ -200,6 +213,9 @@ def _create_rows(instance, compiled, ready, actor):
         if step.initiator_is_approver == "skip" and assignee_name and assignee_name == initiator \
                 and not (groups or users):
             return ("approve", "the initiator is the approver and the step skips them")
+        if repeat is not None and (repeat == assignee or repeat.username in users or
+                                   (assignee is None and set(groups) & repeat.group_keys)):
+            return ("approve", f"{repeat.username} approved the step just before")
         if assignee is not None or _anyone_in(groups, users):
             new_task_row(instance, compiled, ready, actor, assignee=assignee, groups=groups, users=users)
             return None

@@ -308,3 +308,23 @@ def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
     tasks.complete(user("leader"), back.id, YES)
     assert open_task(case).element_id == "district_review"                            # the path runs again
     assert replay.reexecute(user("auditor"), case).ok
+
+
+def test_the_same_person_twice_in_a_row_is_approved_automatically(app, user):
+    xml = diagram("repeat_case", mode="or_sign", users=["city"], fill_step=True).replace(
+        b'<bpmn:userTask id="fill" name="\xe5\xa1\xab\xe5\x86\x99" camunda:assignee="${initiator}"',
+        b'<bpmn:userTask id="fill" name="\xe5\xa1\xab\xe5\x86\x99" camunda:assignee="city"').replace(
+        b'<camunda:property name="approvalMode" value="or_sign" />',
+        b'<camunda:property name="approvalMode" value="or_sign" /><camunda:property name="autoApproveRepeat" value="true" />')
+    definitions.deploy(user("admin"), xml, "repeat_case.bpmn")
+    case = runtime.start_instance(user("applicant"), "repeat_case")
+    tasks.complete(user("city"), open_rows(case)[0].id, YES)       # city fills and approves ...
+    db.session.refresh(case)
+    assert case.outcome == "approved"                                # ... so city's review is automatic
+    auto = [e for e in audit_events(case) if e.type == "task_completed"][-1]
+    assert "approved the step just before" in auto.data["auto"]
+
+
+def audit_events(case):
+    from app.services import audit
+    return audit.events_of(case.id)
