@@ -3,9 +3,11 @@
 A plain module (imported as `tests.support`), so its state (the per-process
 PostgreSQL database) exists once however many conftests import it.
 """
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -77,3 +79,11 @@ def drop_test_database():
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
         engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets a new app context, as behind a real server: the session, `g` and
+    the locale never leak from one request to the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)

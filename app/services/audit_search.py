@@ -1,12 +1,11 @@
 """What auditors search: cases by any recorded fact, and administrative operations."""
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
 
 from sqlalchemy import exists, func, or_, select
 
 from ..extensions import db
 from ..models import AuditEvent, ProcessDefinition, ProcessInstance, User
-from .queries import Page
+from .queries import Page, day_bound
 from .replay import require_auditor
 
 ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "task_reassigned",
@@ -26,13 +25,6 @@ class CaseFilter:
     text: str = ""            # in the case title (consortium name, chain domain)
 
 
-def _day(text, end=False):
-    if not text:
-        return None
-    day = datetime.strptime(text, "%Y-%m-%d").date()
-    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
-
-
 def case_query(f):
     query = select(ProcessInstance)
     if f.process_key:
@@ -48,9 +40,9 @@ def case_query(f):
         query = query.where(ProcessInstance.business_key.ilike(f"%{f.business_key.strip()}%"))
     if f.text:
         query = query.where(ProcessInstance.title.ilike(f"%{f.text.strip()}%"))
-    if (start := _day(f.date_from)) is not None:
+    if (start := day_bound(f.date_from)) is not None:
         query = query.where(ProcessInstance.started_at >= start)
-    if (end := _day(f.date_to, end=True)) is not None:
+    if (end := day_bound(f.date_to, end=True)) is not None:
         query = query.where(ProcessInstance.started_at <= end)
     if f.actor:
         query = query.where(exists().where(

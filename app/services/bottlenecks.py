@@ -1,13 +1,13 @@
 """Where cases wait: per step of a process, how long its tasks stayed open
 (arrival to completion) over a period — median and 90th percentile."""
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import HumanTask
 from ..models.states import TaskStatus
+from .queries import day_bound
 from .replay import require_auditor
 
 
@@ -29,21 +29,14 @@ def _percentile(sorted_values, share):
     return sorted_values[int(rank) - 1]
 
 
-def _bound(text, end=False):
-    if not text:
-        return None
-    day = datetime.strptime(text, "%Y-%m-%d").date()
-    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
-
-
 def waits(actor, process_key, date_from="", date_to=""):
     """Per step: tasks completed in the period (by arrival), median/p90 wait in hours, and open now."""
     require_auditor(actor)
     query = select(HumanTask.element_id, HumanTask.name, HumanTask.status, HumanTask.created_at,
                    HumanTask.completed_at).where(HumanTask.process_key == process_key)
-    if (start := _bound(date_from)) is not None:
+    if (start := day_bound(date_from)) is not None:
         query = query.where(HumanTask.created_at >= start)
-    if (end := _bound(date_to, end=True)) is not None:
+    if (end := day_bound(date_to, end=True)) is not None:
         query = query.where(HumanTask.created_at <= end)
     per_step = {}
     for element_id, name, status, created, completed in db.session.execute(query):

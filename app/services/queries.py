@@ -39,23 +39,12 @@ class InboxFilter:
     sort: str = "newest"    # newest | urgency (due soonest first, then the oldest)
 
 
-def _day(text, end=False):
+def day_bound(text, end=False):
+    """A YYYY-MM-DD filter value as the first (or last) moment of that day in UTC; ValueError if malformed."""
     if not text:
         return None
     day = datetime.strptime(text, "%Y-%m-%d").date()
     return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
-
-
-def _filtered(query, f):
-    if f.process_key:
-        query = query.where(HumanTask.process_key == f.process_key)
-    if f.district:
-        query = query.where(HumanTask.district == f.district)
-    if (start := _day(f.date_from)) is not None:
-        query = query.where(HumanTask.created_at >= start)
-    if (end := _day(f.date_to, end=True)) is not None:
-        query = query.where(HumanTask.created_at <= end)
-    return query
 
 
 _WHEN = HumanTask.created_at.type
@@ -123,7 +112,7 @@ def inbox(user, f=None, page=1, per_page=20):
     """
     f = f or InboxFilter()
     groups = sorted(user.group_keys)
-    since, until = _day(f.date_from), _day(f.date_to, end=True)
+    since, until = day_bound(f.date_from), day_bound(f.date_to, end=True)
     scope = f.scope if f.scope in ("mine", "group") else "all"
     count, items = _inbox_statements(scope, len(groups), bool(f.process_key), bool(f.district),
                                      since is not None, until is not None, f.sort == "urgency")

@@ -2,12 +2,14 @@
 import json
 from dataclasses import asdict
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, flash, g, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from ..domain.districts import DISTRICTS
 from ..services import audit, audit_search, definitions, exports, replay, runtime
 from ..services import bottlenecks as bottlenecks_service
 from .auth import login_required
+from .params import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -20,18 +22,16 @@ def _filter():
         date_to=a.get("to", ""), business_key=a.get("business_key", ""), text=a.get("q", ""))
 
 
-def _page():
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 @bp.route("/")
 @login_required
 def search():
     f = _filter()
-    page = audit_search.search_cases(g.user, f, _page())
+    try:
+        page = audit_search.search_cases(g.user, f, page_number())
+    except ValueError:      # a malformed date or version in the filter
+        flash(_("Dates are written YYYY-MM-DD and versions as numbers."), "error")
+        f = audit_search.CaseFilter()
+        page = audit_search.search_cases(g.user, f, page_number())
     return render_template("audit/search.html", page=page, f=f, processes=definitions.list_latest(),
                            districts=DISTRICTS)
 
@@ -39,7 +39,7 @@ def search():
 @bp.route("/operations")
 @login_required
 def operations():
-    return render_template("audit/operations.html", page=audit_search.admin_operations(g.user, _page()))
+    return render_template("audit/operations.html", page=audit_search.admin_operations(g.user, page_number()))
 
 
 def _case(instance_id):

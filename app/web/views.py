@@ -10,16 +10,10 @@ from ..services import approval, attachments, audit, definitions, queries, runti
 from ..services.errors import Conflict, ValidationFailed
 from ..services.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
+from .params import page_number
 from .formdata import parse_form
 
 bp = Blueprint("views", __name__)
-
-
-def _page():
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -35,11 +29,11 @@ def inbox():
                             date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
                             scope=request.args.get("scope", "all"), sort=request.args.get("sort", "newest"))
     try:
-        page = queries.inbox(g.user, f, _page())
+        page = queries.inbox(g.user, f, page_number())
     except ValueError:
         flash(_("Dates must be written as YYYY-MM-DD."), "error")
         f.date_from = f.date_to = ""
-        page = queries.inbox(g.user, f, _page())
+        page = queries.inbox(g.user, f, page_number())
     return render_template("inbox.html", page=page, f=f, processes=definitions.list_latest(),
                            now=datetime.now(timezone.utc))
 
@@ -47,19 +41,19 @@ def inbox():
 @bp.route("/tasks/done")
 @login_required
 def done():
-    return render_template("done.html", page=queries.done(g.user, _page()))
+    return render_template("done.html", page=queries.done(g.user, page_number()))
 
 
 @bp.route("/instances/mine")
 @login_required
 def my_instances():
-    return render_template("my_instances.html", page=queries.my_instances(g.user, _page()))
+    return render_template("my_instances.html", page=queries.my_instances(g.user, page_number()))
 
 
 @bp.route("/instances")
 @login_required
 def instances():
-    page = queries.visible_instances(g.user, request.args.get("status", ""), request.args.get("process", ""), _page())
+    page = queries.visible_instances(g.user, request.args.get("status", ""), request.args.get("process", ""), page_number())
     return render_template("instances.html", page=page)
 
 
@@ -175,7 +169,7 @@ def attachment(token):
 @bp.route("/consortia")
 @login_required
 def consortia():
-    page = queries.consortia(g.user, request.args.get("district", ""), _page())
+    page = queries.consortia(g.user, request.args.get("district", ""), page_number())
     return render_template("consortia.html", page=page)
 
 

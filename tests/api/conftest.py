@@ -1,21 +1,14 @@
 """Fixtures for the JSON API tests: a client whose every request runs in its own
 application context (as in production), bearer-token headers, a CSRF-enabled app."""
-import contextvars
 import re
 
 import pytest
-from flask.testing import FlaskClient
+
+from tests.support import FreshContextClient
 
 from app.services import users
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
-
-
-class FreshContextClient(FlaskClient):
-    """Each request gets a new app context, so nothing (session, g, locale) leaks between requests."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

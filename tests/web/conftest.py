@@ -3,16 +3,11 @@
 Every request runs in its own application context, as behind a real server,
 so the language choice, `g.user` and the database session never leak from
 one request to the next."""
-import contextvars
 import re
 
 import pytest
-from flask.testing import FlaskClient
 
-
-class FreshContextClient(FlaskClient):
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+from tests.support import FreshContextClient
 
 
 @pytest.fixture
