@@ -25,7 +25,7 @@ class DeployResultSchema(Schema):
 
 class PageQuerySchema(Schema):
     # marshmallow 4 ignores a validator's False return: validators must raise, as Range does
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -34,7 +34,8 @@ class TaskQuerySchema(PageQuerySchema):
     district = fields.Str(load_default="")
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
-    scope = fields.Str(load_default="all", metadata={"description": "all | mine | group"})
+    scope = fields.Str(load_default="all", validate=validate.OneOf(["all", "mine", "group"]),
+                       metadata={"description": "all | mine | group"})
     sort = fields.Str(load_default="newest", validate=validate.OneOf(["newest", "urgency"]),
                       metadata={"description": "newest, or urgency (due soonest first)"})
 

@@ -22,7 +22,7 @@ from ..models import CarbonCopy, HumanTask, ProcessInstance, User
 from ..models.states import InstanceStatus, TaskStatus, transition
 from . import audit, definitions, notifications
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .permissions import can_act_on_task, can_view_instance, is_admin
+from .permissions import can_act_on_task, can_view_instance, is_admin, may_be_copied, may_copy, may_receive
 from .transaction import command
 
 DECISIONS = ("approve", "return", "reject")
@@ -144,6 +144,7 @@ def transfer(actor, task_id, to_username, note=""):
         target = _user(to_username)
         if target.id == actor.id:
             raise ValidationFailed(_("Choose someone else."), {"user": [_("You cannot transfer to yourself.")]})
+        _check_receiver(target, task, actor)
         previous = task.assignee.username if task.assignee else None
         task.assignee_id, task.claimed_at = target.id, _now()
         from .runtime import close_candidates   # assigned now: no longer claimable by its groups
@@ -164,9 +165,12 @@ def delegate(actor, task_id, to_username, note=""):
         task = _load_open(task_id)
         if task.assignee_id != actor.id:
             raise Forbidden(_("Claim the task before delegating it."))
+        if task.delegation_state == "pending":
+            raise Conflict(_("This task is already delegated; hand it back or transfer it."))
         target = _user(to_username)
         if target.id == actor.id:
             raise ValidationFailed(_("Choose someone else."), {"user": [_("You cannot delegate to yourself.")]})
+        _check_receiver(target, task, actor)
         task.owner_id = task.owner_id or actor.id
         task.assignee_id, task.delegation_state = target.id, "pending"
         audit.record("task_delegated", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
@@ -191,7 +195,15 @@ def resolve_delegation(actor, task_id, opinion=""):
     return task
 
 
+def _check_receiver(target, task, actor):
+    if not may_receive(target, task, actor):
+        raise Forbidden(_("%(name)s may not take this task: it goes to this step's approvers or your own office.",
+                          name=target.username))
+
+
 def _require_step_member(actor, task):
+    if task.delegation_state == "pending":
+        raise Conflict(_("This task is delegated; it must come back to its owner first."))
     mine = any(r.assignee_id == actor.id and r.status == TaskStatus.OPEN for r in rows_of_step(task))
     if not (mine or is_admin(actor)):
         raise Forbidden(_("Only an approver of this step may change its signers."))
@@ -207,6 +219,7 @@ def add_signer(actor, task_id, username, position="after"):
         task = _load_open(task_id)
         _require_step_member(actor, task)
         target = _user(username)
+        _check_receiver(target, task, actor)
         plan = list(task.plan or [])
         if target.username in plan and any(r.assignee_id == target.id and r.status == TaskStatus.OPEN
                                            for r in rows_of_step(task)):
@@ -238,6 +251,16 @@ def add_signer(actor, task_id, username, position="after"):
     return task
 
 
+def _added_by(task, username, actor):
+    """Whether `actor` added `username` to this visit of the step (减签 undoes one's own 加签)."""
+    from ..models import AuditEvent
+    events = db.session.execute(select(AuditEvent).where(
+        AuditEvent.instance_id == task.instance_id, AuditEvent.type == "signer_added",
+        AuditEvent.element_id == task.element_id, AuditEvent.actor_id == actor.id)).scalars()
+    step_rows = {r.id for r in rows_of_step(task)}
+    return any(e.data.get("user") == username and e.task_id in step_rows for e in events)
+
+
 def remove_signer(actor, task_id, username):
     """减签: remove an approver who has not acted yet; the step may then be decided."""
     from .tasks import finish_step
@@ -248,6 +271,8 @@ def remove_signer(actor, task_id, username):
         plan = list(task.plan or [])
         if username not in plan:
             raise NotFound(_("%(name)s is not an approver of this step.", name=username))
+        if not is_admin(actor) and not _added_by(task, username, actor):
+            raise Forbidden(_("Only whoever added %(name)s (or an administrator) may remove them.", name=username))
         if any(r.completed_by and r.completed_by.username == username for r in rows):
             raise Conflict(_("%(name)s has already decided; the decision stays.", name=username))
         if len(plan) <= 1:
@@ -312,7 +337,14 @@ def carbon_copy(actor, instance_id, usernames, note="", element_id=""):
         instance = db.session.get(ProcessInstance, instance_id)
         if instance is None or not can_view_instance(actor, instance):
             raise Forbidden(_("You may not see this case."))
+        if not may_copy(actor, instance):
+            raise Forbidden(_("Only the initiator and the people who worked on the case may copy it."))
         users = [_user(u) for u in dict.fromkeys(usernames) if u]
+        refused = [u.username for u in users if not may_be_copied(u, instance)]
+        if refused:
+            raise ValidationFailed(_("Some people may not receive this case."), {"users": [
+                _("%(names)s: copies go to the applicant's own unit or the offices overseeing the case.",
+                  names=", ".join(refused))]})
         if not users:
             raise ValidationFailed(_("Name at least one person."), {"users": [_("Name at least one person.")]})
         copy_to(instance, users, actor, note, element_id)
@@ -407,6 +439,10 @@ def return_to(actor, task_id, element_id, opinion=""):
         task = _load_open(task_id)
         if not can_act_on_task(actor, task):
             raise Forbidden(_("This task is not yours."))
+        if task.delegation_state == "pending":
+            raise Conflict(_("This task is delegated; it must come back to its owner first."))
+        if task.step_mode not in (ApprovalMode.SINGLE, ApprovalMode.OR_SIGN):
+            raise Conflict(_("On a step that needs several approvers, decide with 'return' instead."))
         if element_id not in dict(return_targets(task)):
             raise ValidationFailed(_("That step cannot be returned to."), {"step": [_("Choose an earlier step.")]})
         if not opinion.strip():

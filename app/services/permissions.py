@@ -69,3 +69,37 @@ def can_view_instance(user, instance):
         return True
     return db.session.execute(select(CarbonCopy.id).where(
         CarbonCopy.instance_id == instance.id, CarbonCopy.user_id == user.id).limit(1)).first() is not None
+
+
+OFFICE_GROUPS = frozenset({CITY_OFFICE, AUDITORS, ADMINS, "experts"})
+
+
+def may_receive(target, task, actor):
+    """Whether a task may be handed (transfer, delegate, add signer) to `target`.
+
+    Never to the case's initiator; otherwise to someone the step already offers it to,
+    an approver already on the step, or a colleague of the actor in a group that is
+    not the open applicants' group (a unit's leaders, a district office, the city office,
+    the experts). Administrators may hand it to anyone but the initiator."""
+    if target.id == task.instance.started_by_id:
+        return False
+    if is_admin(actor) or is_candidate(target, task) or target.username in (task.plan or []):
+        return True
+    shared = (actor.group_keys & target.group_keys) - {"applicants"}
+    return bool(shared)
+
+
+def may_copy(actor, instance):
+    """Who may copy a case (抄送): its initiator, the people who had a task on it, administrators."""
+    if is_admin(actor) or instance.started_by_id == actor.id:
+        return True
+    tasks = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars()
+    return any(t.assignee_id == actor.id or t.completed_by_id == actor.id or t.owner_id == actor.id for t in tasks)
+
+
+def may_be_copied(target, instance):
+    """A copy goes to the initiator's own unit, or to the offices that oversee the case's district."""
+    if instance.started_by and target.unit_id and target.unit_id == instance.started_by.unit_id:
+        return True
+    offices = OFFICE_GROUPS | ({DISTRICT_PREFIX + instance.district} if instance.district else set())
+    return bool(offices & target.group_keys)

@@ -102,6 +102,8 @@ def save_draft(actor, task_id, data, expected_version=None, files=()):
     with command():
         task = _load(task_id)
         _authorise(actor, task, expected_version)
+        if task.delegation_state == "pending":
+            raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
         if not isinstance(data, dict) or len(json.dumps(data, default=str)) > MAX_DRAFT_BYTES:
             raise ValidationFailed(_("The draft is not valid."), {"_form": [_("The draft is too large.")]})
         data = attachments.attach_uploads(actor, task.instance, data, files)

@@ -2,9 +2,12 @@
 from flask import request
 
 
+MAX_PAGE = 10_000
+
+
 def page_number():
     """The ?page= of a list, 1 when absent or malformed."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         return 1

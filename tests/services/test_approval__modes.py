@@ -135,41 +135,58 @@ def test_vote_passes_at_the_configured_share(start, user):
 
 
 def test_add_and_remove_signers_while_others_already_approved(start, user):
-    case = start("cs_signers")
-    decide(user, case, "district_tianhe", YES)
-    mine = row_of(case, "district_haizhu")
-    approval.add_signer(user("district_haizhu"), mine.id, "district_baiyun")
-    decide(user, case, "district_haizhu", YES)
-    decide(user, case, "district_panyu", YES)
+    case = start("cs_signers", users=["expert1", "expert2", "expert3"])
+    decide(user, case, "expert1", YES)
+    mine = row_of(case, "expert2")
+    with pytest.raises(Forbidden):                           # never to the case's own applicant
+        approval.add_signer(user("expert2"), mine.id, "applicant")
+    approval.add_signer(user("expert2"), mine.id, "expert4")
+    decide(user, case, "expert2", YES)
+    decide(user, case, "expert3", YES)
     assert case.status == "running"                          # the added signer has not approved yet
-    with pytest.raises(Conflict):                            # a decision already given stays
-        approval.remove_signer(user("district_baiyun"), row_of(case, "district_baiyun").id, "district_tianhe")
-    approval.remove_signer(user("district_baiyun"), row_of(case, "district_baiyun").id, "district_baiyun")
+    baiyun_row = row_of(case, "expert4")
+    with pytest.raises(Forbidden):                           # only who added a signer removes them
+        approval.remove_signer(user("expert4"), baiyun_row.id, "expert4")
+    with pytest.raises((Forbidden, Conflict)):               # and a decision already given stays
+        approval.remove_signer(user("expert4"), baiyun_row.id, "expert1")
+    approval.remove_signer(user("admin"), baiyun_row.id, "expert4")
     db.session.refresh(case)
     assert case.outcome == "approved"                        # everyone left has approved: the step is done
 
 
 def test_sequential_add_before_me(start, user):
-    case = start("seq_add", mode="sequential")
-    approval.add_signer(user("district_tianhe"), row_of(case, "district_tianhe").id, "district_liwan", "before")
-    assert [r.assignee.username for r in open_rows(case)] == ["district_liwan"]
-    decide(user, case, "district_liwan", YES)
-    assert [r.assignee.username for r in open_rows(case)] == ["district_tianhe"]
+    case = start("seq_add", mode="sequential", users=["expert1", "expert2", "expert3"])
+    approval.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", "before")
+    assert [r.assignee.username for r in open_rows(case)] == ["expert4"]
+    decide(user, case, "expert4", YES)
+    assert [r.assignee.username for r in open_rows(case)] == ["expert1"]
 
 
 def test_transfer_of_a_delegated_task(start, user):
-    case = start("deleg", mode="or_sign", users=["city"])
-    row = row_of(case, "city")
-    approval.delegate(user("city"), row.id, "district_tianhe", "请先看")
+    case = start("deleg", mode="or_sign", users=["expert1"])
+    row = row_of(case, "expert1")
+    with pytest.raises(Forbidden):                          # not to someone outside the step and the office
+        approval.delegate(user("expert1"), row.id, "district_tianhe")
+    approval.delegate(user("expert1"), row.id, "expert2", "请先看")
     with pytest.raises(Forbidden):                          # the delegate does not decide
-        tasks.complete(user("district_tianhe"), row.id, YES)
-    approval.transfer(user("district_tianhe"), row.id, "district_haizhu")
-    approval.resolve_delegation(user("district_haizhu"), row.id, "可以通过")
+        tasks.complete(user("expert2"), row.id, YES)
+    with pytest.raises(Conflict):                           # nor change the step's signers or send it back
+        approval.return_to(user("expert2"), row.id, "review", "x")
+    approval.transfer(user("expert2"), row.id, "expert3")   # the delegate passes it on; the owner stays
+    approval.resolve_delegation(user("expert3"), row.id, "可以通过")
     db.session.refresh(row)
-    assert row.assignee.username == "city" and row.delegation_state == "resolved"   # back to the owner
-    tasks.complete(user("city"), row.id, YES)
+    assert row.assignee.username == "expert1" and row.delegation_state == "resolved"   # back to the owner
+    tasks.complete(user("expert1"), row.id, YES)
     db.session.refresh(case)
     assert case.outcome == "approved"
+
+
+def test_transfer_only_to_the_step_or_the_same_office(start, user):
+    case = start("xfer", mode="or_sign", users=["district_panyu"])
+    row = row_of(case, "district_panyu")
+    for outsider in ("applicant", "district_tianhe", "leader2"):
+        with pytest.raises(Forbidden):
+            approval.transfer(user("district_panyu"), row.id, outsider)
 
 
 def test_urge_is_rate_limited_and_notifies(start, user):
@@ -190,11 +207,15 @@ def test_configured_and_ad_hoc_copies(start, user):
     decide(user, case, "district_tianhe", YES)
     copied = {c.user_id for c in db.session.execute(select(CarbonCopy)).scalars()}
     assert {user("auditor").id, user("city").id} <= copied
-    approval.carbon_copy(user("applicant"), case.id, ["leader2"], "供参考")
-    inbox = approval.cc_inbox(user("leader2"), unread_only=True)
-    assert len(inbox) == 1 and runtime.get_instance(user("leader2"), case.id)   # a copy lets them read the case
-    approval.read_cc(user("leader2"), inbox[0].id)
-    assert approval.cc_inbox(user("leader2"), unread_only=True) == []
+    with pytest.raises(ValidationFailed):                    # not to another company
+        approval.carbon_copy(user("applicant"), case.id, ["leader2"], "供参考")
+    approval.carbon_copy(user("applicant"), case.id, ["leader"], "供参考")
+    inbox = approval.cc_inbox(user("leader"), unread_only=True)
+    assert len(inbox) == 1 and runtime.get_instance(user("leader"), case.id)     # a copy lets them read the case
+    with pytest.raises(Forbidden):                           # a recipient does not copy it further
+        approval.carbon_copy(user("auditor"), case.id, ["city2"])
+    approval.read_cc(user("leader"), inbox[0].id)
+    assert approval.cc_inbox(user("leader"), unread_only=True) == []
 
 
 def test_no_approver_and_initiator_policies(start, user):

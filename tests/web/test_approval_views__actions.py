@@ -39,8 +39,8 @@ def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task
     assert "error" in refused.get_data(as_text=True)          # no longer theirs: a message, not a crash
 
     applicant = browser("applicant")
-    applicant.post(f"/instances/{case.id}/cc", data={"users": "leader2，city2", "note": "供参考"})
-    cc_page = browser("leader2").get("/cc").get_data(as_text=True)
+    applicant.post(f"/instances/{case.id}/cc", data={"users": "leader，city2", "note": "供参考"})
+    cc_page = browser("leader").get("/cc").get_data(as_text=True)
     assert "某质量问题分级评审" in cc_page and "Unread" in cc_page
     bell = browser("expert4").get("/notifications").get_data(as_text=True)
     assert "某质量问题分级评审" in bell
