@@ -74,9 +74,21 @@ def _path(error):
     return ".".join(str(p) for p in path) or "_form"
 
 
+_validators = {}
+
+
+def _validator(schema):
+    """One compiled validator per schema (schemas are immutable once deployed)."""
+    key = json.dumps(schema, sort_keys=True)
+    validator = _validators.get(key)
+    if validator is None:
+        validator = _validators[key] = Draft202012Validator(schema, format_checker=format_checker)
+    return validator
+
+
 def field_errors(schema, data):
     errors = {}
-    for error in Draft202012Validator(schema, format_checker=format_checker).iter_errors(data):
+    for error in _validator(schema).iter_errors(data):
         errors.setdefault(_path(error), []).append(_message(error))
     members = data.get("members") if isinstance(data, dict) else None
     if isinstance(members, list):   # App. A: a unit may appear once in the member table

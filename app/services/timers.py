@@ -37,6 +37,8 @@ def now():
 def sync_jobs(instance, workflow):
     """Make the pending BPMN timer jobs of an instance match its waiting timers (inside a command)."""
     waiting = {spiff_id: (element, due) for spiff_id, element, due in runner.waiting_timers(workflow)}
+    if not waiting and instance.next_timer_due is None:
+        return      # no timer before, none now: nothing to read or write (the common step)
     pending = db.session.execute(select(TimerJob).where(
         TimerJob.instance_id == instance.id, TimerJob.kind == "bpmn_timer",
         TimerJob.status == JobStatus.PENDING)).scalars().all()
