@@ -43,21 +43,33 @@ class Scheduler:
                 log.info("audit heads anchored for %s", day)
 
     def wake(self):
-        """Fire what is due, then plan the next wake-up at the next due time."""
+        """Fire what is due, then plan the next wake-up at the next due time.
+
+        A failure (the database busy or down) must not stop the timers: the next
+        wake-up is then planned one recheck interval later."""
+        from datetime import datetime, timedelta, timezone
         from .services import timers
         with self._lock:
-            with self.app.app_context():
-                fired = timers.fire_due()
-                due = timers.next_due()
-            if fired:
-                log.info("fired %d timer job(s)", fired)
+            try:
+                with self.app.app_context():
+                    fired = timers.fire_due()
+                    due = timers.next_due()
+                if fired:
+                    log.info("fired %d timer job(s)", fired)
+            except Exception:
+                log.exception("timer wake-up failed; retrying in %s s", self.recheck_seconds)
+                due = datetime.now(timezone.utc) + timedelta(seconds=self.recheck_seconds)
             self._plan(due)
 
     def recheck(self):
+        """Notice jobs written by other processes (one indexed read), and a lost wake-up."""
         from .services import timers
+        if self._lock.locked():
+            return
         with self.app.app_context():
             due = timers.next_due()
-        if due is not None and (self._planned is None or due < self._planned):
+        lost = due is not None and self.scheduler.get_job("fire") is None
+        if lost or (due is not None and (self._planned is None or due < self._planned)):
             self._plan(due)
 
     def _plan(self, due):
@@ -66,8 +78,9 @@ class Scheduler:
             if self.scheduler.get_job("fire"):
                 self.scheduler.remove_job("fire")
             return
+        # max_instances=2: a wake-up planned while one runs must not be dropped (the lock serialises them)
         self.scheduler.add_job(self.wake, "date", run_date=due, id="fire", replace_existing=True,
-                               misfire_grace_time=None, coalesce=True)
+                               misfire_grace_time=None, coalesce=True, max_instances=2)
 
 
 def start(app):

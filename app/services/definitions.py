@@ -50,6 +50,16 @@ def compiled(definition):
     return result
 
 
+def compiled_by_id(definition_id):
+    """The runnable form of a definition by id; the row is read only on a cache miss
+    (definitions are immutable, so an id always means the same content)."""
+    with _cache_lock:
+        hit = _cache.get(definition_id)
+    if hit is not None:
+        return hit[1]
+    return compiled(get(definition_id))
+
+
 def _deploy(xml_bytes, filename, available_forms, actor):
     try:
         result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS)

@@ -97,7 +97,7 @@ def fire_due(limit=1000, at=None):
                     return fired
                 taken = db.session.execute(update(TimerJob).where(
                     TimerJob.id == job_id, TimerJob.status == JobStatus.PENDING)
-                    .values(status=JobStatus.DONE, fired_at=moment)).rowcount
+                    .values(status=JobStatus.DONE, fired_at=moment, fired=TimerJob.fired + 1)).rowcount
                 if not taken:               # another process fired it first
                     continue
                 _act(db.session.get(TimerJob, job_id), moment)
@@ -128,7 +128,6 @@ def _act(job, moment):
     instance = db.session.get(ProcessInstance, job.instance_id)
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return
-    job.fired += 1
     if job.kind == "bpmn_timer":
         _fire_bpmn_timer(job, instance)
     elif job.kind == "task_due":
@@ -137,7 +136,7 @@ def _act(job, moment):
 
 def _fire_bpmn_timer(job, instance):
     from .runtime import apply_step, audited_handlers, run_engine
-    compiled = definitions.compiled(instance.definition)
+    compiled = definitions.compiled_by_id(instance.definition_id)
 
     def go():
         workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, None))
