@@ -45,6 +45,8 @@ demo: db
 bench: setup
 	$(BIN)/python bench/engine_throughput.py --quick
 	$(BIN)/python bench/inbox_latency.py --quick
+	$(BIN)/python bench/replay.py --quick
+	$(BIN)/python bench/timers.py --quick
 
 clean-db:
 	rm -f instance/chainq.db instance/chainq.db-wal instance/chainq.db-shm
