@@ -22,6 +22,15 @@ def _page(page):
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 
+def _without_fields(event, hidden):
+    """An event as this viewer may see it: submitted form fields hidden at their steps left out."""
+    data = dict(event.data or {})
+    if isinstance(data.get("form"), dict):
+        data["form"] = {k: v for k, v in data["form"].items() if k not in hidden}
+    return {"seq": event.seq, "at": event.at, "actor_name": event.actor_name, "type": event.type,
+            "element_id": event.element_id, "element_name": event.element_name, "data": data, "hash": event.hash}
+
+
 def _definition(d):
     d.form_keys = sorted(d.forms or {})
     return d
@@ -75,7 +84,9 @@ class InstanceDetail(MethodView):
         view = runtime.case_view(g.user, instance_id)
         instance = view["instance"]
         instance.tasks = queries.tasks_of(instance)
-        instance.events = audit.events_of(instance.id)
+        hidden = runtime.hidden_fields_for(g.user, instance)
+        instance.events = [_without_fields(e, hidden) for e in audit.events_of(instance.id)] if hidden \
+            else audit.events_of(instance.id)
         instance.completed_elements = view["completed"]
         instance.active_elements = view["active"]
         instance.audit_chain_ok = audit.verify_chain(audit.chain_of(instance.id)).ok

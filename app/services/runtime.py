@@ -342,3 +342,19 @@ def task_data(task):
     compiled = definitions.compiled(task.instance.definition)
     workflow = runner.open_workflow(task.instance.state, compiled)
     return runner.task_data(workflow, task.spiff_task_id) or runner.current_data(workflow)
+
+
+def hidden_fields_for(actor, instance):
+    """Form fields this viewer must not see on the case: those hidden at the steps where they
+    had a task. The initiator and the global readers (city office, auditors, admins) see all."""
+    from .permissions import is_candidate, is_global_reader
+    if instance.started_by_id == actor.id or is_global_reader(actor):
+        return frozenset()
+    compiled = definitions.compiled(instance.definition)
+    hidden = set()
+    for task in db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars():
+        if task.assignee_id == actor.id or task.completed_by_id == actor.id or is_candidate(actor, task):
+            step = compiled.steps.get(task.element_id)
+            if step is not None:
+                hidden |= step.hidden_fields
+    return frozenset(hidden)

@@ -145,9 +145,12 @@ def _without(schema, hidden):
 def instance(instance_id):
     view = runtime.case_view(g.user, instance_id)
     item = view["instance"]
+    hidden = runtime.hidden_fields_for(g.user, item)
+    view["data"] = {k: v for k, v in view["data"].items() if k not in hidden}
     return render_template("instance.html", view=view, instance=item, tasks=queries.tasks_of(item),
                            events=audit.events_of(item.id), chain=audit.verify_chain(audit.chain_of(item.id)),
-                           application_schema=item.definition.forms.get("consortium_application", {}))
+                           application_schema=_without(item.definition.forms.get("consortium_application", {}),
+                                                       hidden))
 
 
 @bp.route("/instances/<int:instance_id>/diagram.xml")

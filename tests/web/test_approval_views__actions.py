@@ -93,5 +93,12 @@ def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, appl
     case = runtime.start_instance(user("applicant"), "consortium_application")
     form = application_form("tianhe")
     tasks.complete(user("applicant"), open_task(case).id, form)
-    page = browser("leader", lang="en").get(f"/tasks/{open_task(case).id}").get_data(as_text=True)
+    leader = browser("leader", lang="en")
+    page = leader.get(f"/tasks/{open_task(case).id}").get_data(as_text=True)
     assert form["lead_person"] in page and form["mobile"] not in page
+    case_page = leader.get(f"/instances/{case.id}").get_data(as_text=True)
+    assert form["lead_person"] in case_page and form["mobile"] not in case_page
+    assert form["mobile"] in browser("applicant").get(f"/instances/{case.id}").get_data(as_text=True)
+    api = leader.get(f"/api/v1/instances/{case.id}").get_json()
+    filled = next(e for e in api["events"] if e["type"] == "task_completed")
+    assert "lead_person" in filled["data"]["form"] and "mobile" not in filled["data"]["form"]
