@@ -202,3 +202,29 @@ def test_two_scheduler_processes_fire_a_thousand_timers_exactly_once(pg_app, use
         TimerJob.status == "done", TimerJob.fired == 1)).scalar() == 1000
     assert db.session.execute(select(func.count()).select_from(ProcessInstance).where(
         ProcessInstance.current_steps.like("%复核%"))).scalar() == 1000
+
+
+def test_a_boundary_timer_interrupts_the_waiting_step(app, user):
+    xml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_b" targetNamespace="t">
+  <bpmn:process id="boundary_case" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="\xe5\xae\xa1\xe6\xa0\xb8" camunda:candidateGroups="city_office" camunda:formKey="review_opinion" />
+    <bpmn:boundaryEvent id="too_late" name="\xe8\xb6\x85\xe6\x97\xb6" attachedToRef="review" cancelActivity="true">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="done" />
+    <bpmn:sequenceFlow id="f3" sourceRef="too_late" targetRef="timed_out" />
+    <bpmn:endEvent id="done" /><bpmn:endEvent id="timed_out" />
+  </bpmn:process>
+</bpmn:definitions>"""
+    definitions.deploy(user("admin"), xml, "boundary_case.bpmn")
+    case = runtime.start_instance(user("applicant"), "boundary_case")
+    [job] = jobs(case)
+    assert job.element_id == "too_late" and later(days=2) < job.due_at < later(days=4)
+    assert timers.fire_due(at=later(days=4)) == 1
+    db.session.refresh(case)
+    assert (case.status, case.outcome) == ("completed", "timed_out")
+    task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
+    assert task.status == "cancelled"
