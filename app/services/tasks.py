@@ -135,6 +135,10 @@ def complete(actor, task_id, data, expected_version=None, files=()):
                 data.pop(name, None)
                 if name in current:
                     data[name] = current[name]
+        scope = compiled.settings.scope_field
+        if scope and instance.district and actor.id != instance.started_by_id and \
+                scope in form_of(task).get("properties", {}):
+            data[scope] = instance.district    # only the applicant places the case; a reviewer cannot move it
         cleaned = forms.validate(form_of(task), data, opinion_required=bool(step and step.opinion_required))
         if task.step_mode in ApprovalMode.MULTI:
             aggregated = approval.record_signature(actor, task, cleaned)

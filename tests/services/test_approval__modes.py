@@ -349,3 +349,30 @@ def test_the_same_person_twice_in_a_row_is_approved_automatically(app, user):
 def audit_events(case):
     from app.services import audit
     return audit.events_of(case.id)
+
+
+def test_a_reviewer_cannot_move_the_case_to_another_district(app, user, open_task, application_form):
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_m" targetNamespace="t">
+  <bpmn:process id="move_case" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:extensionElements><camunda:properties><camunda:property name="scopeField" value="district" /></camunda:properties></bpmn:extensionElements>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fill" />
+    <bpmn:userTask id="fill" name="fill" camunda:assignee="${initiator}" camunda:formKey="consortium_application" />
+    <bpmn:sequenceFlow id="f2" sourceRef="fill" targetRef="edit" />
+    <bpmn:userTask id="edit" name="edit" camunda:candidateGroups="district_office:${district}" camunda:formKey="consortium_application" />
+    <bpmn:sequenceFlow id="f3" sourceRef="edit" targetRef="check" />
+    <bpmn:userTask id="check" name="check" camunda:candidateGroups="district_office:${district}" camunda:formKey="review_opinion" />
+    <bpmn:sequenceFlow id="f4" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+    definitions.deploy(user("admin"), xml, "move_case.bpmn")
+    case = runtime.start_instance(user("applicant"), "move_case")
+    form = application_form("tianhe")
+    tasks.complete(user("applicant"), open_task(case).id, form)
+    edit = open_task(case)
+    tasks.claim(user("district_tianhe"), edit.id)
+    tasks.complete(user("district_tianhe"), edit.id, dict(form, district="nansha"))
+    db.session.refresh(case)
+    assert case.district == "tianhe" and open_task(case).candidate_groups == "district_office:tianhe"
