@@ -174,6 +174,13 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
     return task
 
 
+def _approved_before(instance, element_id):
+    """Whether this step was approved earlier in the case (a later visit may be skipped)."""
+    return db.session.execute(select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id, HumanTask.element_id == element_id,
+        HumanTask.status == TaskStatus.COMPLETED, HumanTask.decision == "approve").limit(1)).first() is not None
+
+
 def _previous_approver(instance):
     """Who approved the case's most recent human step, if it was an approval."""
     last = db.session.execute(select(HumanTask).where(
@@ -194,6 +201,9 @@ def _create_rows(instance, compiled, ready, actor):
         new_task_row(instance, compiled, ready, actor, groups=[ADMINS], fallback=True)
         return None
     initiator = data.get("initiator", "")
+    target = data.get("resubmit_jumps_to")
+    if target and ready.element_id != target and _approved_before(instance, ready.element_id):
+        return ("approve", f"resubmitted: goes straight back to {target}, which returned it")
     repeat = _previous_approver(instance) if step.auto_approve_repeat else None
     if step.approval_mode in ApprovalMode.MULTI:
         approvers = resolve_names(step.candidate_users, data) + \

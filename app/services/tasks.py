@@ -21,6 +21,7 @@ from .runtime import apply_step, audited_handlers, close_candidates, close_task,
 from .transaction import command
 
 MAX_DRAFT_BYTES = 512 * 1024
+JUMP_BACK = "resubmit_jumps_to"   # case data: the step a resubmitted case goes straight back to
 
 
 def _now():
@@ -156,9 +157,16 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
     instance = task.instance
     compiled = definitions.compiled(instance.definition)
     step = compiled.steps.get(task.element_id)
+    form = dict(form)
+    decision = forms.decision_of(form)
+    if decision == "return" and step is not None and step.properties.get("afterResubmit") == "jump_back":
+        form[JUMP_BACK] = task.element_id           # after resubmission, come straight back here
 
     def go():
         workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
+        if (runner.task_data(workflow, task.spiff_task_id) or {}).get(JUMP_BACK) == task.element_id \
+                and JUMP_BACK not in form:
+            form[JUMP_BACK] = None                  # back at the step that returned it: the path is normal again
         before = len(runner.snapshot_path(workflow))
         runner.complete_user_task(workflow, task.spiff_task_id, form)
         return workflow, before
@@ -169,7 +177,6 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
         task.decision = forms.decision_of(form)
         task.opinion = str(form.get("opinion", ""))
         _close(task, actor)
-    decision = forms.decision_of(form)
     path = runner.snapshot_path(workflow)[before:]
     subject = record_as or task
     audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=subject.element_id,

@@ -376,3 +376,32 @@ def test_a_reviewer_cannot_move_the_case_to_another_district(app, user, open_tas
     tasks.complete(user("district_tianhe"), edit.id, dict(form, district="nansha"))
     db.session.refresh(case)
     assert case.district == "tianhe" and open_task(case).candidate_groups == "district_office:tianhe"
+
+
+def test_after_resubmission_the_case_goes_straight_back_to_the_step_that_returned_it(
+        app, user, open_task, application_form):
+    from pathlib import Path
+    from app.services import replay
+    source = (Path(app.root_path).parent / "bpmn" / "consortium_application.bpmn").read_bytes()
+    marker = b'<bpmn:userTask id="district_review"'
+    start = source.index(marker)
+    cut = source.index(b'<camunda:property name="opinion" value="required" />', start)
+    edited = source[:cut] + b'<camunda:property name="afterResubmit" value="jump_back" />' + source[cut:]
+    definitions.deploy(user("admin"), edited, "consortium_application.bpmn")
+    applicant = user("applicant")
+    case = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+
+    def act(name, data):
+        task = open_task(case)
+        tasks.claim(user(name), task.id)
+        tasks.complete(user(name), task.id, data)
+    act("leader", YES)
+    act("district_tianhe", BACK)
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    assert open_task(case).element_id == "district_review"        # the lead unit is not asked again
+    act("district_tianhe", YES)
+    act("city", BACK)                                              # city has no jump-back: the path runs again
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    assert open_task(case).element_id == "lead_unit_opinion"
+    assert replay.reexecute(user("auditor"), case).ok
