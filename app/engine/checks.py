@@ -155,6 +155,8 @@ def _check_approval(element, step):
     if step.initiator_is_approver not in INITIATOR_POLICIES:
         yield _problem(element, f"unknown initiatorIsApprover '{step.initiator_is_approver}' "
                                 f"(use {', '.join(INITIATOR_POLICIES)})")
+    if step.initiator_is_approver == "next_level" and not step.next_level_group:
+        yield _problem(element, "initiatorIsApprover 'next_level' needs nextLevelGroup (the group above)")
     timeout = step.properties.get("timeoutPolicy")
     if timeout and timeout not in TIMEOUT_POLICIES:
         yield _problem(element, f"unknown timeoutPolicy '{timeout}' (use {', '.join(TIMEOUT_POLICIES)})")

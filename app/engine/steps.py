@@ -43,7 +43,7 @@ class ApprovalMode:
 
 NO_APPROVER_POLICIES = ("admins", "auto_approve", "auto_reject")
 TIMEOUT_POLICIES = ("remind", "auto_approve", "auto_reject", "escalate")
-INITIATOR_POLICIES = ("approve", "skip")
+INITIATOR_POLICIES = ("approve", "skip", "next_level")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class StepConfig:
     def initiator_is_approver(self):
         """When the initiator is among the approvers: approve as normal (default) or skip them."""
         return self.properties.get("initiatorIsApprover", "approve")
+
+    @property
+    def next_level_group(self):
+        """For initiatorIsApprover=next_level: the group that takes the step instead (`nextLevelGroup`)."""
+        return self.properties.get("nextLevelGroup", "")
 
     @property
     def auto_approve_repeat(self):

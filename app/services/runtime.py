@@ -209,8 +209,11 @@ def _create_rows(instance, compiled, ready, actor):
         approvers = resolve_names(step.candidate_users, data) + \
             group_members(resolve_names(step.candidate_groups, data))
         approvers = [u for u in dict.fromkeys(approvers) if _resolve_user(u) is not None]
-        if step.initiator_is_approver == "skip":
+        if step.initiator_is_approver in ("skip", "next_level") and initiator in approvers:
             approvers = [u for u in approvers if u != initiator]
+            if step.initiator_is_approver == "next_level":   # the level above decides in their place
+                approvers += [u for u in group_members([expressions.interpolate(step.next_level_group, data)])
+                              if u not in approvers and u != initiator]
         if repeat is not None and repeat.username in approvers:
             return ("approve", f"{repeat.username} approved the step just before")
         if approvers:
@@ -223,6 +226,8 @@ def _create_rows(instance, compiled, ready, actor):
         if step.initiator_is_approver == "skip" and assignee_name and assignee_name == initiator \
                 and not (groups or users):
             return ("approve", "the initiator is the approver and the step skips them")
+        if step.initiator_is_approver == "next_level" and assignee_name and assignee_name == initiator:
+            assignee, groups, users = None, [expressions.interpolate(step.next_level_group, data)], []
         if repeat is not None and (repeat == assignee or repeat.username in users or
                                    (assignee is None and set(groups) & repeat.group_keys)):
             return ("approve", f"{repeat.username} approved the step just before")

@@ -405,3 +405,13 @@ def test_after_resubmission_the_case_goes_straight_back_to_the_step_that_returne
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     assert open_task(case).element_id == "lead_unit_opinion"
     assert replay.reexecute(user("auditor"), case).ok
+
+
+def test_initiator_as_approver_passes_to_the_next_level(start, user):
+    props = ('<camunda:property name="initiatorIsApprover" value="next_level" />'
+             '<camunda:property name="nextLevelGroup" value="city_office" />')
+    case = start("next_level", users=["applicant", "district_tianhe"], props=props)
+    assert sorted(r.assignee.username for r in open_rows(case)) == ["city", "city2", "district_tianhe"]
+    with pytest.raises(ValidationFailed):
+        definitions.deploy(user("admin"), diagram("no_group", props='<camunda:property name="initiatorIsApprover" '
+                                                                    'value="next_level" />'), "no_group.bpmn")
