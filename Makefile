@@ -23,14 +23,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-vendor: app/static/vendor/.installed
+vendor: build/vendor/.installed
 
-app/static/vendor/.installed: package.json
+build/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
-	rm -rf app/static/vendor && mkdir -p app/static/vendor/bpmn-js app/static/vendor/swagger-ui
-	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js app/static/vendor/bpmn-js/
+	rm -rf build/vendor && mkdir -p build/vendor/bpmn-js build/vendor/swagger-ui
+	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js build/vendor/bpmn-js/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
-	   node_modules/swagger-ui-dist/swagger-ui.css app/static/vendor/swagger-ui/
+	   node_modules/swagger-ui-dist/swagger-ui.css build/vendor/swagger-ui/
 	touch $@
 
 translations: venv

@@ -37,6 +37,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    # third-party browser libraries built by `make vendor` (outside app/: not our code)
+    VENDOR_FOLDER = str(ROOT / "build" / "vendor")
     API_SPEC_OPTIONS = {
         "info": {"description": "ChainQ workflow API. Authenticate with a browser session "
                                 "(send the X-CSRFToken header on writes) or with "

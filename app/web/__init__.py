@@ -15,6 +15,12 @@ def init_app(app):
     app.register_blueprint(audit_views.bp)
     filters.init_app(app)
 
+    @app.route("/static/vendor/<path:filename>")
+    def vendor_file(filename):
+        """bpmn-js and Swagger UI, served from the folder `make vendor` fills."""
+        from flask import send_from_directory
+        return send_from_directory(app.config["VENDOR_FOLDER"], filename, max_age=86400)
+
     @app.before_request
     def load_user():
         user_id = session.get("user_id")

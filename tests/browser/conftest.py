@@ -19,7 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 REQUIRE_BROWSER = os.environ.get("CHAINQ_REQUIRE_BROWSER") == "1"
-VENDOR = Path(__file__).resolve().parents[2] / "app" / "static" / "vendor"
+VENDOR = Path(__file__).resolve().parents[2] / "build" / "vendor"
 DEFAULT_TIMEOUT_MS = 10_000
 
 
