@@ -102,7 +102,7 @@ class InstanceSchema(Schema):
     outcome = fields.Str()
     district = fields.Str(allow_none=True)
     current_steps = fields.Str()
-    started_by = fields.Function(lambda i: i.started_by.username)
+    started_by = fields.Function(lambda i: i.started_by.username if i.started_by else None)   # None: a timer
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
 

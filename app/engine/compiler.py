@@ -14,6 +14,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from .checks import check_diagram, quote_timer_literals
 from .errors import DiagramError
 from .service_task import TopicServiceTask, TopicServiceTaskParser
+from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
 from .steps import NSMAP, ProcessSettings, StepConfig, read_process, read_step
 from .xml_safety import parse_xml
 
@@ -33,6 +34,7 @@ class CompiledDefinition:
     element_names: dict               # element id -> display name (all flow nodes)
     spec: object = field(repr=False)
     subprocess_specs: dict = field(repr=False, default_factory=dict)
+    start_timers: tuple = ()          # StartTimer: the scheduler starts the cases, not a person
 
     @property
     def name(self):
@@ -71,6 +73,7 @@ def compile_definition(data, filename=None, forms=None, services=None):
         raise DiagramError(first.message, first.element_id, first.line, filename)
     process = _pick_process(root, filename)
     quote_timer_literals(root)
+    start_timers = _take_start_timers(process, filename)
     parser = ChainQParser()
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=filename)
@@ -89,4 +92,37 @@ def compile_definition(data, filename=None, forms=None, services=None):
     names = {el.get("id"): (el.get("name") or el.get("id"))
              for el in process.iter() if el.get("id")}
     return CompiledDefinition(key=process.get("id"), settings=read_process(process), steps=steps,
-                              element_names=names, spec=spec, subprocess_specs=subprocess_specs)
+                              element_names=names, spec=spec, subprocess_specs=subprocess_specs,
+                              start_timers=start_timers)
+
+
+def _take_start_timers(process, filename):
+    """Read the process's timer start event and take the timer off the executable model.
+
+    BPMN starts a new case at each occurrence; SpiffWorkflow would wait inside one
+    case instead. So the job table schedules the starts (start_timers.py) and the
+    started case begins at a plain start event with the same id: replay, the
+    diagram and the audit trail all still name the timer start event."""
+    starts = process.findall("bpmn:startEvent", NSMAP)
+    found = []
+    for start in starts:
+        definition = start.find("bpmn:timerEventDefinition", NSMAP)
+        if definition is None:
+            continue
+        if len(starts) > 1:
+            raise DiagramError("a process started by a timer must have exactly one start event "
+                               f"(this one has {len(starts)})", start.get("id"), start.sourceline, filename)
+        texts = [(child, etree.QName(child).localname) for child in definition
+                 if etree.QName(child).localname in TIMER_KINDS]
+        if len(texts) != 1 or not (texts[0][0].text or "").strip():
+            raise DiagramError("a timer start event needs one of timeDate, timeDuration or timeCycle",
+                               start.get("id"), start.sourceline, filename)
+        timer = StartTimer(start.get("id"), texts[0][1], texts[0][0].text.strip())
+        try:
+            validate_start_timer(timer)
+        except StartTimerError as exc:
+            raise DiagramError(f"timer start event refused: {exc}", start.get("id"),
+                               texts[0][0].sourceline, filename) from None
+        start.remove(definition)
+        found.append(timer)
+    return tuple(found)

@@ -27,8 +27,10 @@ class TimerJob(db.Model):
     __table_args__ = (Index("ix_timer_job_due", "status", "due_at"),
                       Index("ix_timer_job_instance", "instance_id", "status"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))              # bpmn_timer | task_due
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(20))              # bpmn_timer | task_due | start_timer
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))   # None: start_timer
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id",
+                                                                 name="fk_timer_job_definition"))
     element_id: Mapped[str] = mapped_column(String(100), default="")
     spiff_task_id: Mapped[str] = mapped_column(String(36), default="")
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))

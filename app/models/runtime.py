@@ -33,12 +33,12 @@ class ProcessInstance(db.Model):
     state: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # None: a timer started it
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     definition: Mapped[ProcessDefinition] = relationship()
-    started_by: Mapped[User] = relationship()
+    started_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

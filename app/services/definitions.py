@@ -19,7 +19,7 @@ from ..engine.errors import DiagramError
 from ..engine.xml_safety import parse_xml
 from ..extensions import db
 from ..models import ProcessDefinition
-from . import audit
+from . import audit, timers
 from .errors import Forbidden, NotFound, ValidationFailed
 from .forms import load_forms
 from .handlers import HANDLERS
@@ -81,9 +81,11 @@ def _deploy(xml_bytes, filename, available_forms, actor):
         deployed_by_id=actor.id if actor is not None else None)
     db.session.add(definition)
     db.session.flush()
+    timers.schedule_start_timers(definition, result)
     audit.record("definition_deployed", actor=actor, data={
         "key": definition.key, "version": definition.version, "content_hash": digest,
-        "filename": definition.filename, "forms": sorted(pinned)})
+        "filename": definition.filename, "forms": sorted(pinned),
+        "start_timers": [t.element_id for t in result.start_timers]})
     return definition, True
 
 

@@ -1,6 +1,7 @@
 """Demo accounts and cases for `make run`: one account per role, and cases at
 several steps so every page has something to show. Idempotent."""
 import hashlib
+from datetime import timedelta, timezone
 
 from sqlalchemy import select
 
@@ -12,6 +13,8 @@ from . import runtime, tasks
 from .permissions import ADMINS, AUDITORS, CITY_OFFICE
 from .transaction import command
 from .users import ensure_group, ensure_unit, ensure_user
+
+CHINA = timezone(timedelta(hours=8))
 
 DEMO_PASSWORD = "chainq123"
 
@@ -109,7 +112,20 @@ def seed_cases():
     # 3. a draft the applicant has not submitted yet
     c = runtime.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
-    return 3 + seed_expert_reviews()
+    return 3 + seed_expert_reviews() + seed_timer_started_review()
+
+
+def seed_timer_started_review():
+    """The case the quarterly timer start event opened at the start of this quarter (as the
+    scheduler would have, had the app been running then): in the city office's inbox."""
+    from . import definitions, timers
+    definition = definitions.latest("problem_library_review")
+    now = timers.now().astimezone(CHINA)
+    quarter_start = now.replace(month=(now.month - 1) // 3 * 3 + 1, day=1, hour=9, minute=0, second=0,
+                                microsecond=0)
+    with command():
+        runtime.start_by_timer(definition, "quarter_begins", quarter_start)
+    return 1
 
 
 def _decide(instance, username, data):

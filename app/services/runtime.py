@@ -72,33 +72,52 @@ def run_engine(step, instance):
                               element=element or "?", reason=str(exc).split("\n")[0])) from exc
 
 
+class StartedByTimer(ServiceError):
+    """The process begins at a timer start event: the scheduler starts its cases, not a person."""
+    status = 409
+
+
 def start_instance(actor, process_key):
     """Start the newest version of a process; the initiator becomes `initiator` in its data."""
     definition = definitions.latest(process_key)
     compiled = definitions.compiled(definition)
+    if compiled.start_timers:
+        raise StartedByTimer(_("This process is started by its timer, not by hand."))
     if not can_start(actor, compiled.settings):
         raise Forbidden(_("You may not start this process."))
     with command():
-        instance = ProcessInstance(
-            definition_id=definition.id, process_key=definition.key, business_key=business_key(compiled.settings),
-            status=InstanceStatus.RUNNING, state="", started_by_id=actor.id, started_at=_now())
-        db.session.add(instance)
-        db.session.flush()
         initial = {"initiator": actor.username, "initiator_name": actor.display_name,
                    "initiator_unit": actor.unit.key if actor.unit else ""}
-        audit.record("instance_started", actor=actor, instance_id=instance.id, data={
-            "process": definition.key, "version": definition.version, "business_key": instance.business_key,
-            "data": initial})
+        return _start(definition, compiled, actor, initial, {})
 
-        def go():
-            workflow = runner.new_workflow(compiled, initial, audited_handlers(instance, actor))
-            runner.advance(workflow)
-            return workflow
-        workflow = run_engine(go, instance)
-        audit.record("steps_completed", actor=actor, instance_id=instance.id,
-                     data={"path": runner.snapshot_path(workflow),   # what ran before the first wait, for replay
-                           "waiting": runner.waiting_elements(workflow)})
-        apply_step(instance, compiled, workflow, actor)
+
+def start_by_timer(definition, element_id, due_at):
+    """A timer start event fell due: a new case with no initiator (inside the timer job's command)."""
+    compiled = definitions.compiled(definition)
+    initial = {"initiator": "", "initiator_name": "", "initiator_unit": "", "started_by_timer": element_id}
+    return _start(definition, compiled, None, initial, {"timer": element_id, "due_at": due_at.isoformat()})
+
+
+def _start(definition, compiled, actor, initial, extra):
+    instance = ProcessInstance(
+        definition_id=definition.id, process_key=definition.key, business_key=business_key(compiled.settings),
+        status=InstanceStatus.RUNNING, state="", started_by_id=actor.id if actor is not None else None,
+        started_at=_now())
+    db.session.add(instance)
+    db.session.flush()
+    audit.record("instance_started", actor=actor, instance_id=instance.id, data={
+        "process": definition.key, "version": definition.version, "business_key": instance.business_key,
+        "data": initial, **extra})
+
+    def go():
+        workflow = runner.new_workflow(compiled, initial, audited_handlers(instance, actor))
+        runner.advance(workflow)
+        return workflow
+    workflow = run_engine(go, instance)
+    audit.record("steps_completed", actor=actor, instance_id=instance.id,
+                 data={"path": runner.snapshot_path(workflow),   # what ran before the first wait, for replay
+                       "waiting": runner.waiting_elements(workflow)})
+    apply_step(instance, compiled, workflow, actor)
     return instance
 
 

@@ -2,6 +2,9 @@
 
 - `sync_jobs` (inside every command, from apply_step): one pending job per
   waiting BPMN timer; jobs of timers that are gone are cancelled.
+- `schedule_start_timers` (inside the deploy command): one pending job per
+  timer start event of the new version; the jobs of older versions of the
+  same process are cancelled (a new version replaces the old schedule).
 - `fire_due` (the scheduler, the CLI, tests): claims one due job at a time in
   its own transaction (`UPDATE … WHERE status = 'pending'` — a second process
   finds it taken), acts through the engine and commits job, state, inbox and
@@ -14,9 +17,9 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from ..engine import runner
+from ..engine import runner, start_timers
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, TimerJob
+from ..models import HumanTask, ProcessDefinition, ProcessInstance, TimerJob
 from ..models.jobs import JobStatus
 from ..models.states import InstanceStatus, TaskStatus
 from . import audit, definitions, notifications
@@ -69,6 +72,32 @@ def schedule_task_due(task, step):
 def cancel_task_jobs(task):
     db.session.execute(update(TimerJob).where(TimerJob.task_id == task.id, TimerJob.status == JobStatus.PENDING)
                        .values(status=JobStatus.CANCELLED))
+
+
+def schedule_start_timers(definition, compiled):
+    """Jobs for a newly deployed version's timer start events (inside the deploy command)."""
+    older = select(ProcessDefinition.id).where(ProcessDefinition.key == definition.key,
+                                               ProcessDefinition.id != definition.id)
+    db.session.execute(update(TimerJob).where(
+        TimerJob.kind == "start_timer", TimerJob.status == JobStatus.PENDING,
+        TimerJob.definition_id.in_(older)).values(status=JobStatus.CANCELLED))
+    anchor = now()
+    for timer in compiled.start_timers:
+        due = start_timers.first_due(timer, anchor)
+        if due is None:
+            continue        # a cycle that ended before this deploy: nothing to start
+        db.session.add(TimerJob(kind="start_timer", definition_id=definition.id, element_id=timer.element_id,
+                                due_at=due, policy={"anchor": anchor.isoformat()}))
+
+
+def start_schedule(definition_ids):
+    """definition id -> the next pending start time of its timer start event (for the admin pages)."""
+    if not definition_ids:
+        return {}
+    rows = db.session.execute(select(TimerJob.definition_id, func.min(TimerJob.due_at)).where(
+        TimerJob.kind == "start_timer", TimerJob.status == JobStatus.PENDING,
+        TimerJob.definition_id.in_(list(definition_ids))).group_by(TimerJob.definition_id))
+    return dict(rows.all())
 
 
 def next_due():
@@ -125,6 +154,9 @@ def _failed(job, moment, exc):
 
 
 def _act(job, moment):
+    if job.kind == "start_timer":
+        _start_case(job, moment)
+        return
     instance = db.session.get(ProcessInstance, job.instance_id)
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return
@@ -152,6 +184,21 @@ def _fire_bpmn_timer(job, instance):
                  data={"job": job.id, "due_at": job.due_at.isoformat(),
                        "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
     apply_step(instance, compiled, workflow, None)
+
+
+def _start_case(job, moment):
+    """A timer start event fell due: start one case, then wait for the cycle's next occurrence."""
+    from .runtime import start_by_timer
+    definition = db.session.get(ProcessDefinition, job.definition_id)
+    compiled = definitions.compiled(definition)
+    timer = next((t for t in compiled.start_timers if t.element_id == job.element_id), None)
+    if timer is None:
+        return
+    start_by_timer(definition, job.element_id, job.due_at)
+    anchor = datetime.fromisoformat((job.policy or {}).get("anchor") or job.created_at.isoformat())
+    following = start_timers.next_due(timer, anchor, max(moment, job.due_at))
+    if following is not None:        # the same job comes back for the next occurrence
+        job.status, job.due_at = JobStatus.PENDING, following
 
 
 def _task_due(job, instance, moment):

@@ -6,7 +6,7 @@ from flask import (Blueprint, Response, abort, flash, g, redirect, render_templa
                    send_file, url_for)
 from flask_babel import gettext as _
 
-from ..services import approval, attachments, audit, definitions, queries, runtime, tasks, users
+from ..services import approval, attachments, audit, definitions, queries, runtime, tasks, timers, users
 from ..services.errors import Conflict, ValidationFailed
 from ..services.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
@@ -60,7 +60,10 @@ def instances():
 @bp.route("/processes")
 @login_required
 def processes():
-    rows = [(d, can_start(g.user, definitions.compiled(d).settings)) for d in definitions.list_latest()]
+    latest = definitions.list_latest()
+    schedule = timers.start_schedule([d.id for d in latest])
+    rows = [(d, can_start(g.user, definitions.compiled(d).settings), bool(definitions.compiled(d).start_timers),
+             schedule.get(d.id)) for d in latest]
     return render_template("processes.html", rows=rows)
 
 

@@ -1,0 +1,153 @@
+"""Timer start events: when the scheduler starts a new case of a process by itself.
+
+BPMN says a timer start event creates a new *instance* at each occurrence.
+SpiffWorkflow would instead wait inside one instance, so the compiler takes the
+timer off the executable start event (the started case runs straight on) and
+keeps it here; the service layer turns it into a timer job with its next due
+time. Everything in this module is pure: the caller passes the moment.
+
+Supported texts (after the restricted evaluator, with no case data):
+- timeDate      `2027-01-05T09:00:00+08:00`: once, at that moment;
+- timeDuration  `P7D`: once, that long after the deploy;
+- timeCycle     `R[n]/<start>/<period>` or `R[n]/<period>` (the first occurrence
+  one period after the deploy); `R` alone repeats for ever, `Rn` n times.
+Occurrences that fell before the deploy are skipped, and a late firing (the
+app was down) starts one case, then goes on with the next occurrence after now.
+"""
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from . import expressions
+from .errors import ExpressionError
+
+KINDS = ("timeDate", "timeDuration", "timeCycle")
+_MAX_STEPS = 100_000        # calendar-length periods are stepped one by one; far enough for any real cycle
+
+
+class StartTimerError(ValueError):
+    """The timer text cannot be scheduled (the message says why)."""
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    element_id: str
+    kind: str            # one of KINDS
+    expression: str      # as stored in the diagram (literals quoted by the compiler)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    start: datetime | None          # None: one period after the anchor (the deploy)
+    period: dict                    # parsed ISO 8601 duration
+    repetitions: int                # -1: for ever
+
+
+def text_of(timer):
+    """The timer's ISO 8601 text, evaluated without case data (a start has none yet)."""
+    try:
+        value = expressions.evaluate(expressions.unwrap(timer.expression), {})
+    except ExpressionError as exc:
+        raise StartTimerError(f"the timer cannot be evaluated before a case exists: {exc}") from None
+    return str(value).strip()
+
+
+def _duration(text):
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+    except Exception:
+        raise StartTimerError(f"'{text}' is not an ISO 8601 duration") from None
+    if not any(parsed.values()):
+        raise StartTimerError(f"the period '{text}' is zero")
+    if any(isinstance(parsed.get(unit), float) for unit in ("years", "months")):
+        raise StartTimerError(f"'{text}': years and months of a period must be whole numbers")
+    return parsed
+
+
+def _moment(text):
+    try:
+        return TimerEventDefinition.get_datetime(text)
+    except ValueError:
+        raise StartTimerError(f"'{text}' is not an ISO 8601 date and time") from None
+
+
+def _nth(start, period, n):
+    """The n-th occurrence: `start` plus n periods. Months and years count on the calendar from
+    `start` (31 January + P1M is 28/29 February, + P2M is 31 March), so occurrences never drift."""
+    months = n * (int(period.get("years", 0)) * 12 + int(period.get("months", 0)))
+    when = start
+    if months:
+        index = start.month - 1 + months
+        year, month = start.year + index // 12, index % 12 + 1
+        when = start.replace(year=year, month=month, day=min(start.day, monthrange(year, month)[1]))
+    return when + n * timedelta(weeks=period.get("weeks", 0), days=period.get("days", 0),
+                                hours=period.get("hours", 0), minutes=period.get("minutes", 0),
+                                seconds=period.get("seconds", 0))
+
+
+def _fixed_length(period):
+    return not period.get("years") and not period.get("months")
+
+
+def parse_cycle(text):
+    parts = text.upper().split("/")
+    if not parts[0].startswith("R") or len(parts) not in (2, 3):
+        raise StartTimerError(f"'{text}' is not a cycle of the form R[n]/start/period or R[n]/period")
+    count = parts[0][1:]
+    if count and not count.isdigit():
+        raise StartTimerError(f"'{parts[0]}' is not a repetition count")
+    repetitions = int(count) if count else -1
+    if repetitions == 0:
+        raise StartTimerError("a cycle of R0 never starts a case")
+    if len(parts) == 2:
+        return Cycle(None, _duration(parts[1]), repetitions)
+    if parts[1].startswith("P"):
+        raise StartTimerError(f"'{text}': give the start before the period (R[n]/start/period)")
+    return Cycle(_moment(parts[1]), _duration(parts[2]), repetitions)
+
+
+def validate(timer):
+    """Raise StartTimerError if the timer can never be scheduled (the deploy refuses it)."""
+    text = text_of(timer)
+    if timer.kind == "timeDate":
+        _moment(text)
+    elif timer.kind == "timeDuration":
+        _duration(text)
+    else:
+        parse_cycle(text)
+
+
+def _occurrence_at_or_after(cycle, anchor, moment):
+    """The first occurrence at or after `moment`, or None when the cycle has ended."""
+    first = cycle.start or _nth(anchor, cycle.period, 1)
+    index = 0
+    if first < moment:
+        if _fixed_length(cycle.period):
+            index = -(-(moment - first) // (_nth(first, cycle.period, 1) - first))   # ceiling division
+        else:
+            while _nth(first, cycle.period, index) < moment:
+                index += 1
+                if index > _MAX_STEPS:
+                    return None
+    if 0 <= cycle.repetitions <= index:
+        return None
+    return _nth(first, cycle.period, index)
+
+
+def first_due(timer, anchor):
+    """When the first case starts, for a timer deployed at `anchor`; None if it never will."""
+    text = text_of(timer)
+    if timer.kind == "timeDate":
+        return _moment(text)                       # a moment already past fires at once
+    if timer.kind == "timeDuration":
+        return _nth(anchor, _duration(text), 1)
+    return _occurrence_at_or_after(parse_cycle(text), anchor, anchor)
+
+
+def next_due(timer, anchor, fired_at):
+    """After a firing at `fired_at`: the next occurrence strictly after it, or None (the timer is done)."""
+    if timer.kind != "timeCycle":
+        return None
+    return _occurrence_at_or_after(parse_cycle(text_of(timer)), anchor, fired_at + timedelta(microseconds=1))
