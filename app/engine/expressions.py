@@ -7,6 +7,8 @@ it refuses anything outside the whitelist before a diagram is ever run.
 """
 import ast
 import re
+import threading
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -74,21 +76,46 @@ def check_expression(expression):
     return problems
 
 
+@lru_cache(maxsize=4096)
+def _parsed(text):
+    """(parsed tree, None) for an allowed expression, or (None, reasons). Each text is checked and
+    parsed once per process: the same few conditions and templates are evaluated again and again."""
+    problems = check_expression(text)
+    if problems:
+        return None, "; ".join(problems)
+    return ast.parse(text.strip()).body[0], None
+
+
+_evaluators = threading.local()
+
+
+def _evaluator():
+    # Building an evaluator costs more than most evaluations, so each thread keeps one and
+    # only its names change per call. Its own copy of FUNCTIONS: EvalWithCompoundTypes adds
+    # list/tuple/dict/set to the dict it is given, which must not widen the deploy-time whitelist.
+    evaluator = getattr(_evaluators, "current", None)
+    if evaluator is None:
+        evaluator = _evaluators.current = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+    return evaluator
+
+
 def evaluate(expression, context):
     """Evaluate an expression over `context` (a mapping of task data)."""
     text = unwrap(expression)
-    problems = check_expression(text)
+    tree, problems = _parsed(text)
     if problems:
-        raise ExpressionError("; ".join(problems))
+        raise ExpressionError(problems)
     names = dict(NAMES)
     names.update(context or {})
-    # A copy: EvalWithCompoundTypes adds list/tuple/dict/set to the dict it is given, which
-    # would silently widen the deploy-time whitelist after the first evaluation.
-    evaluator = EvalWithCompoundTypes(names=names, functions=dict(FUNCTIONS))
+    evaluator = _evaluator()
+    evaluator.names = names
     try:
-        return evaluator.eval(text)
+        return evaluator.eval(text, previously_parsed=tree)
     except Exception as exc:  # simpleeval raises many kinds; report them uniformly
+        _evaluators.current = None    # a failure inside a comprehension may leave it half patched
         raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        evaluator.names = {}          # no case data outlives the call
 
 
 def interpolate(template, context):

@@ -89,7 +89,7 @@ def evaluate(mode, rows, plan, rate):
 
 
 def _step_config(task):
-    compiled = definitions.compiled(task.instance.definition)
+    compiled = definitions.compiled_by_id(task.instance.definition_id)
     return compiled, compiled.steps.get(task.element_id)
 
 
@@ -400,7 +400,7 @@ def take_back(actor, instance_id, kind):
         later = [r for r in rows if r.id > last.id]
         if any(r.status == TaskStatus.COMPLETED or r.claimed_at is not None or r.draft_data for r in later):
             raise Conflict(_("Someone has already acted on the next step; it can no longer be taken back."))
-        compiled = definitions.compiled(instance.definition)
+        compiled = definitions.compiled_by_id(instance.definition_id)
 
         def go():
             workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))
@@ -448,7 +448,7 @@ def return_to(actor, task_id, element_id, opinion=""):
         if not opinion.strip():
             raise ValidationFailed(_("Say why it goes back."), {"opinion": [_("An opinion is required.")]})
         instance = task.instance
-        compiled = definitions.compiled(instance.definition)
+        compiled = definitions.compiled_by_id(instance.definition_id)
 
         def go():
             workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, actor))

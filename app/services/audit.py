@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..extensions import db
+from . import appends
 from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
@@ -21,19 +22,23 @@ def chain_of(instance_id):
     return f"instance:{instance_id}" if instance_id else "system"
 
 
-def _canonical(event):
-    body = {
-        "chain": event.chain, "seq": event.seq, "instance_id": event.instance_id,
-        "at": event.at.isoformat(timespec="microseconds") if event.at else None,
-        "actor_id": event.actor_id, "actor_name": event.actor_name, "type": event.type,
-        "element_id": event.element_id, "element_name": event.element_name,
-        "task_id": event.task_id, "data": event.data,
-    }
+FIELDS = ("chain", "seq", "instance_id", "at", "actor_id", "actor_name", "type", "element_id", "element_name",
+          "task_id", "data")
+
+
+def _canonical(fields):
+    body = dict(fields)
+    body["at"] = body["at"].isoformat(timespec="microseconds") if body["at"] else None
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def compute_hash(prev_hash, event):
-    return hashlib.sha256((prev_hash + _canonical(event)).encode("utf-8")).hexdigest()
+    """The hash of a stored event (anything with the FIELDS as attributes) after `prev_hash`."""
+    return _hash_fields(prev_hash, {name: getattr(event, name) for name in FIELDS})
+
+
+def _hash_fields(prev_hash, fields):
+    return hashlib.sha256((prev_hash + _canonical(fields)).encode("utf-8")).hexdigest()
 
 
 def _normalise(data):
@@ -43,36 +48,43 @@ def _normalise(data):
 
 def head_of(chain):
     """(seq, hash) of a chain's newest event, or None."""
+    appends.write(db.session)      # events queued in this transaction first
     return db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+
+
+def _stored_head(chain):
+    """The newest stored event of a chain, read without flushing the session (nothing the
+    command changed in the ORM can alter another event of the chain)."""
+    return db.session.connection().execute(
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
         .order_by(AuditEvent.seq.desc()).limit(1)).first()
 
 
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
            data=None, at=None):
-    """Append one event to its chain (no commit: the calling command commits)."""
+    """Append one event to its chain (no commit: it is inserted when the calling command commits)."""
     session = db.session
     chain = chain_of(instance_id)
-    # The head is read once per chain per transaction, then carried along: no query (and no
-    # autoflush) for the second and later events a command appends. A rollback clears it.
+    # The head is read once per chain per transaction, then carried along: no query for the
+    # second and later events a command appends. A rollback clears it.
     heads = session.info.setdefault("audit_heads", {})
     if chain in heads:
         seq, prev = heads[chain]
     else:
-        head = head_of(chain)
+        head = _stored_head(chain)
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     seq += 1
-    event = AuditEvent(
-        chain=chain, seq=seq, instance_id=instance_id,
-        at=at or utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.display_name if actor is not None else "system",
-        type=event_type, element_id=element_id or "", element_name=element_name or "",
-        task_id=task_id, data=_normalise(data), prev_hash=prev)
-    event.hash = compute_hash(prev, event)
-    session.add(event)
-    heads[chain] = (seq, event.hash)
-    return event
+    fields = {
+        "chain": chain, "seq": seq, "instance_id": instance_id, "at": at or utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "actor_name": actor.display_name if actor is not None else "system",
+        "type": event_type, "element_id": element_id or "", "element_name": element_name or "",
+        "task_id": task_id, "data": _normalise(data)}
+    digest = _hash_fields(prev, fields)
+    appends.add(session, AuditEvent.__table__, {**fields, "prev_hash": prev, "hash": digest})
+    heads[chain] = (seq, digest)
 
 
 @dataclass
@@ -109,6 +121,7 @@ def verify_all():
 
 
 def events_of(instance_id):
+    appends.write(db.session)
     return db.session.execute(
         select(AuditEvent).where(AuditEvent.chain == chain_of(instance_id))
         .order_by(AuditEvent.seq)).scalars().all()
@@ -121,6 +134,7 @@ def _anchor_hash(prev_hash, day, heads):
 
 def current_heads():
     """chain -> [seq, hash] of its newest event."""
+    appends.write(db.session)
     newest = select(AuditEvent.chain, func.max(AuditEvent.seq).label("seq")).group_by(AuditEvent.chain).subquery()
     rows = db.session.execute(select(AuditEvent.chain, AuditEvent.seq, AuditEvent.hash).join(
         newest, (AuditEvent.chain == newest.c.chain) & (AuditEvent.seq == newest.c.seq)))

@@ -27,8 +27,13 @@ from .permissions import is_admin
 from .transaction import command
 
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
-_cache = {}
 _cache_lock = threading.Lock()
+
+
+def _cache():
+    """definition id -> (content hash, compiled, pinned forms), one per app (so per database:
+    ids are immutable within a database, not across the apps a test run creates)."""
+    return current_app.extensions.setdefault("chainq.compiled_definitions", {})
 
 
 def content_hash(xml_bytes, forms):
@@ -40,13 +45,13 @@ def content_hash(xml_bytes, forms):
 def compiled(definition):
     """The runnable form of a stored definition, parsed once per version."""
     with _cache_lock:
-        hit = _cache.get(definition.id)
+        hit = _cache().get(definition.id)
         if hit is not None and hit[0] == definition.content_hash:
             return hit[1]
     result = compile_definition(definition.bpmn_xml.encode("utf-8"), definition.filename,
                                 forms=definition.forms, services=HANDLERS)
     with _cache_lock:
-        _cache[definition.id] = (definition.content_hash, result)
+        _cache()[definition.id] = (definition.content_hash, result, definition.forms)
     return result
 
 
@@ -54,10 +59,21 @@ def compiled_by_id(definition_id):
     """The runnable form of a definition by id; the row is read only on a cache miss
     (definitions are immutable, so an id always means the same content)."""
     with _cache_lock:
-        hit = _cache.get(definition_id)
+        hit = _cache().get(definition_id)
     if hit is not None:
         return hit[1]
     return compiled(get(definition_id))
+
+
+def forms_by_id(definition_id):
+    """The forms pinned to a definition version (form key -> JSON Schema), from the same cache."""
+    with _cache_lock:
+        hit = _cache().get(definition_id)
+    if hit is None:
+        compiled_by_id(definition_id)
+        with _cache_lock:
+            hit = _cache()[definition_id]
+    return hit[2]
 
 
 def _deploy(xml_bytes, filename, available_forms, actor):

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Group, Notification, User, user_groups
-from . import mailer
+from ..models import Notification
+from . import appends, mailer, members
 from .errors import NotFound
 
 
@@ -17,25 +17,21 @@ def _now():
 
 def notify(user_ids, kind, message, instance_id=None, task_id=None):
     ids = list(dict.fromkeys(u for u in user_ids if u))
-    for user_id in ids:
-        db.session.add(Notification(user_id=user_id, kind=kind, message=message[:500],
-                                    instance_id=instance_id, task_id=task_id))
+    created = _now()
+    for user_id in ids:    # inserted with the command's other appended rows, when it commits
+        appends.add(db.session, Notification.__table__, {
+            "user_id": user_id, "kind": kind, "message": message[:500], "instance_id": instance_id,
+            "task_id": task_id, "created_at": created, "read_at": None})
     if ids and current_app.config.get("SMTP_HOST"):   # sent only if the command commits
         mailer.queue(ids, message)
 
 
 def _members(group_keys):
-    if not group_keys:
-        return []
-    return db.session.execute(select(User.id).join(user_groups, user_groups.c.user_id == User.id)
-                              .join(Group, Group.id == user_groups.c.group_id)
-                              .where(Group.key.in_(list(group_keys)), User.active.is_(True))).scalars().all()
+    return [user_id for user_id, _name in members.of_groups(group_keys)]
 
 
 def _users(usernames):
-    if not usernames:
-        return []
-    return db.session.execute(select(User.id).where(User.username.in_(list(usernames)))).scalars().all()
+    return [user_id for user_id, _name in members.by_names(usernames)]
 
 
 def task_arrived(task, assignee, groups, users):

@@ -129,7 +129,7 @@ def reexecute(actor, instance: ProcessInstance):
     """Replay the recorded commands on a fresh workflow of the pinned version and
     compare with what was stored; report the first event where they diverge."""
     require_auditor(actor)
-    compiled = definitions.compiled(instance.definition)
+    compiled = definitions.compiled_by_id(instance.definition_id)
     events = audit.events_of(instance.id)
     recorded_results = [e.data.get("result") for e in events if e.type == "service_task_completed"]
     results = iter(recorded_results)

@@ -97,7 +97,7 @@ def test_application_walks_from_form_to_consortium_registry(page, live_server):
     expect(page.locator("#submit")).to_be_visible()
     expect(page.locator("#return-notice")).to_have_count(0)
     business_key = page.locator(".crumbs a").nth(1).inner_text().strip()
-    assert re.fullmatch(r"[A-Z]+-\d{8}-[0-9A-F]{6}", business_key), business_key
+    assert re.fullmatch(r"[A-Z]+-\d{8}-[0-9A-F]{8}", business_key), business_key
     task_url = page.url
 
     # 2. It fills in App. A, with one member's credit code mistyped.

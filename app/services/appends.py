@@ -1,0 +1,55 @@
+"""Append-only rows a command writes in one batch per table, just before it commits.
+
+Audit events and notifications are never read back or changed by the command
+that writes them, so building them as ORM objects and letting the unit of work
+sort, flush and post-fetch each one is wasted work on every step. They are
+queued here as plain rows and inserted with one multi-row statement per table
+when the transaction commits (after the ORM flush, so the instance and task rows
+they point to exist). They commit with the rest of the command or not at all:
+a rollback drops the queue.
+"""
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_KEY = "appends"
+
+
+def add(session, table, row):
+    """Queue one row for `table` (a sqlalchemy Table) in this session's transaction."""
+    session.info.setdefault(_KEY, []).append((table, row))
+
+
+def pending(session):
+    return bool(session.info.get(_KEY))
+
+
+def write(session):
+    """Insert the queued rows now, in order, one statement per run of the same table."""
+    queued = session.info.pop(_KEY, None)
+    if not queued:
+        return
+    session.flush()             # the rows they reference first
+    connection = session.connection()
+    run_table, run = None, []
+    for table, row in queued:
+        if table is not run_table and run:
+            connection.execute(run_table.insert(), run)
+            run = []
+        run_table = table
+        run.append(row)
+    if run:
+        connection.execute(run_table.insert(), run)
+
+
+def discard(session):
+    session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session):
+    write(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_after_rollback(session):
+    discard(session)

@@ -1,0 +1,72 @@
+"""Who belongs to a group and who a user name is, as the commands that create tasks ask it.
+
+One step asks the same questions several times (is anyone there to take the task?
+who gets the notification? who is the assignee?). The answers are read once per
+transaction and kept in the session, without flushing it: users and groups are
+not what a task command changes. The cache ends with the transaction.
+"""
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Group, User, user_groups
+
+_KEY = "members"
+
+
+def _cache():
+    return db.session.info.setdefault(_KEY, {})
+
+
+def of_groups(group_keys):
+    """(id, username) of the active members of any of the groups, by user name, each once."""
+    keys = tuple(sorted({k for k in group_keys if k}))
+    if not keys:
+        return []
+    cache = _cache()
+    if ("groups", keys) not in cache:
+        rows = db.session.connection().execute(
+            select(User.id, User.username).join(user_groups, user_groups.c.user_id == User.id)
+            .join(Group, Group.id == user_groups.c.group_id)
+            .where(Group.key.in_(keys), User.active.is_(True)).order_by(User.username)).all()
+        cache[("groups", keys)] = list(dict.fromkeys((row.id, row.username) for row in rows))
+    return cache[("groups", keys)]
+
+
+def by_names(usernames):
+    """(id, username) of the active accounts with these user names."""
+    names = tuple(sorted({n for n in usernames if n}))
+    if not names:
+        return []
+    cache = _cache()
+    if ("names", names) not in cache:
+        rows = db.session.connection().execute(select(User.id, User.username).where(
+            User.username.in_(names), User.active.is_(True)).order_by(User.username)).all()
+        cache[("names", names)] = [(row.id, row.username) for row in rows]
+    return cache[("names", names)]
+
+
+def user_named(username):
+    """The User row for a user name (active or not), or None."""
+    if not username:
+        return None
+    cache = _cache()
+    if ("user", username) not in cache:
+        with db.session.no_autoflush:
+            cache[("user", username)] = db.session.execute(
+                select(User).where(User.username == username)).scalar_one_or_none()
+    return cache[("user", username)]
+
+
+def forget(session):
+    session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session):
+    forget(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session):
+    forget(session)
