@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from . import appends
@@ -54,12 +54,14 @@ def head_of(chain):
         .order_by(AuditEvent.seq.desc()).limit(1)).first()
 
 
+_STORED_HEAD = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == bindparam("chain")) \
+    .order_by(AuditEvent.seq.desc()).limit(1)
+
+
 def _stored_head(chain):
     """The newest stored event of a chain, read without flushing the session (nothing the
     command changed in the ORM can alter another event of the chain)."""
-    return db.session.connection().execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return db.session.connection().execute(_STORED_HEAD, {"chain": chain}).first()
 
 
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,

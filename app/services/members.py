@@ -5,13 +5,21 @@ who gets the notification? who is the assignee?). The answers are read once per
 transaction and kept in the session, without flushing it: users and groups are
 not what a task command changes. The cache ends with the transaction.
 """
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session, lazyload
 
 from ..extensions import db
 from ..models import Group, User, user_groups
 
 _KEY = "members"
+
+# Built once: constructing a statement costs more than SQLite takes to run it.
+_OF_GROUPS = select(User.id, User.username).join(user_groups, user_groups.c.user_id == User.id) \
+    .join(Group, Group.id == user_groups.c.group_id) \
+    .where(Group.key.in_(bindparam("keys", expanding=True)), User.active.is_(True)).order_by(User.username)
+_BY_NAMES = select(User.id, User.username).where(
+    User.username.in_(bindparam("names", expanding=True)), User.active.is_(True)).order_by(User.username)
+_USER_NAMED = select(User).where(User.username == bindparam("name")).options(lazyload(User.groups))
 
 
 def _cache():
@@ -25,10 +33,7 @@ def of_groups(group_keys):
         return []
     cache = _cache()
     if ("groups", keys) not in cache:
-        rows = db.session.connection().execute(
-            select(User.id, User.username).join(user_groups, user_groups.c.user_id == User.id)
-            .join(Group, Group.id == user_groups.c.group_id)
-            .where(Group.key.in_(keys), User.active.is_(True)).order_by(User.username)).all()
+        rows = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
         cache[("groups", keys)] = list(dict.fromkeys((row.id, row.username) for row in rows))
     return cache[("groups", keys)]
 
@@ -40,8 +45,7 @@ def by_names(usernames):
         return []
     cache = _cache()
     if ("names", names) not in cache:
-        rows = db.session.connection().execute(select(User.id, User.username).where(
-            User.username.in_(names), User.active.is_(True)).order_by(User.username)).all()
+        rows = db.session.connection().execute(_BY_NAMES, {"names": list(names)}).all()
         cache[("names", names)] = [(row.id, row.username) for row in rows]
     return cache[("names", names)]
 
@@ -53,8 +57,7 @@ def user_named(username):
     cache = _cache()
     if ("user", username) not in cache:
         with db.session.no_autoflush:
-            cache[("user", username)] = db.session.execute(
-                select(User).where(User.username == username)).scalar_one_or_none()
+            cache[("user", username)] = db.session.execute(_USER_NAMED, {"name": username}).scalar_one_or_none()
     return cache[("user", username)]
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,11 +15,19 @@ from ..engine.errors import ExpressionError, ServiceCallError
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, TaskCandidate
 from ..models.states import InstanceStatus, TaskStatus, transition
-from . import approval, audit, calendar, definitions, members, notifications, timers
+from . import approval, audit, calendar, definitions, members, notifications, rows, timers
 from .errors import Forbidden, NotFound, ServiceError
 from .handlers import bound_handlers
 from .permissions import ADMINS, can_start, can_view_instance
 from .transaction import command
+
+
+# The statements every step runs, built once (building one costs more than SQLite takes to run it).
+_KEY_TAKEN = select(ProcessInstance.id).where(ProcessInstance.business_key == bindparam("key"))
+_OPEN_CANDIDATES = insert(TaskCandidate)
+_CLOSE_CANDIDATES = delete(TaskCandidate).where(TaskCandidate.task_id == bindparam("task_id"))
+_OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"),
+                                     HumanTask.status == TaskStatus.OPEN)
 
 
 class ProcessFailed(ServiceError):
@@ -37,8 +45,7 @@ def business_key(settings):
     prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
     while True:
         key = f"{prefix}-{_now():%Y%m%d}-{secrets.token_hex(4).upper()}"
-        taken = db.session.connection().execute(
-            select(ProcessInstance.id).where(ProcessInstance.business_key == key)).first()
+        taken = db.session.connection().execute(_KEY_TAKEN, {"key": key}).first()
         if taken is None:
             return key
 
@@ -162,7 +169,8 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
     """One inbox row for a READY user task (several for steps with several approvers)."""
     step = compiled.steps.get(ready.element_id)
     created = _now()
-    task = HumanTask(
+    task = rows.insert_persistent(
+        db.session, HumanTask,
         instance_id=instance.id, spiff_task_id=ready.spiff_id, element_id=ready.element_id,
         name=ready.name, form_key=step.form_key if step else "", status=TaskStatus.OPEN,
         candidate_groups=",".join(groups), candidate_users=",".join(users),
@@ -171,8 +179,6 @@ def new_task_row(instance, compiled, ready, actor, *, assignee=None, groups=(), 
         district=instance.district, created_at=created, step_mode=mode, slot=slot, plan=plan,
         due_at=deadlines.due_at(step.due_date, ready.data, timers.now(), step.due_in_working_days,
                                 calendar.is_working_day) if step else None)
-    db.session.add(task)
-    db.session.flush()
     timers.schedule_task_due(task, step)
     if task.assignee_id is None:
         open_candidates(task)
@@ -254,19 +260,18 @@ def _create_rows(instance, compiled, ready, actor):
 
 def open_candidates(task):
     """Candidate rows for a claimable task (open, nobody assigned), from the candidates stored on it."""
-    rows = [{"task_id": task.id, "group_key": group, "user_id": None, "task_created_at": task.created_at}
-            for group in filter(None, task.candidate_groups.split(","))]
-    rows += [{"task_id": task.id, "group_key": None, "user_id": user_id, "task_created_at": task.created_at}
-             for user_id, _name in members.by_names(filter(None, task.candidate_users.split(",")))]
-    if rows:
-        db.session.flush()      # the task row first
-        db.session.connection().execute(insert(TaskCandidate), rows)
+    candidates = [{"task_id": task.id, "group_key": group, "user_id": None, "task_created_at": task.created_at}
+                  for group in filter(None, task.candidate_groups.split(","))]
+    candidates += [{"task_id": task.id, "group_key": None, "user_id": user_id, "task_created_at": task.created_at}
+                   for user_id, _name in members.by_names(filter(None, task.candidate_users.split(",")))]
+    if candidates:
+        db.session.connection().execute(_OPEN_CANDIDATES, candidates)
 
 
 def close_candidates(task):
     """Candidate rows exist only while a task is claimable: claim, completion and cancellation delete them.
     A plain statement: the inbox index rows of one task need no unit of work (and no flush)."""
-    db.session.connection().execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+    db.session.connection().execute(_CLOSE_CANDIDATES, {"task_id": task.id})
 
 
 def close_task(task):
@@ -283,8 +288,7 @@ def _sync_rows(instance, compiled, workflow, actor):
     # Without a flush: a row this command already closed is still open in the database but not
     # in the session (whose objects win), so it is filtered here; new rows were flushed when made.
     with db.session.no_autoflush:
-        open_rows = db.session.execute(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalars().all()
+        open_rows = db.session.execute(_OPEN_ROWS, {"instance_id": instance.id}).scalars().all()
     with_rows = set()
     for task in (t for t in open_rows if t.status == TaskStatus.OPEN):
         if task.spiff_task_id not in ready_ids:
