@@ -107,7 +107,7 @@ class Probe:
         self.committed = {}              # job id -> time.time() when its firing transaction committed
         self.firing_transactions = 0
         event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(Session, "after_flush", self._after_flush)
+        event.listen(Session, "do_orm_execute", self._claimed)
         event.listen(Session, "after_commit", self._after_commit)
         event.listen(Session, "after_rollback", self._after_rollback)
 
@@ -118,12 +118,18 @@ class Probe:
             self.by_thread[name] = self.by_thread.get(name, 0) + 1
 
     @staticmethod
-    def _after_flush(session, _context):
-        # the transaction that fires a job writes its timer_fired audit event (and _act increments job.fired)
-        jobs = [o.data["job"] for o in session.new if isinstance(o, AuditEvent) and o.type == "timer_fired"]
-        jobs += [o.id for o in session.dirty if isinstance(o, TimerJob)]
-        if jobs:
-            session.info.setdefault("bench_jobs", set()).update(jobs)
+    def _claimed(state):
+        # timers.fire_due claims a job with UPDATE timer_job SET status='done' … WHERE id = :id; the
+        # transaction that commits after it is the one that fired the job.
+        statement = state.statement
+        if not state.is_update or getattr(statement, "table", None) is None or statement.table.name != "timer_job":
+            return
+        params = statement.compile().params
+        if params.get("status") != JobStatus.DONE:
+            return
+        job_ids = [v for k, v in params.items() if k.startswith("id_")]
+        if job_ids:
+            state.session.info.setdefault("bench_jobs", set()).update(job_ids)
 
     def _after_commit(self, session):
         jobs = session.info.pop("bench_jobs", None)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..engine import runner
 from ..engine.steps import ApprovalMode
 from ..extensions import db
-from ..models import HumanTask, TaskCandidate, User
+from ..models import HumanTask, User
 from ..models.states import TaskStatus, transition
 from . import approval, attachments, audit, definitions, forms, notifications
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
