@@ -84,6 +84,8 @@ def test_nobody_starts_a_timer_process_by_hand(app, user, client, login):
     assert "定时启动" in page or "Started by its timer" in page
     assert 'data-start="by_timer"' not in page
     assert client.post("/processes/by_timer/start").status_code == 409
+    api = client.post("/api/v1/instances", json={"process_key": "by_timer"})
+    assert api.status_code == 409 and "定时器" in api.get_json()["message"]      # the UI language is Chinese by default
     assert cases("by_timer") == []
 
 
