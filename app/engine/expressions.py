@@ -83,7 +83,10 @@ def _parsed(text):
     problems = check_expression(text)
     if problems:
         return None, "; ".join(problems)
-    return ast.parse(text.strip()).body[0], None
+    try:
+        return ast.parse(text.strip(), mode="eval").body, None
+    except SyntaxError as exc:       # e.g. a doubly wrapped `${${x}}`: the check saw the inner text
+        return None, f"syntax error in '{text}': {exc.msg}"
 
 
 _evaluators = threading.local()

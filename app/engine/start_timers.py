@@ -16,15 +16,16 @@ app was down) starts one case, then goes on with the next occurrence after now.
 """
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ, TimerEventDefinition
 
 from . import expressions
 from .errors import ExpressionError
 
 KINDS = ("timeDate", "timeDuration", "timeCycle")
 _MAX_STEPS = 100_000        # calendar-length periods are stepped one by one; far enough for any real cycle
+MIN_PERIOD = timedelta(minutes=1)
 
 
 class StartTimerError(ValueError):
@@ -66,11 +67,23 @@ def _duration(text):
     return parsed
 
 
+def _check_period(text, period):
+    # every occurrence starts a case: a period under a minute is a mistake, not a procedure
+    if _fixed_length(period) and _nth(datetime(2000, 1, 1, tzinfo=timezone.utc), period, 1) - \
+            datetime(2000, 1, 1, tzinfo=timezone.utc) < MIN_PERIOD:
+        raise StartTimerError(f"the period '{text}' is shorter than {MIN_PERIOD.seconds // 60} minute")
+    return period
+
+
 def _moment(text):
+    """The moment as written, keeping its UTC offset: months step on the calendar of that offset
+    (`2026-03-01T00:00+08:00` is still 1 March there, though 28 February in UTC). A time
+    without an offset is read in the server's offset, as SpiffWorkflow reads other timers."""
     try:
-        return TimerEventDefinition.get_datetime(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise StartTimerError(f"'{text}' is not an ISO 8601 date and time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCALTZ)
 
 
 def _nth(start, period, n):
@@ -102,10 +115,10 @@ def parse_cycle(text):
     if repetitions == 0:
         raise StartTimerError("a cycle of R0 never starts a case")
     if len(parts) == 2:
-        return Cycle(None, _duration(parts[1]), repetitions)
+        return Cycle(None, _check_period(parts[1], _duration(parts[1])), repetitions)
     if parts[1].startswith("P"):
         raise StartTimerError(f"'{text}': give the start before the period (R[n]/start/period)")
-    return Cycle(_moment(parts[1]), _duration(parts[2]), repetitions)
+    return Cycle(_moment(parts[1]), _check_period(parts[2], _duration(parts[2])), repetitions)
 
 
 def validate(timer):
@@ -137,17 +150,20 @@ def _occurrence_at_or_after(cycle, anchor, moment):
 
 
 def first_due(timer, anchor):
-    """When the first case starts, for a timer deployed at `anchor`; None if it never will."""
+    """When the first case starts (UTC), for a timer deployed at `anchor`; None if it never will."""
     text = text_of(timer)
     if timer.kind == "timeDate":
-        return _moment(text)                       # a moment already past fires at once
-    if timer.kind == "timeDuration":
-        return _nth(anchor, _duration(text), 1)
-    return _occurrence_at_or_after(parse_cycle(text), anchor, anchor)
+        due = _moment(text)                       # a moment already past fires at once
+    elif timer.kind == "timeDuration":
+        due = _nth(anchor, _duration(text), 1)
+    else:
+        due = _occurrence_at_or_after(parse_cycle(text), anchor, anchor)
+    return due.astimezone(timezone.utc) if due is not None else None
 
 
 def next_due(timer, anchor, fired_at):
-    """After a firing at `fired_at`: the next occurrence strictly after it, or None (the timer is done)."""
+    """After a firing at `fired_at`: the next occurrence (UTC) strictly after it, or None (the timer is done)."""
     if timer.kind != "timeCycle":
         return None
-    return _occurrence_at_or_after(parse_cycle(text_of(timer)), anchor, fired_at + timedelta(microseconds=1))
+    due = _occurrence_at_or_after(parse_cycle(text_of(timer)), anchor, fired_at + timedelta(microseconds=1))
+    return due.astimezone(timezone.utc) if due is not None else None

@@ -6,7 +6,9 @@ sort, flush and post-fetch each one is wasted work on every step. They are
 queued here as plain rows and inserted with one multi-row statement per table
 when the transaction commits (after the ORM flush, so the instance and task rows
 they point to exist). They commit with the rest of the command or not at all:
-a rollback drops the queue.
+a rollback drops the queue. Reads of these tables inside a command must call
+`write` first (audit.head_of, events_of and current_heads do); no command reads
+back the notifications it wrote.
 """
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -50,6 +52,9 @@ def _write_before_commit(session):
     write(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _discard_after_rollback(session):
-    discard(session)
+@event.listens_for(Session, "after_transaction_end")
+def _discard_when_the_transaction_ends(session, transaction):
+    # Committed rows were written before the commit; anything still queued when the outermost
+    # transaction ends (rollback, close) belongs to work that did not happen. Savepoints keep it.
+    if transaction.parent is None:
+        discard(session)

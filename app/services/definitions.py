@@ -137,6 +137,7 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None):
         for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
             definition, created = _deploy(path.read_bytes(), path.name, forms, actor)
             results.append((definition.key, definition.version, created))
+        timers.ensure_start_schedules()
     return results
 
 

@@ -65,11 +65,7 @@ def forget(session):
     session.info.pop(_KEY, None)
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_after_commit(session):
-    forget(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    forget(session)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_when_the_transaction_ends(session, transaction):
+    if transaction.parent is None:       # the outermost transaction: commit, rollback or close
+        forget(session)

@@ -78,8 +78,8 @@ def schedule_start_timers(definition, compiled):
     """Jobs for a newly deployed version's timer start events (inside the deploy command)."""
     older = select(ProcessDefinition.id).where(ProcessDefinition.key == definition.key,
                                                ProcessDefinition.id != definition.id)
-    db.session.execute(update(TimerJob).where(
-        TimerJob.kind == "start_timer", TimerJob.status == JobStatus.PENDING,
+    db.session.execute(update(TimerJob).where(    # parked incidents too: a retry must not revive them
+        TimerJob.kind == "start_timer", TimerJob.status.in_((JobStatus.PENDING, JobStatus.INCIDENT)),
         TimerJob.definition_id.in_(older)).values(status=JobStatus.CANCELLED))
     anchor = now()
     for timer in compiled.start_timers:
@@ -88,6 +88,16 @@ def schedule_start_timers(definition, compiled):
             continue        # a cycle that ended before this deploy: nothing to start
         db.session.add(TimerJob(kind="start_timer", definition_id=definition.id, element_id=timer.element_id,
                                 due_at=due, policy={"anchor": anchor.isoformat()}))
+
+
+def ensure_start_schedules():
+    """Schedule the timer start events of every process's newest version that has never had a start
+    job (versions deployed before timer start events were scheduled). Inside the deploy command."""
+    for definition in definitions.list_latest():
+        compiled = definitions.compiled(definition)
+        if compiled.start_timers and db.session.execute(select(TimerJob.id).where(
+                TimerJob.kind == "start_timer", TimerJob.definition_id == definition.id).limit(1)).first() is None:
+            schedule_start_timers(definition, compiled)
 
 
 def start_schedule(definition_ids):
@@ -190,6 +200,8 @@ def _start_case(job, moment):
     """A timer start event fell due: start one case, then wait for the cycle's next occurrence."""
     from .runtime import start_by_timer
     definition = db.session.get(ProcessDefinition, job.definition_id)
+    if definitions.latest(definition.key).id != definition.id:
+        return                      # a newer version replaced this schedule: the job ends here (status done)
     compiled = definitions.compiled(definition)
     timer = next((t for t in compiled.start_timers if t.element_id == job.element_id), None)
     if timer is None:

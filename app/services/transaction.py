@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from . import members
 from .errors import Conflict
 
 
@@ -17,6 +18,7 @@ def command():
     """
     session = db.session
     session.info.pop("audit_heads", None)        # carried chain heads are valid within one transaction only
+    members.forget(session)                       # nor are cached members, if a read began the transaction
     try:
         yield session
         session.commit()

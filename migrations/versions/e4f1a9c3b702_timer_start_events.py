@@ -23,6 +23,11 @@ def upgrade():
 
 
 def downgrade():
+    started_by_timer = op.get_bind().execute(
+        sa.text("SELECT count(*) FROM process_instance WHERE started_by_id IS NULL")).scalar()
+    if started_by_timer:
+        raise RuntimeError(f"{started_by_timer} case(s) were started by a timer and have no initiator; "
+                           "the older schema cannot hold them. Archive or remove them first.")
     op.execute("DELETE FROM timer_job WHERE instance_id IS NULL")
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.alter_column('started_by_id', existing_type=sa.Integer(), nullable=False)

@@ -99,3 +99,29 @@ def test_a_date_or_a_duration_starts_one_case():
     assert start_timers.next_due(date, deployed, datetime(2027, 1, 5, 1, 0, tzinfo=UTC)) is None
     duration = StartTimer("tick", "timeDuration", "'P7D'")
     assert start_timers.first_due(duration, deployed) == deployed + timedelta(days=7)
+
+
+def test_calendar_months_step_in_the_offset_the_timer_was_written_in():
+    """1 March 00:00 in Guangzhou is 28 February in UTC: months must be counted in +08:00."""
+    china = timezone(timedelta(hours=8))
+    deployed = datetime(2026, 2, 1, tzinfo=UTC)
+    timer = cycle("R/2026-03-01T00:00:00+08:00/P1M")
+    dues = [start_timers.first_due(timer, deployed)]
+    for _ in range(3):
+        dues.append(start_timers.next_due(timer, deployed, dues[-1]))
+    assert [d.astimezone(china).date().isoformat() for d in dues] == \
+        ["2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01"]
+    assert all(d.tzinfo == UTC for d in dues)                  # stored and compared in UTC
+    month_end = cycle("R/2026-01-31T02:00:00+08:00/P1M")
+    dues = [start_timers.first_due(month_end, datetime(2026, 1, 1, tzinfo=UTC))]
+    for _ in range(3):
+        dues.append(start_timers.next_due(month_end, deployed, dues[-1]))
+    assert [d.astimezone(china).date().isoformat() for d in dues] == \
+        ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
+
+
+def test_a_period_under_a_minute_is_refused():
+    with pytest.raises(DiagramError, match="shorter than 1 minute"):
+        compile_definition(diagram("<bpmn:timeCycle>R/PT0.000001S</bpmn:timeCycle>"), "periodic.bpmn")
+    with pytest.raises(DiagramError, match="shorter than 1 minute"):
+        compile_definition(diagram("<bpmn:timeCycle>R/2027-01-01T00:00:00Z/PT30S</bpmn:timeCycle>"), "periodic.bpmn")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, TaskCandidate
-from app.services import appends, audit, notifications, rows, runtime, tasks
+from app.services import appends, audit, members, notifications, rows, runtime, tasks, users
 from app.services.errors import Conflict
 from app.services.transaction import command
 
@@ -74,3 +74,30 @@ def test_a_row_inserted_by_statement_is_persistent_and_its_changes_are_version_c
             db.session.connection().execute(update(HumanTask).where(HumanTask.id == row.id).values(version=7))
             row.opinion = "lost update"
     assert _count(HumanTask, HumanTask.opinion == "lost update") == 0
+
+
+def test_a_rolled_back_inserted_row_leaves_the_session_and_the_next_one_gets_in(app, user):
+    instance = runtime.start_instance(user("applicant"), "consortium_application")
+    with pytest.raises(RuntimeError):
+        with command():
+            gone = _new_row(instance)
+            raise RuntimeError("the step failed after the row was inserted")
+    assert gone not in db.session and _count(HumanTask, HumanTask.spiff_task_id == "x") == 0
+    with command():
+        kept = _new_row(instance)              # on SQLite it may get the same id again
+    assert kept in db.session and _count(HumanTask, HumanTask.spiff_task_id == "x") == 1
+    assert kept.draft_data is None and db.session.execute(
+        select(HumanTask.draft_data).where(HumanTask.id == kept.id)).scalar() is None   # SQL NULL
+
+
+def test_queued_rows_and_cached_members_end_with_their_transaction(app, user):
+    admin = user("admin")
+    audit.record("note", actor=admin)                      # queued outside a command …
+    assert appends.pending(db.session)
+    db.session.rollback()                                  # … and the transaction goes away
+    assert not appends.pending(db.session) and _count(AuditEvent, AuditEvent.type == "note") == 0
+    before = members.of_groups(["city_office"])
+    expert = user("expert1")
+    with command():
+        expert.groups.append(users.ensure_group("city_office", "市质量强市办"))
+    assert members.of_groups(["city_office"]) != before     # read again after the commit

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, TimerJob
 from app.services import audit, definitions, runtime, tasks, timers
+from app.services.errors import NotFound
 from app.services.runtime import StartedByTimer
+from app.services.transaction import command
 
 UTC = timezone.utc
 
@@ -121,3 +123,39 @@ def test_the_shipped_problem_library_review_is_scheduled_quarterly(app, user):
     due = job.due_at.astimezone(timezone(timedelta(hours=8)))
     assert (due.month, due.day, due.hour) in {(1, 1, 9), (4, 1, 9), (7, 1, 9), (10, 1, 9)}
     assert timers.now() < job.due_at <= timers.now() + timedelta(days=93)
+
+
+def test_a_replaced_versions_parked_or_in_flight_start_job_starts_nothing(app, user, clock, monkeypatch):
+    definitions.deploy(user("admin"), periodic("parked", "R/2026-12-01T00:00:00Z/P1D"), "parked.bpmn")
+    [old] = start_jobs("parked")
+    monkeypatch.setattr(runtime, "start_by_timer", lambda *args: 1 / 0)        # v1 cannot start its cases
+    moment = datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
+    while old.status != "incident":
+        assert timers.fire_due(at=moment) == 1
+        db.session.refresh(old)
+        moment += timedelta(minutes=1)
+    monkeypatch.undo()
+    definitions.deploy(user("admin"), periodic("parked", "R/2026-12-01T12:00:00Z/P1D", "修好了"), "parked.bpmn")
+    db.session.refresh(old)
+    assert old.status == "cancelled"                           # an administrator's retry cannot revive it
+    with pytest.raises(NotFound):
+        timers.retry_incident(user("admin"), old.id)
+
+    # a v1 job another process had already claimed when v2 was deployed: it fires, but starts nothing
+    with command():
+        db.session.get(TimerJob, old.id).status = "pending"
+    assert timers.fire_due(at=datetime(2026, 12, 1, 11, 0, tzinfo=UTC)) == 1
+    db.session.refresh(old)
+    assert cases("parked") == [] and old.status == "done"
+    assert [j.status for j in start_jobs("parked") if j.id != old.id] == ["pending"]
+
+
+def test_start_up_schedules_a_timer_start_deployed_before_start_jobs_existed(app, user, clock):
+    """A version deployed by an older ChainQ has no start job: the start-up deploy schedules it once."""
+    definitions.deploy(user("admin"), periodic("legacy", "R/2026-12-01T00:00:00Z/P1D"), "legacy.bpmn")
+    with command():
+        for job in start_jobs("legacy"):
+            db.session.delete(job)                          # as an older release left it
+    definitions.deploy_folder()
+    definitions.deploy_folder()                             # idempotent: once, not at every start
+    assert [j.status for j in start_jobs("legacy")] == ["pending"]
