@@ -96,8 +96,12 @@ def waiting_timers(workflow):
     return found
 
 
-def fire_timer(workflow, spiff_id):
-    """Make one waiting timer due now (our job table decides when) and run on."""
+def fire_timer(workflow, spiff_id, scheduled=None):
+    """Make one waiting timer due now (our job table decides when) and run on.
+
+    `scheduled` is the occurrence the job stood for: a cycle timer's following
+    occurrence is counted from it (R2/PT1H fires one and two hours after the step
+    began, however late the first firing ran), not from the moment it fired."""
     from datetime import datetime, timedelta, timezone
     task = _find(workflow, spiff_id)
     if task is None or task.state != TaskState.WAITING:
@@ -109,6 +113,9 @@ def fire_timer(workflow, spiff_id):
     else:
         task.internal_data["event_value"] = past
     workflow.refresh_timers()
+    value = task.internal_data.get("event_value")
+    if scheduled is not None and isinstance(value, dict) and value.get("cycles") and "duration" in value:
+        value["next"] = (scheduled + timedelta(seconds=value["duration"])).isoformat()
     workflow.do_engine_steps()
     return True
 

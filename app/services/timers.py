@@ -183,7 +183,7 @@ def _fire_bpmn_timer(job, instance):
     def go():
         workflow = runner.open_workflow(instance.state, compiled, audited_handlers(instance, None))
         before = len(runner.snapshot_path(workflow))
-        if not runner.fire_timer(workflow, job.spiff_task_id):
+        if not runner.fire_timer(workflow, job.spiff_task_id, scheduled=job.due_at):
             return None, before
         return workflow, before
     workflow, before = run_engine(go, instance)

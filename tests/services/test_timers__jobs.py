@@ -228,3 +228,41 @@ def test_a_boundary_timer_interrupts_the_waiting_step(app, user):
     assert (case.status, case.outcome) == ("completed", "timed_out")
     task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
     assert task.status == "cancelled"
+
+
+def test_a_non_interrupting_cycle_timer_fires_each_time_while_the_step_waits(app, user):
+    """BPMN: a non-interrupting boundary timer with R2/PT1H takes the side path twice; the step stays."""
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_n" targetNamespace="t">
+  <bpmn:process id="nudge_case" isExecutable="true" camunda:candidateStarterGroups="applicants">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="审核" camunda:candidateGroups="city_office" camunda:formKey="review_opinion" />
+    <bpmn:boundaryEvent id="nudge" name="每小时提醒" attachedToRef="review" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="done" />
+    <bpmn:sequenceFlow id="f3" sourceRef="nudge" targetRef="nudged" />
+    <bpmn:endEvent id="done" /><bpmn:endEvent id="nudged" />
+  </bpmn:process>
+</bpmn:definitions>""".encode("utf-8")
+    definitions.deploy(user("admin"), xml, "nudge_case.bpmn")
+    case = runtime.start_instance(user("applicant"), "nudge_case")
+    [first] = jobs(case, status="pending")
+    assert first.element_id == "nudge" and later(minutes=59) < first.due_at < later(minutes=61)
+    assert timers.fire_due(at=later(minutes=61)) == 1
+    [second] = jobs(case, status="pending")                        # the cycle's next occurrence
+    assert later(minutes=119) < second.due_at < later(minutes=122)
+    assert timers.fire_due(at=later(minutes=125)) == 1
+    assert jobs(case, status="pending") == []                      # R2: twice, then done
+    assert timers.fire_due(at=later(hours=10)) == 0
+    db.session.refresh(case)
+    assert case.status == "running" and "审核" in case.current_steps   # the step itself is still waiting
+    fired = db.session.execute(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.instance_id == case.id, AuditEvent.type == "timer_fired")).scalar()
+    assert fired == 2
+    task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
+    tasks.claim(user("city"), task.id)
+    tasks.complete(user("city"), task.id, {"decision": "approve", "opinion": "好"})
+    db.session.refresh(case)
+    assert (case.status, case.outcome) == ("completed", "done")
