@@ -93,3 +93,23 @@ def test_entity_expansion_is_refused(app, user):
 def test_only_administrators_deploy(app, user):
     with pytest.raises(Forbidden):
         definitions.deploy(user("city"), SCRIPT, "x.bpmn")
+
+
+def test_the_compiled_definition_cache_belongs_to_one_app(app, tmp_path):
+    """Ids are immutable within a database, not across databases: a second app on another
+    database whose definition 1 is a different process must not get this app's cached one."""
+    from tests.support import make_app
+    first = db.session.get(ProcessDefinition, 1)
+    assert definitions.compiled_by_id(1).key == first.key             # cached in this app
+    (tmp_path / "other").mkdir()
+    other = make_app(f"sqlite:///{tmp_path / 'other' / 'other.db'}", tmp_path / "other")
+    with other.app_context():
+        db.create_all()
+        definitions.deploy(None, b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="only_here" isExecutable="true"><bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" /></bpmn:process>
+</bpmn:definitions>""", "only_here.bpmn", forms={})
+        assert definitions.compiled_by_id(1).key == "only_here"
+        db.session.remove()
+        db.engine.dispose()
+    assert definitions.compiled_by_id(1).key == first.key
