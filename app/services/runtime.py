@@ -40,7 +40,7 @@ def _now():
 
 
 def business_key(settings):
-    """PREFIX-YYYYMMDD-XXXXXXXX, not used before. With three random bytes, 1,000 starts on one
+    """PREFIX-YYYYMMDD-<8 hex digits>, not used before. With three random bytes, 1,000 starts on one
     day collided with a probability of about 3 %, and the start failed as a conflict."""
     prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
     while True:
@@ -286,7 +286,7 @@ def _sync_rows(instance, compiled, workflow, actor):
     ready_tasks = runner.ready_user_tasks(workflow)
     ready_ids = {r.spiff_id for r in ready_tasks}
     # Without a flush: a row this command already closed is still open in the database but not
-    # in the session (whose objects win), so it is filtered here; new rows were flushed when made.
+    # in the session (whose objects win), so it is filtered here; new rows were inserted when made.
     with db.session.no_autoflush:
         open_rows = db.session.execute(_OPEN_ROWS, {"instance_id": instance.id}).scalars().all()
     with_rows = set()
