@@ -14,6 +14,7 @@ Supported texts (after the restricted evaluator, with no case data):
 Occurrences that fell before the deploy are skipped, and a late firing (the
 app was down) starts one case, then goes on with the next occurrence after now.
 """
+import ast
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -121,8 +122,20 @@ def parse_cycle(text):
     return Cycle(_moment(parts[1]), _check_period(parts[2], _duration(parts[2])), repetitions)
 
 
+_CLOCK_FUNCTIONS = frozenset({"now", "today"})
+
+
 def validate(timer):
     """Raise StartTimerError if the timer can never be scheduled (the deploy refuses it)."""
+    source = expressions.unwrap(timer.expression)
+    try:
+        called = {node.func.id for node in ast.walk(ast.parse(source, mode="eval"))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    except SyntaxError:
+        called = set()          # text_of reports it
+    if called & _CLOCK_FUNCTIONS:
+        raise StartTimerError("a start timer must not depend on the moment it is read (now(), today()): "
+                              "it is read again at every occurrence, so the schedule would move; write the date")
     text = text_of(timer)
     if timer.kind == "timeDate":
         _moment(text)

@@ -87,7 +87,7 @@ def schedule_start_timers(definition, compiled):
         if due is None:
             continue        # a cycle that ended before this deploy: nothing to start
         db.session.add(TimerJob(kind="start_timer", definition_id=definition.id, element_id=timer.element_id,
-                                due_at=due, policy={"anchor": anchor.isoformat()}))
+                                due_at=due, policy={"anchor": anchor.isoformat(), "occurrence": due.isoformat()}))
 
 
 def ensure_start_schedules():
@@ -206,11 +206,15 @@ def _start_case(job, moment):
     timer = next((t for t in compiled.start_timers if t.element_id == job.element_id), None)
     if timer is None:
         return
-    start_by_timer(definition, job.element_id, job.due_at)
-    anchor = datetime.fromisoformat((job.policy or {}).get("anchor") or job.created_at.isoformat())
-    following = start_timers.next_due(timer, anchor, max(moment, job.due_at))
+    policy = job.policy or {}
+    # the occurrence this job stands for (a retry after a failure moves due_at, not the occurrence)
+    occurrence = datetime.fromisoformat(policy["occurrence"]) if policy.get("occurrence") else job.due_at
+    start_by_timer(definition, job.element_id, occurrence)
+    anchor = datetime.fromisoformat(policy.get("anchor") or job.created_at.isoformat())
+    following = start_timers.next_due(timer, anchor, max(moment, occurrence))
     if following is not None:        # the same job comes back for the next occurrence
         job.status, job.due_at = JobStatus.PENDING, following
+        job.policy = {**policy, "occurrence": following.isoformat()}
 
 
 def _task_due(job, instance, moment):

@@ -125,3 +125,8 @@ def test_a_period_under_a_minute_is_refused():
         compile_definition(diagram("<bpmn:timeCycle>R/PT0.000001S</bpmn:timeCycle>"), "periodic.bpmn")
     with pytest.raises(DiagramError, match="shorter than 1 minute"):
         compile_definition(diagram("<bpmn:timeCycle>R/2027-01-01T00:00:00Z/PT30S</bpmn:timeCycle>"), "periodic.bpmn")
+
+
+def test_a_start_timer_that_reads_the_clock_is_refused():
+    with pytest.raises(DiagramError, match="must not depend on the moment"):
+        compile_definition(diagram("<bpmn:timeDate>(now() + days(1)).isoformat()</bpmn:timeDate>"), "periodic.bpmn")

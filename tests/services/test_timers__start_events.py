@@ -159,3 +159,21 @@ def test_start_up_schedules_a_timer_start_deployed_before_start_jobs_existed(app
     definitions.deploy_folder()
     definitions.deploy_folder()                             # idempotent: once, not at every start
     assert [j.status for j in start_jobs("legacy")] == ["pending"]
+
+
+def test_a_start_retried_after_a_failure_records_its_occurrence_not_the_retry(app, user, clock, monkeypatch):
+    definitions.deploy(user("admin"), periodic("retried", "R/2026-12-01T00:00:00Z/P1D"), "retried.bpmn")
+    [job] = start_jobs("retried")
+    real = runtime.start_by_timer
+    monkeypatch.setattr(runtime, "start_by_timer", lambda *args: 1 / 0)
+    assert timers.fire_due(at=datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)) == 1      # fails: retried in 2 s
+    db.session.refresh(job)
+    assert job.status == "pending" and job.due_at > datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
+    monkeypatch.setattr(runtime, "start_by_timer", real)
+    assert timers.fire_due(at=datetime(2026, 12, 1, 0, 1, tzinfo=UTC)) == 1
+    [case] = cases("retried")
+    started = db.session.execute(select(AuditEvent).where(
+        AuditEvent.instance_id == case.id, AuditEvent.type == "instance_started")).scalar_one()
+    assert started.data["due_at"].startswith("2026-12-01T00:00:00")
+    db.session.refresh(job)
+    assert job.due_at == datetime(2026, 12, 2, tzinfo=UTC)
