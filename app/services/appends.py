@@ -1,6 +1,6 @@
 """Append-only rows a command writes in one batch per table, just before it commits.
 
-Audit events and notifications are never read back or changed by the command
+Audit events, notifications and CC copies are never read back or changed by the command
 that writes them, so building them as ORM objects and letting the unit of work
 sort, flush and post-fetch each one is wasted work on every step. They are
 queued here as plain rows and inserted with one multi-row statement per table

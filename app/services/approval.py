@@ -20,7 +20,7 @@ from ..engine.steps import ApprovalMode
 from ..extensions import db
 from ..models import CarbonCopy, HumanTask, ProcessInstance, User
 from ..models.states import InstanceStatus, TaskStatus, transition
-from . import audit, definitions, notifications
+from . import appends, audit, definitions, notifications, rows
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .permissions import can_act_on_task, can_view_instance, is_admin, may_be_copied, may_copy, may_receive
 from .transaction import command
@@ -352,9 +352,12 @@ def carbon_copy(actor, instance_id, usernames, note="", element_id=""):
 
 
 def copy_to(instance, users, actor, note="", element_id=""):
+    """Copy the case to `users` (anything with .id and .username). The copies are appended rows:
+    nobody reads them back in the command that writes them."""
     for user in users:
-        db.session.add(CarbonCopy(instance_id=instance.id, user_id=user.id, sender_id=actor.id if actor else None,
-                                  element_id=element_id, note=note[:500]))
+        appends.add(db.session, CarbonCopy.__table__, rows.full_row(CarbonCopy, {
+            "instance_id": instance.id, "user_id": user.id, "sender_id": actor.id if actor else None,
+            "element_id": element_id, "note": note[:500]}))
     notifications.notify([u.id for u in users], "cc", _("Copied to you: %(case)s", case=instance.title or
                                                         instance.business_key), instance.id)
     audit.record("case_copied", actor=actor, instance_id=instance.id, element_id=element_id,

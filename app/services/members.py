@@ -5,6 +5,8 @@ who gets the notification? who is the assignee?). The answers are read once per
 transaction and kept in the session, without flushing it: users and groups are
 not what a task command changes. The cache ends with the transaction.
 """
+from collections import namedtuple
+
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, lazyload
 
@@ -12,6 +14,7 @@ from ..extensions import db
 from ..models import Group, User, user_groups
 
 _KEY = "members"
+Member = namedtuple("Member", "id username")     # as much of a user as a task or a copy needs
 
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _OF_GROUPS = select(User.id, User.username).join(user_groups, user_groups.c.user_id == User.id) \
@@ -27,26 +30,26 @@ def _cache():
 
 
 def of_groups(group_keys):
-    """(id, username) of the active members of any of the groups, by user name, each once."""
+    """Member(id, username) of the active members of any of the groups, by user name, each once."""
     keys = tuple(sorted({k for k in group_keys if k}))
     if not keys:
         return []
     cache = _cache()
     if ("groups", keys) not in cache:
         rows = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
-        cache[("groups", keys)] = list(dict.fromkeys((row.id, row.username) for row in rows))
+        cache[("groups", keys)] = list(dict.fromkeys(Member(row.id, row.username) for row in rows))
     return cache[("groups", keys)]
 
 
 def by_names(usernames):
-    """(id, username) of the active accounts with these user names."""
+    """Member(id, username) of the active accounts with these user names."""
     names = tuple(sorted({n for n in usernames if n}))
     if not names:
         return []
     cache = _cache()
     if ("names", names) not in cache:
         rows = db.session.connection().execute(_BY_NAMES, {"names": list(names)}).all()
-        cache[("names", names)] = [(row.id, row.username) for row in rows]
+        cache[("names", names)] = [Member(row.id, row.username) for row in rows]
     return cache[("names", names)]
 
 

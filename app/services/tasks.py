@@ -7,15 +7,16 @@ import json
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from ..engine import runner
 from ..engine.steps import ApprovalMode
 from ..extensions import db
-from ..models import HumanTask, User
+from ..models import HumanTask
 from ..models.states import TaskStatus, transition
-from . import approval, attachments, audit, definitions, forms, notifications
+from . import approval, attachments, audit, definitions, forms, members, notifications
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .permissions import can_act_on_task, can_see_task, is_candidate
 from .runtime import apply_step, audited_handlers, close_candidates, close_task, open_candidates, run_engine
@@ -29,10 +30,15 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+# Completing a task always needs its case: one joined read, built once.
+_TASK_WITH_CASE = select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id == bindparam("id"))
+
+
 def _load(task_id, with_instance=False):
-    # Completing a task always needs its case: one joined read instead of two.
-    options = [joinedload(HumanTask.instance)] if with_instance else None
-    task = db.session.get(HumanTask, task_id, options=options)
+    if with_instance and db.session.identity_map.get(identity_key(HumanTask, task_id)) is None:
+        task = db.session.execute(_TASK_WITH_CASE, {"id": task_id}).unique().scalar_one_or_none()
+    else:
+        task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
     return task
@@ -206,6 +212,6 @@ def _configured_copies(instance, step, data, actor):
     names = resolve_names(step.cc_templates, data)
     usernames = [n for n in names if not n.startswith("group:")]
     usernames += group_members([n[len("group:"):] for n in names if n.startswith("group:")])
-    users = db.session.execute(select(User).where(User.username.in_(usernames))).scalars().all()
-    if users:
-        approval.copy_to(instance, users, actor, element_id=step.element_id)
+    recipients = members.by_names(usernames)
+    if recipients:
+        approval.copy_to(instance, recipients, actor, element_id=step.element_id)
