@@ -13,6 +13,8 @@ back the notifications it wrote.
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import statements
+
 _KEY = "appends"
 
 
@@ -31,16 +33,26 @@ def write(session):
     if not queued:
         return
     session.flush()             # the rows they reference first
-    connection = session.connection()
     run_table, run = None, []
     for table, row in queued:
         if table is not run_table and run:
-            connection.execute(run_table.insert(), run)
+            statements.execute_many(session, _insert(run_table), run)
             run = []
         run_table = table
         run.append(row)
     if run:
-        connection.execute(run_table.insert(), run)
+        statements.execute_many(session, _insert(run_table), run)
+
+
+_inserts = {}
+
+
+def _insert(table):
+    """One INSERT per table, built once: a new statement object would be compiled-cache keyed anew each time."""
+    statement = _inserts.get(table)
+    if statement is None:
+        statement = _inserts[table] = table.insert()
+    return statement
 
 
 def discard(session):

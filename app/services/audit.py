@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
-from . import appends
+from . import appends, statements
 from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
@@ -61,7 +61,7 @@ _STORED_HEAD = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain ==
 def _stored_head(chain):
     """The newest stored event of a chain, read without flushing the session (nothing the
     command changed in the ORM can alter another event of the chain)."""
-    return db.session.connection().execute(_STORED_HEAD, {"chain": chain}).first()
+    return statements.first_row(db.session, _STORED_HEAD, {"chain": chain})
 
 
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
@@ -76,7 +76,7 @@ def record(event_type, actor=None, instance_id=None, element_id="", element_name
         seq, prev = heads[chain]
     else:
         head = _stored_head(chain)
-        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        seq, prev = head if head else (0, GENESIS)
     seq += 1
     fields = {
         "chain": chain, "seq": seq, "instance_id": instance_id, "at": at or utcnow(),

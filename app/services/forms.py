@@ -77,12 +77,24 @@ def _path(error):
 _validators = {}
 
 
+_by_object = {}
+
+
 def _validator(schema):
-    """One compiled validator per schema (schemas are immutable once deployed)."""
+    """One compiled validator per schema (schemas are immutable once deployed).
+
+    Deployed forms come from the definitions cache as the same dict each time, so they are
+    found by identity first (the entry keeps the dict alive, so its id is not reused);
+    serialising a schema to find its validator cost more than validating a small form."""
+    entry = _by_object.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
     key = json.dumps(schema, sort_keys=True)
     validator = _validators.get(key)
     if validator is None:
         validator = _validators[key] = Draft202012Validator(schema, format_checker=format_checker)
+    if len(_by_object) < 1000:
+        _by_object[id(schema)] = (schema, validator)
     return validator
 
 

@@ -15,7 +15,7 @@ from ..engine.errors import ExpressionError, ServiceCallError
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, TaskCandidate
 from ..models.states import InstanceStatus, TaskStatus, transition
-from . import approval, audit, calendar, definitions, members, notifications, rows, timers
+from . import approval, audit, calendar, definitions, members, notifications, rows, statements, timers
 from .errors import Forbidden, NotFound, ServiceError
 from .handlers import bound_handlers
 from .permissions import ADMINS, can_start, can_view_instance
@@ -45,7 +45,7 @@ def business_key(settings):
     prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
     while True:
         key = f"{prefix}-{_now():%Y%m%d}-{secrets.token_hex(4).upper()}"
-        taken = db.session.connection().execute(_KEY_TAKEN, {"key": key}).first()
+        taken = statements.first_row(db.session, _KEY_TAKEN, {"key": key})
         if taken is None:
             return key
 
@@ -93,8 +93,8 @@ class StartedByTimer(ServiceError):
 
 def start_instance(actor, process_key):
     """Start the newest version of a process; the initiator becomes `initiator` in its data."""
-    definition = definitions.latest(process_key)
-    compiled = definitions.compiled(definition)
+    definition = definitions.latest_version(process_key)
+    compiled = definitions.compiled_by_id(definition.id)
     if compiled.start_timers:
         raise StartedByTimer(_("This process is started by its timer, not by hand."))
     if not can_start(actor, compiled.settings):
@@ -113,12 +113,11 @@ def start_by_timer(definition, element_id, due_at):
 
 
 def _start(definition, compiled, actor, initial, extra):
-    instance = ProcessInstance(
+    instance = rows.insert_persistent(
+        db.session, ProcessInstance,
         definition_id=definition.id, process_key=definition.key, business_key=business_key(compiled.settings),
         status=InstanceStatus.RUNNING, state="", started_by_id=actor.id if actor is not None else None,
         started_at=_now())
-    db.session.add(instance)
-    db.session.flush()
     audit.record("instance_started", actor=actor, instance_id=instance.id, data={
         "process": definition.key, "version": definition.version, "business_key": instance.business_key,
         "data": initial, **extra})
@@ -265,13 +264,13 @@ def open_candidates(task):
     candidates += [{"task_id": task.id, "group_key": None, "user_id": user_id, "task_created_at": task.created_at}
                    for user_id, _name in members.by_names(filter(None, task.candidate_users.split(",")))]
     if candidates:
-        db.session.connection().execute(_OPEN_CANDIDATES, candidates)
+        statements.execute_many(db.session, _OPEN_CANDIDATES, candidates)
 
 
 def close_candidates(task):
     """Candidate rows exist only while a task is claimable: claim, completion and cancellation delete them.
     A plain statement: the inbox index rows of one task need no unit of work (and no flush)."""
-    db.session.connection().execute(_CLOSE_CANDIDATES, {"task_id": task.id})
+    statements.execute(db.session, _CLOSE_CANDIDATES, {"task_id": task.id})
 
 
 def close_task(task):
