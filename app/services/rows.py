@@ -1,14 +1,22 @@
-"""Inserting and updating the rows every step writes without the unit of work.
+"""Reading, inserting and updating the rows every step touches without the unit of work.
 
-The ORM would insert a new inbox row at the next flush, which also sorts and
-writes everything else the command has changed so far, just to learn the new
-id. Here the row is inserted with one prepared statement, and the object is put
-in the session as if it had been loaded: later changes to it are ordinary
-(version-checked) updates at commit, and nothing is written twice.
+The case and its inbox rows are read, created and changed by every command. The
+ORM costs several times what the database does for each: a query builds its
+entities through the loading machinery, an insert waits for the next flush
+(which sorts and writes everything else the command has changed so far, just to
+learn the new id), and an update goes through the unit of work at commit.
+
+Here the rows are read and inserted with prepared statements (`statements.py`)
+and the objects are put in the session as if the ORM had loaded them, so the
+rest of the code works with ordinary persistent objects; changes to them are
+written at flush by one prepared, version-checked UPDATE each. Everything else
+in the session is still the ORM's.
 """
-from sqlalchemy import bindparam, event, insert, inspect, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from ..models import HumanTask, ProcessInstance
 from . import statements
@@ -50,14 +58,63 @@ def insert_persistent(session, model, **values):
     # A None the caller did not give is left to the database (SQL NULL, not JSON 'null').
     given = {key: value for key, value in row.items() if value is not None or key in values}
     [new_id] = statements.first_row(session, _insert_statement(model.__table__), given)
-    obj = model()
-    for key, value in row.items():
-        setattr(obj, key, value)
-    obj.id = new_id
-    make_transient_to_detached(obj)      # as if loaded: no pending insert, no attribute history
-    session.add(obj)
+    row["id"] = new_id
+    obj = _persistent(session, model, row)
     session.info.setdefault(_KEY, []).append(obj)
     return obj
+
+
+def _persistent(session, model, values):
+    """A new object with these column values, in the session as if loaded (no history, no pending insert)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    inspect(obj).dict.update(values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+# --------------------------------------------------------------------------- reads
+_selects = {}
+
+
+def _columns(model):
+    mapper = model.__mapper__
+    return [(column, mapper.get_property_by_column(column).key) for column in model.__table__.columns]
+
+
+def select_rows(*models):
+    """SELECT every column of these models' tables (one row holds one object of each, in this order);
+    add joins and WHERE to it, then read it with `load`."""
+    return select(*[column for model in models for column, _key in _columns(model)])
+
+
+def load(session, statement, params, *models):
+    """Run a statement made by `select_rows(*models)`: a list of objects per row (one per model).
+
+    As with an ORM query, an object the session already holds is returned as it is (its
+    unsaved changes win), and one it holds expired is refreshed from the row."""
+    layout = _selects.get(models)
+    if layout is None:
+        layout = _selects[models] = [(model, [key for _column, key in _columns(model)]) for model in models]
+    loaded = []
+    for row in statements.all_rows(session, statement, params):
+        objects, start = [], 0
+        for model, keys in layout:
+            values = dict(zip(keys, row[start:start + len(keys)]))
+            start += len(keys)
+            objects.append(_attach(session, model, values))
+        loaded.append(objects)
+    return loaded
+
+
+def _attach(session, model, values):
+    held = session.identity_map.get(identity_key(model, values[model.__mapper__.primary_key[0].key]))
+    if held is None:
+        return _persistent(session, model, values)
+    state = inspect(held)
+    for key in state.expired_attributes & values.keys():     # expired by a commit: load it again
+        set_committed_value(held, key, values[key])
+    return held
 
 
 @event.listens_for(Session, "after_commit")

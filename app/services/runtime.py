@@ -26,8 +26,8 @@ from .transaction import command
 _KEY_TAKEN = select(ProcessInstance.id).where(ProcessInstance.business_key == bindparam("key"))
 _OPEN_CANDIDATES = insert(TaskCandidate)
 _CLOSE_CANDIDATES = delete(TaskCandidate).where(TaskCandidate.task_id == bindparam("task_id"))
-_OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"),
-                                     HumanTask.status == TaskStatus.OPEN)
+_OPEN_ROWS = rows.select_rows(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"),
+                                               HumanTask.status == TaskStatus.OPEN)
 
 
 class ProcessFailed(ServiceError):
@@ -286,8 +286,7 @@ def _sync_rows(instance, compiled, workflow, actor):
     ready_ids = {r.spiff_id for r in ready_tasks}
     # Without a flush: a row this command already closed is still open in the database but not
     # in the session (whose objects win), so it is filtered here; new rows were inserted when made.
-    with db.session.no_autoflush:
-        open_rows = db.session.execute(_OPEN_ROWS, {"instance_id": instance.id}).scalars().all()
+    open_rows = [task for [task] in rows.load(db.session, _OPEN_ROWS, {"instance_id": instance.id}, HumanTask)]
     with_rows = set()
     for task in (t for t in open_rows if t.status == TaskStatus.OPEN):
         if task.spiff_task_id not in ready_ids:

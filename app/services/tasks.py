@@ -7,16 +7,15 @@ import json
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.orm.util import identity_key
 
 from ..engine import runner
 from ..engine.steps import ApprovalMode
 from ..extensions import db
-from ..models import HumanTask
+from ..models import HumanTask, ProcessInstance
 from ..models.states import TaskStatus, transition
-from . import approval, attachments, audit, definitions, forms, members, notifications
+from . import approval, attachments, audit, definitions, forms, members, notifications, rows
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .permissions import can_act_on_task, can_see_task, is_candidate
 from .runtime import apply_step, audited_handlers, close_candidates, close_task, open_candidates, run_engine
@@ -30,15 +29,22 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-# Completing a task always needs its case: one joined read, built once.
-_TASK_WITH_CASE = select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id == bindparam("id"))
+# Read by prepared statements (rows.load); completing a task always needs its case: one joined read.
+_TASK = rows.select_rows(HumanTask).where(HumanTask.id == bindparam("id"))
+_TASK_WITH_CASE = rows.select_rows(HumanTask, ProcessInstance) \
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(HumanTask.id == bindparam("id"))
 
 
 def _load(task_id, with_instance=False):
-    if with_instance and db.session.identity_map.get(identity_key(HumanTask, task_id)) is None:
-        task = db.session.execute(_TASK_WITH_CASE, {"id": task_id}).unique().scalar_one_or_none()
-    else:
-        task = db.session.get(HumanTask, task_id)
+    task = db.session.identity_map.get(identity_key(HumanTask, task_id))
+    if task is None or inspect(task).expired:
+        try:
+            task_id = int(task_id)
+        except (TypeError, ValueError):
+            task_id = None
+        found = rows.load(db.session, _TASK_WITH_CASE if with_instance else _TASK, {"id": task_id},
+                          *((HumanTask, ProcessInstance) if with_instance else (HumanTask,)))
+        task = found[0][0] if found else None
     if task is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
     return task
