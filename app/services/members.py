@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, lazyload
 
 from ..extensions import db
-from ..models import Group, User, user_groups
+from ..models import Group, Unit, User, user_groups
+from . import statements
 
 _KEY = "members"
 Member = namedtuple("Member", "id username")     # as much of a user as a task or a copy needs
@@ -22,6 +23,10 @@ _OF_GROUPS = select(User.id, User.username).join(user_groups, user_groups.c.user
     .where(Group.key.in_(bindparam("keys", expanding=True)), User.active.is_(True)).order_by(User.username)
 _BY_NAMES = select(User.id, User.username).where(
     User.username.in_(bindparam("names", expanding=True)), User.active.is_(True)).order_by(User.username)
+_OF_GROUP = select(User.id, User.username).join(user_groups, user_groups.c.user_id == User.id) \
+    .join(Group, Group.id == user_groups.c.group_id) \
+    .where(Group.key == bindparam("key"), User.active.is_(True)).order_by(User.username)
+_UNIT_KEY = select(Unit.key).where(Unit.id == bindparam("id"))
 _USER_NAMED = select(User).where(User.username == bindparam("name")).options(lazyload(User.groups))
 
 
@@ -36,8 +41,11 @@ def of_groups(group_keys):
         return []
     cache = _cache()
     if ("groups", keys) not in cache:
-        rows = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
-        cache[("groups", keys)] = list(dict.fromkeys(Member(row.id, row.username) for row in rows))
+        if len(keys) == 1:     # the usual case: a prepared statement (no IN list to expand)
+            rows = statements.all_rows(db.session, _OF_GROUP, {"key": keys[0]})
+        else:
+            rows = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
+        cache[("groups", keys)] = list(dict.fromkeys(Member(*row) for row in rows))
     return cache[("groups", keys)]
 
 
@@ -62,6 +70,14 @@ def user_named(username):
         with db.session.no_autoflush:
             cache[("user", username)] = db.session.execute(_USER_NAMED, {"name": username}).scalar_one_or_none()
     return cache[("user", username)]
+
+
+def unit_key(unit_id):
+    """The key of a unit (a user's, as an initiator's case data names it), or ""."""
+    if unit_id is None:
+        return ""
+    found = statements.first_row(db.session, _UNIT_KEY, {"id": unit_id})
+    return found[0] if found else ""
 
 
 def forget(session):

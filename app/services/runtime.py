@@ -101,7 +101,7 @@ def start_instance(actor, process_key):
         raise Forbidden(_("You may not start this process."))
     with command():
         initial = {"initiator": actor.username, "initiator_name": actor.display_name,
-                   "initiator_unit": actor.unit.key if actor.unit else ""}
+                   "initiator_unit": members.unit_key(actor.unit_id)}
         return _start(definition, compiled, actor, initial, {})
 
 

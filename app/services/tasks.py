@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, inspect
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..engine import runner
@@ -42,8 +43,12 @@ def _load(task_id, with_instance=False):
             task_id = int(task_id)
         except (TypeError, ValueError):
             task_id = None
-        found = rows.load(db.session, _TASK_WITH_CASE if with_instance else _TASK, {"id": task_id},
-                          *((HumanTask, ProcessInstance) if with_instance else (HumanTask,)))
+        if with_instance:
+            found = rows.load(db.session, _TASK_WITH_CASE, {"id": task_id}, HumanTask, ProcessInstance)
+            for task, instance in found:     # the task holds its case, as a joined load would
+                set_committed_value(task, "instance", instance)
+        else:
+            found = rows.load(db.session, _TASK, {"id": task_id}, HumanTask)
         task = found[0][0] if found else None
     if task is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))

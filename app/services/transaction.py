@@ -1,7 +1,9 @@
-"""The single place commands commit or roll back."""
+"""The single place commands commit or roll back, and when loaded objects are expired."""
 from contextlib import contextmanager
 
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -17,6 +19,7 @@ def command():
     Conflict: the caller learns that someone else acted first, nothing is saved.
     """
     session = db.session
+    session.connection()       # begin now: objects left from an earlier transaction are expired first
     session.info.pop("audit_heads", None)        # carried chain heads are valid within one transaction only
     members.forget(session)                       # nor are cached members, if a read began the transaction
     try:
@@ -45,3 +48,28 @@ def command():
 def _after_commit():
     from . import mailer
     mailer.deliver()
+
+
+# Expiry. SQLAlchemy by default expires every loaded object when a transaction
+# commits, so that the next access reloads it from the database. After a command,
+# what is read next is nearly always what the command has just written and is
+# still in the session (the page or API response showing the result): reloading
+# it cost a query and the ORM's loading for nothing. The session is therefore
+# configured not to expire on commit (app/extensions.py), and objects are expired
+# instead when the next transaction begins, so work in a new transaction still
+# sees the database as it is. A command begins its transaction before it loads
+# anything (above); changes made to an object before a transaction began are kept.
+_EXPIRE_AT_BEGIN = "expire_at_begin"
+
+
+@event.listens_for(Session, "after_commit")
+def _expire_when_the_next_transaction_begins(session):
+    session.info[_EXPIRE_AT_BEGIN] = True
+
+
+@event.listens_for(Session, "after_begin")
+def _expire_what_an_earlier_transaction_loaded(session, _transaction, _connection):
+    if session.info.pop(_EXPIRE_AT_BEGIN, False):
+        for obj in list(session.identity_map.values()):
+            if not inspect(obj).modified:
+                session.expire(obj)
