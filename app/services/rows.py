@@ -188,8 +188,10 @@ def write_updates(session):
         if model not in _UPDATED_BY_STATEMENT or obj in deleted:
             continue
         state = inspect(obj)
-        keys = frozenset(state.committed_state)
-        if keys and state.key is not None and _columns_only(state.mapper, keys):
+        assigned = state.committed_state        # attribute -> value before this transaction assigned it
+        if assigned and state.key is not None and _columns_only(state.mapper, assigned):
+            values = state.dict       # an assignment of the same value is not a change (nor for the ORM)
+            keys = frozenset(key for key, before in assigned.items() if before != values.get(key))
             changed.append((model, state, keys))
     if not changed:
         return 0
@@ -197,6 +199,9 @@ def write_updates(session):
     written = 0
     for model, state, keys in sorted(changed, key=lambda c: (_ORDER[c[0]], c[1].key[1])):
         mapper, values = state.mapper, state.dict
+        if not keys:
+            state._commit_all(values, session.identity_map)     # nothing to write: clean, version unchanged
+            continue
         params = {f"set_{key}": values.get(key) for key in keys}
         params["where_id"] = state.key[1][0]
         version_key = _version_key(mapper)
