@@ -10,6 +10,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .checks import check_diagram, quote_timer_literals
 from .errors import DiagramError
@@ -35,6 +36,7 @@ class CompiledDefinition:
     spec: object = field(repr=False)
     subprocess_specs: dict = field(repr=False, default_factory=dict)
     start_timers: tuple = ()          # StartTimer: the scheduler starts the cases, not a person
+    has_timer_events: bool = True     # any timer a running case can wait at (False: no step looks for one)
 
     @property
     def name(self):
@@ -93,7 +95,17 @@ def compile_definition(data, filename=None, forms=None, services=None):
              for el in process.iter() if el.get("id")}
     return CompiledDefinition(key=process.get("id"), settings=read_process(process), steps=steps,
                               element_names=names, spec=spec, subprocess_specs=subprocess_specs,
-                              start_timers=start_timers)
+                              start_timers=start_timers,
+                              has_timer_events=_has_timer_events(spec, subprocess_specs))
+
+
+def _has_timer_events(spec, subprocess_specs):
+    def is_timer(definition):
+        if isinstance(definition, TimerEventDefinition):
+            return True
+        return any(is_timer(d) for d in getattr(definition, "event_definitions", ()) or ())
+    return any(is_timer(getattr(task_spec, "event_definition", None))
+               for process in (spec, *subprocess_specs.values()) for task_spec in process.task_specs.values())
 
 
 def _take_start_timers(process, filename):

@@ -130,8 +130,11 @@ def reset_to(workflow, element_id):
     return str(done[-1].id)
 
 
-def waiting_elements(workflow):
-    """Element ids of the user tasks now waiting for people, sorted."""
+def waiting_elements(workflow, ready_tasks=None):
+    """Element ids of the user tasks now waiting for people, sorted (from `ready_tasks` if the
+    caller has just read them: each look goes through the whole task tree)."""
+    if ready_tasks is not None:
+        return sorted(r.element_id for r in ready_tasks)
     return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
@@ -157,7 +160,8 @@ def snapshot_path(workflow):
     return [t.task_spec.bpmn_id for t in _completed(workflow)]
 
 
-def snapshot(workflow):
+def snapshot(workflow, ready_tasks=None):
+    """What to persist; `ready_tasks` if the caller has just read them (unchanged since)."""
     completed = _completed(workflow)
     end = ""
     if workflow.completed:
@@ -166,7 +170,7 @@ def snapshot(workflow):
     return Snapshot(
         state=dump_workflow(workflow),
         completed=workflow.completed,
-        ready_tasks=ready_user_tasks(workflow),
+        ready_tasks=ready_user_tasks(workflow) if ready_tasks is None else tuple(ready_tasks),
         completed_elements=tuple(t.task_spec.bpmn_id for t in completed),
         end_element=end,
         data=current_data(workflow),

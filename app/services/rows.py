@@ -13,7 +13,7 @@ written at flush by one prepared, version-checked UPDATE each. Everything else
 in the session is still the ORM's.
 """
 from sqlalchemy import bindparam, event, insert, inspect, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -65,11 +65,24 @@ def insert_persistent(session, model, **values):
 
 
 def _persistent(session, model, values):
-    """A new object with these column values, in the session as if loaded (no history, no pending insert)."""
-    obj = model.__mapper__.class_manager.new_instance()
-    inspect(obj).dict.update(values)
-    make_transient_to_detached(obj)
-    session.add(obj)
+    """A new object with these column values, in the session as if loaded (no history, no pending insert).
+
+    These are the steps SQLAlchemy's own loading takes for a row it has not seen
+    (orm/loading.py, `_instance`); the public route (make_transient_to_detached, then
+    Session.add with its cascades) cost several times more. tests/services/test_rows__updates.py
+    and test_appends__batch.py pin the result: persistent, clean, version-checked when changed,
+    gone from the session when its transaction rolls back."""
+    if isinstance(session, scoped_session):
+        session = session()
+    mapper = model.__mapper__
+    obj = mapper.class_manager.new_instance()
+    state = inspect(obj)
+    state.dict.update(values)
+    state.key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
+    state.identity_token = None
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, state.key)
+    state._commit_all(state.dict, session.identity_map)
     return obj
 
 

@@ -127,10 +127,11 @@ def _start(definition, compiled, actor, initial, extra):
         runner.advance(workflow)
         return workflow
     workflow = run_engine(go, instance)
+    ready = runner.ready_user_tasks(workflow)
     audit.record("steps_completed", actor=actor, instance_id=instance.id,
                  data={"path": runner.snapshot_path(workflow),   # what ran before the first wait, for replay
-                       "waiting": runner.waiting_elements(workflow)})
-    apply_step(instance, compiled, workflow, actor)
+                       "waiting": runner.waiting_elements(workflow, ready)})
+    apply_step(instance, compiled, workflow, actor, ready)
     return instance
 
 
@@ -280,9 +281,9 @@ def close_task(task):
         timers.cancel_task_jobs(task)
 
 
-def _sync_rows(instance, compiled, workflow, actor):
-    """Cancel rows whose task moved on; create rows for new READY tasks. Returns automatic decisions."""
-    ready_tasks = runner.ready_user_tasks(workflow)
+def _sync_rows(instance, compiled, ready_tasks, actor):
+    """Cancel rows whose task moved on; create rows for the READY tasks that have none.
+    Returns automatic decisions."""
     ready_ids = {r.spiff_id for r in ready_tasks}
     # Without a flush: a row this command already closed is still open in the database but not
     # in the session (whose objects win), so it is filtered here; new rows were inserted when made.
@@ -325,17 +326,22 @@ def complete_automatically(instance, workflow, actor, ready, decision, reason):
                      "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
 
 
-def apply_step(instance, compiled, workflow, actor):
-    """Persist what the engine did: state, case fields, inbox rows, outcome, audit."""
+def apply_step(instance, compiled, workflow, actor, ready_tasks=None):
+    """Persist what the engine did: state, case fields, inbox rows, outcome, audit.
+
+    `ready_tasks`: the workflow's READY user tasks, if the caller has just read them."""
     for _round in range(100):   # steps decided by policy may lead to further such steps
         _refresh_case_fields(instance, compiled, runner.current_data(workflow))
-        automatic = _sync_rows(instance, compiled, workflow, actor)
+        if ready_tasks is None:
+            ready_tasks = runner.ready_user_tasks(workflow)
+        automatic = _sync_rows(instance, compiled, ready_tasks, actor)
         if not automatic:
             break
         for ready, (decision, reason) in automatic:
             run_engine(lambda: complete_automatically(instance, workflow, actor, ready, decision, reason), instance)
-    timers.sync_jobs(instance, workflow)
-    snap = runner.snapshot(workflow)
+        ready_tasks = None          # the workflow moved on: read them again
+    timers.sync_jobs(instance, workflow, compiled)
+    snap = runner.snapshot(workflow, ready_tasks)
     instance.state = snap.state
     instance.current_steps = ", ".join(dict.fromkeys(r.name for r in snap.ready_tasks))[:500]
     if snap.completed and instance.status == InstanceStatus.RUNNING:

@@ -198,16 +198,17 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
         task.opinion = str(form.get("opinion", ""))
         _close(task, actor)
     path = runner.snapshot_path(workflow)[before:]
+    ready = runner.ready_user_tasks(workflow)
     subject = record_as or task
     audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=subject.element_id,
                  element_name=subject.name, task_id=subject.id, data={
                      "decision": decision, "opinion": str(form.get("opinion", "")), "form": form, "path": path,
-                     "waiting": runner.waiting_elements(workflow)})
+                     "waiting": runner.waiting_elements(workflow, ready)})
     if decision == "return":
         notifications.returned(instance, task.name, str(form.get("opinion", "")))
     if step is not None and step.cc_templates:
         _configured_copies(instance, step, runner.current_data(workflow), actor)
-    apply_step(instance, compiled, workflow, actor)
+    apply_step(instance, compiled, workflow, actor, ready)
 
 
 def _close(task, actor):

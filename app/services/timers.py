@@ -37,8 +37,10 @@ def now():
     return clock() if clock else datetime.now(timezone.utc)
 
 
-def sync_jobs(instance, workflow):
+def sync_jobs(instance, workflow, compiled=None):
     """Make the pending BPMN timer jobs of an instance match its waiting timers (inside a command)."""
+    if compiled is not None and not compiled.has_timer_events and instance.next_timer_due is None:
+        return      # the diagram has no timer to wait at: no need to look through the case for one
     waiting = {spiff_id: (element, due) for spiff_id, element, due in runner.waiting_timers(workflow)}
     if not waiting and instance.next_timer_due is None:
         return      # no timer before, none now: nothing to read or write (the common step)

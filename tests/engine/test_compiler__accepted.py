@@ -177,3 +177,15 @@ def test_chain_at_the_size_limit_runs_and_reloads():
     assert snap.completed and snap.data["n"] == 298
     again = runner.open_workflow(snap.state, definition)
     assert again.completed
+
+
+def test_a_definition_knows_whether_a_case_can_wait_at_a_timer():
+    assert timer_flow("timeDuration", "PT1H").has_timer_events
+    plain = compile_definition(diagram(start(), user_task("only"), end(), *chain("start", "only", "end")))
+    assert not plain.has_timer_events
+    shipped = {name: compile_definition((ROOT / "bpmn" / f"{name}.bpmn").read_bytes(), filename=f"{name}.bpmn",
+                                        services={"create_consortium"})
+               for name in ("consortium_application", "problem_library_review")}
+    assert not shipped["consortium_application"].has_timer_events
+    assert shipped["problem_library_review"].start_timers and \
+        not shipped["problem_library_review"].has_timer_events     # the start's timer is the scheduler's, not the case's

@@ -67,7 +67,7 @@ def test_a_rolled_back_step_sends_nothing(smtp, user, open_task, application_for
     case = runtime.start_instance(applicant, "consortium_application")
     smtp.messages.clear()
 
-    def fail(instance, workflow):      # after the new task (and its notification) was written
+    def fail(*_args):         # after the new task (and its notification) was written
         raise RuntimeError("injected failure")
     monkeypatch.setattr(timers, "sync_jobs", fail)
     with pytest.raises(RuntimeError):
