@@ -79,7 +79,8 @@ class Breakdown:
     """Exclusive time per category in the service commands, in a separate, untimed pass.
 
     engine   — app.engine.runner calls (SpiffWorkflow run, load, serialize, snapshot)
-    database — the DBAPI driver: statement execution and commits (dialect do_* calls)
+    database — the DBAPI driver: statement execution and commits (dialect do_* calls, and
+               the prepared statements of app.services.statements with their parameter processing)
     audit    — hashing/normalising audit events (its queries count as database)
     forms    — JSON Schema validation of the submitted form
     other    — the rest: SQLAlchemy ORM (unit of work, identity map, SQL compilation
@@ -92,12 +93,13 @@ class Breakdown:
     DIALECT_CALLS = ("do_execute", "do_executemany", "do_execute_no_params", "do_commit")
 
     def __init__(self, dialect):
-        from app.services import audit, forms
+        from app.services import audit, forms, statements
         self.totals = {"engine": 0.0, "database": 0.0, "audit": 0.0, "forms": 0.0}
         self.statements = self.commits = 0
         self._stack = []
         self._patches = [(runner, name, "engine") for name in self.RUNNER_CALLS if hasattr(runner, name)]
         self._patches += [(dialect, name, "database") for name in self.DIALECT_CALLS]
+        self._patches += [(statements, "_run", "database")]
         self._patches += [(audit, "record", "audit"), (forms, "validate", "forms")]
         self._saved = []
 

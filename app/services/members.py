@@ -8,11 +8,11 @@ not what a task command changes. The cache ends with the transaction.
 from collections import namedtuple
 
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Group, Unit, User, user_groups
-from . import statements
+from . import rows, statements
 
 _KEY = "members"
 Member = namedtuple("Member", "id username")     # as much of a user as a task or a copy needs
@@ -27,7 +27,7 @@ _OF_GROUP = select(User.id, User.username).join(user_groups, user_groups.c.user_
     .join(Group, Group.id == user_groups.c.group_id) \
     .where(Group.key == bindparam("key"), User.active.is_(True)).order_by(User.username)
 _UNIT_KEY = select(Unit.key).where(Unit.id == bindparam("id"))
-_USER_NAMED = select(User).where(User.username == bindparam("name")).options(lazyload(User.groups))
+_USER_NAMED = rows.select_rows(User).where(User.username == bindparam("name"))
 
 
 def _cache():
@@ -67,8 +67,8 @@ def user_named(username):
         return None
     cache = _cache()
     if ("user", username) not in cache:
-        with db.session.no_autoflush:
-            cache[("user", username)] = db.session.execute(_USER_NAMED, {"name": username}).scalar_one_or_none()
+        found = rows.load(db.session, _USER_NAMED, {"name": username}, User)
+        cache[("user", username)] = found[0][0] if found else None
     return cache[("user", username)]
 
 

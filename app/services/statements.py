@@ -19,7 +19,8 @@ listeners see every statement (the benchmarks count statements with them).
 Only plain statements qualify: no expanding IN lists, no ORM entities. Anything
 else goes through `session.execute` as usual.
 """
-from sqlalchemy import exc
+from sqlalchemy import event, exc
+from sqlalchemy.orm import Session
 
 _prepared = {}      # (id(statement), dialect name, column keys) -> _Prepared
 
@@ -68,8 +69,27 @@ def _prepare(statement, dialect, column_keys=None):
     return prepared
 
 
+_CONNECTION = "statements_connection"
+
+
+def _connection(session):
+    """The transaction's connection, asked of the session once per transaction (asking costs more
+    than a statement here)."""
+    info = session.info
+    connection = info.get(_CONNECTION)
+    if connection is None:
+        connection = info[_CONNECTION] = session.connection()
+    return connection
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_the_connection(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_CONNECTION, None)
+
+
 def _run(session, statement, params, many=False):
-    connection = session.connection()
+    connection = _connection(session)
     dialect = connection.dialect
     if many:
         prepared = _prepare(statement, dialect, tuple(params[0]))
