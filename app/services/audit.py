@@ -43,7 +43,9 @@ def _hash_fields(prev_hash, fields):
 
 def _normalise(data):
     # Store exactly what a JSON round trip gives back, so hashes verify after reload.
-    return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    if not data:
+        return {}                 # most events carry none (claims, releases, new tasks' siblings)
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def head_of(chain):

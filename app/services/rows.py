@@ -32,23 +32,39 @@ def _insert_statement(table):
     return statement
 
 
+_defaults = {}
+
+
+def _column_defaults(model):
+    """(key, kind, value) per non-key column, worked out once per model."""
+    found = _defaults.get(model)
+    if found is None:
+        mapper, found = model.__mapper__, []
+        for column in model.__table__.columns:
+            if column.primary_key:
+                found.append((column.key, "key", None))
+            elif mapper.version_id_col is not None and column is mapper.version_id_col:
+                found.append((column.key, "value", 1))           # what the ORM writes for a new row
+            elif column.default is not None and column.default.is_scalar:
+                found.append((column.key, "value", column.default.arg))
+            elif column.default is not None and column.default.is_callable:
+                found.append((column.key, "call", column.default.arg))
+            else:
+                found.append((column.key, "value", None))
+        _defaults[model] = found
+    return found
+
+
 def full_row(model, values):
     """Every column of `model`: the given values, else the column's Python default, else None."""
-    mapper = model.__mapper__
     row = {}
-    for column in model.__table__.columns:
-        if column.key in values:
-            row[column.key] = values[column.key]
-        elif column.primary_key:
-            continue
-        elif mapper.version_id_col is not None and column is mapper.version_id_col:
-            row[column.key] = 1                     # what the ORM writes for a new row
-        elif column.default is not None and column.default.is_scalar:
-            row[column.key] = column.default.arg
-        elif column.default is not None and column.default.is_callable:
-            row[column.key] = column.default.arg(None)
-        else:
-            row[column.key] = None
+    for key, kind, default in _column_defaults(model):
+        if key in values:
+            row[key] = values[key]
+        elif kind == "value":
+            row[key] = default
+        elif kind == "call":
+            row[key] = default(None)
     return row
 
 

@@ -72,14 +72,24 @@ def _prepare(statement, dialect, column_keys=None):
 _CONNECTION = "statements_connection"
 
 
-def _connection(session):
-    """The transaction's connection, asked of the session once per transaction (asking costs more
-    than a statement here)."""
+class _Link:
+    """The transaction's connection, its DBAPI connection, dialect and error base class."""
+    __slots__ = ("connection", "dbapi", "dialect", "error")
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.dbapi = connection.connection.dbapi_connection
+        self.dialect = connection.dialect
+        self.error = connection.dialect.loaded_dbapi.Error
+
+
+def _link(session):
+    """Asked of the session once per transaction (asking costs more than a statement here)."""
     info = session.info
-    connection = info.get(_CONNECTION)
-    if connection is None:
-        connection = info[_CONNECTION] = session.connection()
-    return connection
+    link = info.get(_CONNECTION)
+    if link is None:
+        link = info[_CONNECTION] = _Link(session.connection())
+    return link
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -89,27 +99,25 @@ def _forget_the_connection(session, transaction):
 
 
 def _run(session, statement, params, many=False):
-    connection = _connection(session)
-    dialect = connection.dialect
+    link = _link(session)
     if many:
-        prepared = _prepare(statement, dialect, tuple(params[0]))
+        prepared = _prepare(statement, link.dialect, tuple(params[0]))
         values = [prepared.parameters(p) for p in params]
     else:
-        prepared = _prepare(statement, dialect, tuple(params) if statement.is_insert else None)
+        prepared = _prepare(statement, link.dialect, tuple(params) if statement.is_insert else None)
         values = prepared.parameters(params)
-    cursor = connection.connection.cursor()
-    dispatch = connection.dispatch
-    if dispatch.before_cursor_execute:
-        dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, None, many)
+    cursor = link.dbapi.cursor()
+    connection = link.connection
+    if connection.dispatch.before_cursor_execute:
+        connection.dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, None, many)
     try:
         if many:
             cursor.executemany(prepared.sql, values)
         else:
             cursor.execute(prepared.sql, values)
-    except dialect.loaded_dbapi.Error as error:
+    except link.error as error:
         cursor.close()
-        raise exc.DBAPIError.instance(prepared.sql, values, error, dialect.loaded_dbapi.Error,
-                                      dialect=dialect) from error
+        raise exc.DBAPIError.instance(prepared.sql, values, error, link.error, dialect=link.dialect) from error
     return prepared, cursor
 
 
