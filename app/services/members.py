@@ -42,10 +42,10 @@ def of_groups(group_keys):
     cache = _cache()
     if ("groups", keys) not in cache:
         if len(keys) == 1:     # the usual case: a prepared statement (no IN list to expand)
-            rows = statements.all_rows(db.session, _OF_GROUP, {"key": keys[0]})
+            found = statements.all_rows(db.session, _OF_GROUP, {"key": keys[0]})
         else:
-            rows = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
-        cache[("groups", keys)] = list(dict.fromkeys(Member(*row) for row in rows))
+            found = db.session.connection().execute(_OF_GROUPS, {"keys": list(keys)}).all()
+        cache[("groups", keys)] = list(dict.fromkeys(Member(*row) for row in found))
     return cache[("groups", keys)]
 
 
@@ -56,8 +56,8 @@ def by_names(usernames):
         return []
     cache = _cache()
     if ("names", names) not in cache:
-        rows = db.session.connection().execute(_BY_NAMES, {"names": list(names)}).all()
-        cache[("names", names)] = [Member(row.id, row.username) for row in rows]
+        found = db.session.connection().execute(_BY_NAMES, {"names": list(names)}).all()
+        cache[("names", names)] = [Member(row.id, row.username) for row in found]
     return cache[("names", names)]
 
 
