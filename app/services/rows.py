@@ -141,7 +141,9 @@ def _attach(session, model, values):
     if held is None:
         return _persistent(session, model, values)
     state = inspect(held)
-    for key in state.expired_attributes & values.keys():     # expired by a commit: load it again
+    # Expired attributes are loaded again, except those assigned since (still listed as expired
+    # by SQLAlchemy): the session's unsaved change wins, as with an ORM query.
+    for key in (state.expired_attributes - state.committed_state.keys()) & values.keys():
         set_committed_value(held, key, values[key])
     return held
 

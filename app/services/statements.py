@@ -87,7 +87,7 @@ def _link(session):
     """Asked of the session once per transaction (asking costs more than a statement here)."""
     info = session.info
     link = info.get(_CONNECTION)
-    if link is None:
+    if link is None or not link.connection.in_transaction():   # (a failed flush ended it: ask again)
         link = info[_CONNECTION] = _Link(session.connection())
     return link
 
@@ -108,8 +108,10 @@ def _run(session, statement, params, many=False):
         values = prepared.parameters(params)
     cursor = link.dbapi.cursor()
     connection = link.connection
-    if connection.dispatch.before_cursor_execute:
-        connection.dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, None, many)
+    dispatch = connection.dispatch
+    context = _Context() if dispatch.before_cursor_execute or dispatch.after_cursor_execute else None
+    if dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, context, many)
     try:
         if many:
             cursor.executemany(prepared.sql, values)
@@ -118,7 +120,14 @@ def _run(session, statement, params, many=False):
     except link.error as error:
         cursor.close()
         raise exc.DBAPIError.instance(prepared.sql, values, error, link.error, dialect=link.dialect) from error
+    if dispatch.after_cursor_execute:
+        dispatch.after_cursor_execute(connection, cursor, prepared.sql, values, context, many)
     return prepared, cursor
+
+
+class _Context:
+    """Stands in for SQLAlchemy's execution context for statement listeners that keep notes on it
+    (Flask-SQLAlchemy's query recording sets its start time there)."""
 
 
 def execute(session, statement, params):

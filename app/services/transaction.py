@@ -19,10 +19,10 @@ def command():
     Conflict: the caller learns that someone else acted first, nothing is saved.
     """
     session = db.session
-    session.connection()       # begin now: objects left from an earlier transaction are expired first
     session.info.pop("audit_heads", None)        # carried chain heads are valid within one transaction only
     members.forget(session)                       # nor are cached members, if a read began the transaction
     try:
+        session.connection()   # begin now: objects left from an earlier transaction are expired first
         yield session
         session.commit()
         _after_commit()

@@ -108,3 +108,16 @@ def test_a_task_read_with_its_case_holds_it_without_another_query(app, user, ope
         task = tasks._load(task_id, with_instance=True)
         assert task.instance.id == instance_id
     assert len(sql.starting("SELECT")) == 1
+
+
+def test_a_change_to_an_expired_object_survives_loading_its_row_again(app, user, open_task):
+    instance = runtime.start_instance(user("applicant"), "consortium_application")
+    task = open_task(instance)
+    statement = rows.select_rows(HumanTask).where(HumanTask.id == task.id)
+    with command():
+        db.session.expire(task)
+        task.opinion = "过期后改的"            # assigned without being read first
+        [[same]] = rows.load(db.session, statement, {}, HumanTask)
+        assert same is task and task.opinion == "过期后改的"
+    db.session.remove()
+    assert db.session.get(HumanTask, task.id).opinion == "过期后改的"
