@@ -149,10 +149,15 @@ def complete_user_task(workflow, spiff_id, data):
     return task
 
 
-def _completed(workflow):
+def completed_tasks(workflow):
+    """The completed BPMN tasks, in the order they completed (pass it on: each look goes
+    through the whole task tree)."""
     completed = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
     completed.sort(key=lambda t: t.last_state_change)
     return completed
+
+
+_completed = completed_tasks
 
 
 def snapshot_path(workflow):
@@ -160,9 +165,10 @@ def snapshot_path(workflow):
     return [t.task_spec.bpmn_id for t in _completed(workflow)]
 
 
-def snapshot(workflow, ready_tasks=None):
-    """What to persist; `ready_tasks` if the caller has just read them (unchanged since)."""
-    completed = _completed(workflow)
+def snapshot(workflow, ready_tasks=None, completed=None):
+    """What to persist; `ready_tasks` and `completed` (completed_tasks) if the caller has just
+    read them and the workflow has not moved since."""
+    completed = completed_tasks(workflow) if completed is None else completed
     end = ""
     if workflow.completed:
         ends = [t for t in completed if isinstance(t.task_spec, EndEvent)]

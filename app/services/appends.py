@@ -13,7 +13,7 @@ back the notifications it wrote.
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import statements
+from . import rows, statements
 
 _KEY = "appends"
 
@@ -32,7 +32,8 @@ def write(session):
     queued = session.info.pop(_KEY, None)
     if not queued:
         return
-    session.flush()             # the rows they reference first
+    rows.write_updates(session)     # the rows they reference first: changed rows by statement, …
+    session.flush()                 # … the rest by the unit of work (nothing left to do, usually)
     run_table, run = None, []
     for table, row in queued:
         if table is not run_table and run:

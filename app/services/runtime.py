@@ -127,11 +127,11 @@ def _start(definition, compiled, actor, initial, extra):
         runner.advance(workflow)
         return workflow
     workflow = run_engine(go, instance)
-    ready = runner.ready_user_tasks(workflow)
+    ready, completed = runner.ready_user_tasks(workflow), runner.completed_tasks(workflow)
     audit.record("steps_completed", actor=actor, instance_id=instance.id,
-                 data={"path": runner.snapshot_path(workflow),   # what ran before the first wait, for replay
+                 data={"path": [t.task_spec.bpmn_id for t in completed],   # what ran before the first wait
                        "waiting": runner.waiting_elements(workflow, ready)})
-    apply_step(instance, compiled, workflow, actor, ready)
+    apply_step(instance, compiled, workflow, actor, ready, completed)
     return instance
 
 
@@ -326,10 +326,11 @@ def complete_automatically(instance, workflow, actor, ready, decision, reason):
                      "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
 
 
-def apply_step(instance, compiled, workflow, actor, ready_tasks=None):
+def apply_step(instance, compiled, workflow, actor, ready_tasks=None, completed=None):
     """Persist what the engine did: state, case fields, inbox rows, outcome, audit.
 
-    `ready_tasks`: the workflow's READY user tasks, if the caller has just read them."""
+    `ready_tasks`, `completed`: the workflow's READY user tasks and completed tasks, if the
+    caller has just read them (the engine's own reads each go through the whole task tree)."""
     for _round in range(100):   # steps decided by policy may lead to further such steps
         _refresh_case_fields(instance, compiled, runner.current_data(workflow))
         if ready_tasks is None:
@@ -339,9 +340,9 @@ def apply_step(instance, compiled, workflow, actor, ready_tasks=None):
             break
         for ready, (decision, reason) in automatic:
             run_engine(lambda: complete_automatically(instance, workflow, actor, ready, decision, reason), instance)
-        ready_tasks = None          # the workflow moved on: read them again
+        ready_tasks = completed = None          # the workflow moved on: read them again
     timers.sync_jobs(instance, workflow, compiled)
-    snap = runner.snapshot(workflow, ready_tasks)
+    snap = runner.snapshot(workflow, ready_tasks, completed)
     instance.state = snap.state
     instance.current_steps = ", ".join(dict.fromkeys(r.name for r in snap.ready_tasks))[:500]
     if snap.completed and instance.status == InstanceStatus.RUNNING:

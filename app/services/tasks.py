@@ -197,7 +197,8 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
         task.decision = forms.decision_of(form)
         task.opinion = str(form.get("opinion", ""))
         _close(task, actor)
-    path = runner.snapshot_path(workflow)[before:]
+    completed = runner.completed_tasks(workflow)
+    path = [t.task_spec.bpmn_id for t in completed[before:]]
     ready = runner.ready_user_tasks(workflow)
     subject = record_as or task
     audit.record("task_completed", actor=actor, instance_id=instance.id, element_id=subject.element_id,
@@ -208,7 +209,7 @@ def finish_step(actor, task, form, already_marked=False, record_as=None):
         notifications.returned(instance, task.name, str(form.get("opinion", "")))
     if step is not None and step.cc_templates:
         _configured_copies(instance, step, runner.current_data(workflow), actor)
-    apply_step(instance, compiled, workflow, actor, ready)
+    apply_step(instance, compiled, workflow, actor, ready, completed)
 
 
 def _close(task, actor):
