@@ -122,7 +122,7 @@ def fire_timer(workflow, spiff_id, scheduled=None):
 
 def reset_to(workflow, element_id):
     """Make the latest completed visit of a user task READY again, undoing what followed it."""
-    done = [t for t in _completed(workflow) if t.task_spec.bpmn_id == element_id and t.task_spec.manual]
+    done = [t for t in completed_tasks(workflow) if t.task_spec.bpmn_id == element_id and t.task_spec.manual]
     if not done:
         raise TaskNotReady(f"step {element_id} has not been completed")
     workflow.reset_from_task_id(done[-1].id)
@@ -157,12 +157,10 @@ def completed_tasks(workflow):
     return completed
 
 
-_completed = completed_tasks
-
 
 def snapshot_path(workflow):
     """Element ids completed so far, in the order they completed."""
-    return [t.task_spec.bpmn_id for t in _completed(workflow)]
+    return [t.task_spec.bpmn_id for t in completed_tasks(workflow)]
 
 
 def snapshot(workflow, ready_tasks=None, completed=None):
