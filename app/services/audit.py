@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, cast, func, literal, select
 
 from ..extensions import db
 from . import appends, statements
@@ -16,6 +16,7 @@ from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
 GENESIS = "0" * 64
+IN_COMMAND = "in_command"     # session.info flag: set by transaction.command() for its duration
 
 
 def chain_of(instance_id):
@@ -64,6 +65,26 @@ def _stored_head(chain):
     """The newest stored event of a chain, read without flushing the session (nothing the
     command changed in the ORM can alter another event of the chain)."""
     return statements.first_row(db.session, _STORED_HEAD, {"chain": chain})
+
+
+def head_columns(instance_id_column):
+    """The (seq, hash) of the newest stored event of the case in `instance_id_column`'s row, as
+    two columns to add to the statement that reads that row (see `carry_head`)."""
+    chain = literal("instance:") + cast(instance_id_column, String)
+    newest = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain) \
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    return (newest.with_only_columns(AuditEvent.seq).scalar_subquery().label("audit_head_seq"),
+            newest.with_only_columns(AuditEvent.hash).scalar_subquery().label("audit_head_hash"))
+
+
+def carry_head(instance_id, seq, digest):
+    """Use a chain head read along with the case's row (`head_columns`) for the command's next
+    event, instead of reading it again. Only inside a command (its transaction saw the head;
+    the carried heads are dropped when it ends) and only if no event of the chain is queued."""
+    session = db.session
+    if session.info.get(IN_COMMAND):
+        heads = session.info.setdefault("audit_heads", {})
+        heads.setdefault(chain_of(instance_id), (seq, digest) if seq else (0, GENESIS))
 
 
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,

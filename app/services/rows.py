@@ -118,7 +118,8 @@ def select_rows(*models):
 
 
 def load(session, statement, params, *models):
-    """Run a statement made by `select_rows(*models)`: a list of objects per row (one per model).
+    """Run a statement made by `select_rows(*models)`: a list of objects per row (one per model),
+    followed by the values of any columns added after the models' (`.add_columns(...)`).
 
     As with an ORM query, an object the session already holds is returned as it is (its
     unsaved changes win), and one it holds expired is refreshed from the row."""
@@ -132,6 +133,7 @@ def load(session, statement, params, *models):
             values = dict(zip(keys, row[start:start + len(keys)]))
             start += len(keys)
             objects.append(_attach(session, model, values))
+        objects.extend(row[start:])
         loaded.append(objects)
     return loaded
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from . import members
+from .audit import IN_COMMAND
 from .errors import Conflict
 
 
@@ -21,6 +22,7 @@ def command():
     session = db.session
     session.info.pop("audit_heads", None)        # carried chain heads are valid within one transaction only
     members.forget(session)                       # nor are cached members, if a read began the transaction
+    session.info[IN_COMMAND] = True
     try:
         session.connection()   # begin now: objects left from an earlier transaction are expired first
         yield session
@@ -41,6 +43,7 @@ def command():
         session.rollback()
         raise
     finally:
+        session.info.pop(IN_COMMAND, None)
         session.info.pop("audit_heads", None)
         session.info.pop("mail_outbox", None)      # a rolled-back command sends nothing
 
