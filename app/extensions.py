@@ -6,7 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from datetime import timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -23,6 +23,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+# An optional JSON value: None is stored as SQL NULL, as the prepared statements of
+# app/services/statements.py store it, so a row reads the same whichever path wrote it
+# (SQLAlchemy's default would store the JSON text 'null').
+NULLABLE_JSON = JSON(none_as_null=True)
 
 
 class Base(DeclarativeBase):

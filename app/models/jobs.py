@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
+from ..extensions import NULLABLE_JSON, UTCDateTime, db
 from .identity import utcnow
 
 
@@ -38,7 +38,7 @@ class TimerJob(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     fired: Mapped[int] = mapped_column(Integer, default=0)     # times it acted (reminders repeat)
-    policy: Mapped[dict | None] = mapped_column(JSON)
+    policy: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db
+from ..extensions import NULLABLE_JSON, UTCDateTime, db
 from .identity import User, utcnow
 from .repository import ProcessDefinition
 from .states import InstanceStatus, TaskStatus
@@ -73,11 +73,11 @@ class HumanTask(db.Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision: Mapped[str] = mapped_column(String(30), default="")
     opinion: Mapped[str] = mapped_column(Text, default="")
-    draft_data: Mapped[dict | None] = mapped_column(JSON)
+    draft_data: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
     # approval steps with several approvers (see app/services/approval.py)
     step_mode: Mapped[str] = mapped_column(String(20), default="single")
     slot: Mapped[int] = mapped_column(Integer, default=0)
-    plan: Mapped[list | None] = mapped_column(JSON)          # ordered approvers of the step (user names)
+    plan: Mapped[list | None] = mapped_column(NULLABLE_JSON)          # ordered approvers of the step (user names)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # who delegated it
     delegation_state: Mapped[str] = mapped_column(String(20), default="")         # "" | pending | resolved
     last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -117,7 +117,7 @@ class Attachment(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    meta: Mapped[dict | None] = mapped_column(JSON)
+    meta: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
 
 
 class CarbonCopy(db.Model):

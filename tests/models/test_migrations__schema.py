@@ -1,10 +1,13 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from app.extensions import db
+from app.models import TimerJob
 from tests.support import database_url, make_app
 
 
@@ -19,6 +22,33 @@ def test_migrations_match_the_models(db_kind, tmp_path):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == [], diff
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def test_optional_json_is_sql_null_from_the_orm_and_after_the_migration(db_kind, tmp_path):
+    app = make_app(database_url(db_kind, tmp_path), tmp_path)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="e4f1a9c3b702")                 # before: the ORM stored None as JSON 'null'
+        insert = text("INSERT INTO timer_job (kind, element_id, spiff_task_id, due_at, status, attempts, fired, "
+                      "policy, last_error, created_at) VALUES ('task_due', :e, '', :t, 'pending', 0, 0, :p, '', :t)")
+        now = datetime(2026, 11, 25, 12, 0)
+        with db.engine.begin() as conn:
+            conn.execute(insert, [{"e": "json_null", "t": now, "p": "null"}, {"e": "json_object", "t": now, "p": '{"a": 1}'},
+                                  {"e": "sql_null", "t": now, "p": None}])
+        upgrade()
+        db.session.add(TimerJob(kind="task_due", element_id="orm_none", due_at=now, policy=None))
+        db.session.commit()
+        stored = dict(db.session.execute(select(TimerJob.element_id, TimerJob.policy.is_(None))).all())
+        assert stored == {"json_null": True, "json_object": False, "sql_null": True, "orm_none": True}
+        assert db.session.execute(select(TimerJob.policy).where(TimerJob.element_id == "json_object")) \
+            .scalar_one() == {"a": 1}
+        db.session.remove()
         db.drop_all()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
