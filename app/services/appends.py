@@ -13,14 +13,14 @@ back the notifications it wrote.
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import rows, statements
+from . import rows, savepoints, statements
 
 _KEY = "appends"
 
 
 def add(session, table, row):
     """Queue one row for `table` (a sqlalchemy Table) in this session's transaction."""
-    session.info.setdefault(_KEY, []).append((table, row))
+    savepoints.note(session, _KEY, (table, row))
 
 
 def pending(session):
@@ -29,7 +29,7 @@ def pending(session):
 
 def write(session):
     """Insert the queued rows now, in order, one statement per run of the same table."""
-    queued = session.info.pop(_KEY, None)
+    queued = savepoints.take(session, _KEY)
     if not queued:
         return
     rows.write_updates(session)     # the rows they reference first: changed rows by statement, …
@@ -68,6 +68,10 @@ def _write_before_commit(session):
 @event.listens_for(Session, "after_transaction_end")
 def _discard_when_the_transaction_ends(session, transaction):
     # Committed rows were written before the commit; anything still queued when the outermost
-    # transaction ends (rollback, close) belongs to work that did not happen. Savepoints keep it.
+    # transaction ends (rollback, close) belongs to work that did not happen. A savepoint that
+    # rolls back drops what was queued inside it (savepoints.py); a released one keeps it.
     if transaction.parent is None:
         discard(session)
+
+
+savepoints.undo_with(_KEY, lambda _session, _rows: None)

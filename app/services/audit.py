@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, bindparam, cast, func, literal, select
 
 from ..extensions import db
-from . import appends, statements
+from . import appends, savepoints, statements
 from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
@@ -40,6 +40,10 @@ def compute_hash(prev_hash, event):
 
 def _hash_fields(prev_hash, fields):
     return hashlib.sha256((prev_hash + _canonical(fields)).encode("utf-8")).hexdigest()
+
+
+# Heads read or moved inside a savepoint that rolls back are no longer the database's: read again.
+savepoints.reset_with(lambda session: session.info.pop("audit_heads", None))
 
 
 def _normalise(data):

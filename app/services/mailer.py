@@ -11,13 +11,15 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User
+from . import savepoints
 
 log = logging.getLogger(__name__)
 _KEY = "mail_outbox"
+savepoints.undo_with(_KEY, lambda _session, _mail: None)    # mail queued in a rolled-back savepoint is not sent
 
 
 def queue(user_ids, message):
-    db.session.info.setdefault(_KEY, []).append((list(user_ids), message))
+    savepoints.note(db.session, _KEY, (list(user_ids), message))
 
 
 def discard():
@@ -26,7 +28,7 @@ def discard():
 
 def deliver():
     """Send what the committed command queued (called by the transaction after commit)."""
-    outbox = db.session.info.pop(_KEY, None)
+    outbox = savepoints.take(db.session, _KEY)
     if not outbox or not current_app.config.get("SMTP_HOST"):
         return 0
     config = current_app.config

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Group, Unit, User, user_groups
-from . import rows, statements
+from . import rows, savepoints, statements
 
 _KEY = "members"
 Member = namedtuple("Member", "id username")     # as much of a user as a task or a copy needs
@@ -88,3 +88,6 @@ def forget(session):
 def _forget_when_the_transaction_ends(session, transaction):
     if transaction.parent is None:       # the outermost transaction: commit, rollback or close
         forget(session)
+
+
+savepoints.reset_with(forget)            # a rolled-back savepoint may have changed who is in a group

@@ -19,10 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from ..models import HumanTask, ProcessInstance
-from . import statements
+from . import savepoints, statements
 
 _statements = {}
 _KEY = "inserted_rows"
+_UPDATED_IN_SAVEPOINT = "rows_updated_in_savepoint"
 
 
 def _insert_statement(table):
@@ -76,7 +77,7 @@ def insert_persistent(session, model, **values):
     [new_id] = statements.first_row(session, _insert_statement(model.__table__), given)
     row["id"] = new_id
     obj = _persistent(session, model, row)
-    session.info.setdefault(_KEY, []).append(obj)
+    savepoints.note(session, _KEY, obj)
     return obj
 
 
@@ -152,16 +153,40 @@ def _attach(session, model, values):
 
 @event.listens_for(Session, "after_commit")
 def _forget_inserted(session):
-    session.info.pop(_KEY, None)
+    if savepoints.outermost_commit(session):
+        session.info.pop(_KEY, None)
+
+
+def _expunge(session, objects):
+    # The ORM drops the objects its own rolled-back INSERTs made; do the same for these, or a
+    # later row that gets the same id (SQLite reuses them) would clash in the identity map.
+    for obj in objects:
+        if obj in session:
+            session.expunge(obj)
 
 
 @event.listens_for(Session, "after_rollback")
 def _expunge_rolled_back(session):
-    # The ORM drops the objects its own rolled-back INSERTs made; do the same for these, or a
-    # later row that gets the same id (SQLite reuses them) would clash in the identity map.
-    for obj in session.info.pop(_KEY, ()):
+    if session.get_nested_transaction() is None:      # a savepoint's own rows: savepoints.py
+        _expunge(session, savepoints.take(session, _KEY))
+
+
+def _expire(session, objects):
+    # As the ORM expires the rows it flushed inside a savepoint that rolls back: their
+    # values and version in memory are the savepoint's, the database's are back to before it.
+    for obj in objects:
         if obj in session:
-            session.expunge(obj)
+            session.expire(obj)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_updated(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_UPDATED_IN_SAVEPOINT, None)
+
+
+savepoints.undo_with(_KEY, _expunge)
+savepoints.undo_with(_UPDATED_IN_SAVEPOINT, _expire)
 
 
 # --------------------------------------------------------------------------- updates
@@ -244,13 +269,17 @@ def write_updates(session):
             params["where_version_"] = values[version_key]
             params["set_version_"] = values[version_key] + 1
         if statements.execute(session, _update_statement(model, keys), params) != 1:
-            raise StaleDataError(f"UPDATE of {model.__table__.name} id {params['where_id']} expected "
-                                 f"version {params.get('where_version_')}: changed by someone else")
+            stale = StaleDataError(f"UPDATE of {model.__table__.name} id {params['where_id']} expected "
+                                   f"version {params.get('where_version_')}: changed by someone else")
+            statements.write_failed(session, stale)     # rows written before it must not commit alone
+            raise stale
         if version_key is not None:
             values[version_key] = params["set_version_"]
         # Clean now, exactly as after the ORM's own flush of the row (SQLAlchemy's internal
         # call for that; tests/services/test_rows__updates.py pins the behaviour).
         state._commit_all(values, session.identity_map)
+        if savepoints.current(session) is not None:
+            savepoints.note(session, _UPDATED_IN_SAVEPOINT, state.obj())
         written += 1
     return written
 

@@ -18,9 +18,16 @@ listeners see every statement (the benchmarks count statements with them).
 
 Only plain statements qualify: no expanding IN lists, no ORM entities. Anything
 else goes through `session.execute` as usual.
+
+A write that fails here (or a version check that fails in rows.py) leaves the
+transaction needing a rollback, as a failed ORM flush does: until it is rolled
+back, no further statement runs and the session will not commit, so work done
+before the failure can never be committed without the rest.
 """
 from sqlalchemy import event, exc
 from sqlalchemy.orm import Session
+
+from . import savepoints
 
 _prepared = {}      # (id(statement), dialect name, column keys) -> _Prepared
 
@@ -94,11 +101,50 @@ def _link(session):
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_the_connection(session, transaction):
-    if transaction.parent is None:
+    if transaction.parent is None or transaction.nested:
         session.info.pop(_CONNECTION, None)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _ask_again_in_a_savepoint(session, transaction):
+    # A savepoint takes the connection, and emits its SAVEPOINT, only when it is asked for
+    # it: a statement run on the connection held from before would run outside the savepoint.
+    if transaction.nested:
+        session.info.pop(_CONNECTION, None)
+
+
+_FAILED = "failed_write"      # session.info: what failed, until the transaction (or savepoint) rolls back
+
+
+def write_failed(session, error):
+    """Record that a write of this transaction failed: it must now be rolled back."""
+    savepoints.note(session, _FAILED, f"{type(error).__name__}: {error}")
+
+
+def refuse_after_a_failed_write(session):
+    failed = savepoints.items(session, _FAILED)
+    if failed:
+        raise exc.PendingRollbackError(
+            f"This transaction must be rolled back: an earlier write failed ({failed[0]}).")
+
+
+@event.listens_for(Session, "before_commit")
+def _no_commit_after_a_failed_write(session):
+    refuse_after_a_failed_write(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_the_failure(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_FAILED, None)
+
+
+savepoints.undo_with(_FAILED, lambda _session, _failures: None)   # a savepoint rolled back: its failure is undone
+
+
 def _run(session, statement, params, many=False):
+    if _FAILED in session.info:
+        refuse_after_a_failed_write(session)
     link = _link(session)
     if many:
         prepared = _prepare(statement, link.dialect, tuple(params[0]))
@@ -119,7 +165,10 @@ def _run(session, statement, params, many=False):
             cursor.execute(prepared.sql, values)
     except link.error as error:
         cursor.close()
-        raise exc.DBAPIError.instance(prepared.sql, values, error, link.error, dialect=link.dialect) from error
+        wrapped = exc.DBAPIError.instance(prepared.sql, values, error, link.error, dialect=link.dialect)
+        if statement.is_dml:
+            write_failed(session, wrapped)
+        raise wrapped from error
     if dispatch.after_cursor_execute:
         dispatch.after_cursor_execute(connection, cursor, prepared.sql, values, context, many)
     return prepared, cursor

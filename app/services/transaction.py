@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from . import members
+from . import members, savepoints
 from .audit import IN_COMMAND
 from .errors import Conflict
 
@@ -67,7 +67,8 @@ _EXPIRE_AT_BEGIN = "expire_at_begin"
 
 @event.listens_for(Session, "after_commit")
 def _expire_when_the_next_transaction_begins(session):
-    session.info[_EXPIRE_AT_BEGIN] = True
+    if savepoints.outermost_commit(session):     # a released savepoint: still the same transaction
+        session.info[_EXPIRE_AT_BEGIN] = True
 
 
 @event.listens_for(Session, "after_begin")

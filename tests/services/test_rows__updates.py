@@ -2,6 +2,8 @@
 with the ORM's results: only what changed, the version checked, the session clean afterwards."""
 import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import PendingRollbackError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, User
@@ -121,3 +123,22 @@ def test_a_change_to_an_expired_object_survives_loading_its_row_again(app, user,
         assert same is task and task.opinion == "过期后改的"
     db.session.remove()
     assert db.session.get(HumanTask, task.id).opinion == "过期后改的"
+
+
+def test_rows_written_before_a_lost_version_check_never_commit_without_the_rest(app, user, open_task):
+    # The ORM leaves a transaction whose flush failed needing a rollback; so do the rows written here.
+    instance = runtime.start_instance(user("applicant"), "consortium_application")
+    task, instance_id = open_task(instance), instance.id
+    title = instance.title
+    db.session.commit()
+    instance.title = "先写的修改"                     # the case is written first, then its task
+    task.opinion = "后写的修改"
+    db.session.connection().execute(update(HumanTask).where(HumanTask.id == task.id)
+                                    .values(version=HumanTask.version + 1))   # another writer
+    with pytest.raises(StaleDataError):
+        db.session.flush()
+    with pytest.raises(PendingRollbackError):
+        db.session.commit()                            # a caller that swallowed the error commits
+    db.session.rollback()
+    db.session.remove()
+    assert db.session.get(ProcessInstance, instance_id).title == title

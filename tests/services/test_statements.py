@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, delete, event, func, insert, select
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
 from app.extensions import db
 from app.models import AuditAnchor, HumanTask, Notification, TaskCandidate
@@ -72,3 +73,39 @@ def test_only_plain_statements_are_prepared(app):
             HumanTask.id.in_(bindparam("ids", expanding=True))), {"ids": [1, 2]})
     with pytest.raises(ValueError):                  # a column left to a default is not filled in here
         statements.execute(db.session, insert(Notification), {"user_id": 1, "kind": "k", "message": "m"})
+
+
+def test_after_a_failed_write_the_transaction_can_only_be_rolled_back(app, user):
+    # A caller that catches the error and commits anyway must not commit the writes before it.
+    note = {"user_id": user("city").id, "kind": "note", "instance_id": None, "task_id": None,
+            "message": "失败之前写的", "created_at": datetime.now(timezone.utc), "read_at": None}
+    anchor = {"day": "2026-11-26", "heads": {}, "prev_hash": "0" * 64, "hash": "1" * 64,
+              "created_at": datetime.now(timezone.utc)}
+    with command():
+        statements.execute(db.session, _ANCHOR, anchor)
+    statements.first_row(db.session, _ADD_NOTE, note)            # written, not yet committed
+    with pytest.raises(IntegrityError):
+        statements.execute(db.session, _ANCHOR, anchor)          # the day is unique
+    with pytest.raises(PendingRollbackError):
+        statements.first_row(db.session, _NOTE, {"id": 1})
+    with pytest.raises(PendingRollbackError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Notification)
+                              .where(Notification.message == "失败之前写的")).scalar_one() == 0
+    statements.first_row(db.session, _ADD_NOTE, note)            # a new transaction works again
+    db.session.commit()
+
+
+def test_a_failure_inside_a_savepoint_is_undone_with_it(app, user):
+    anchor = {"day": "2026-11-27", "heads": {}, "prev_hash": "0" * 64, "hash": "1" * 64,
+              "created_at": datetime.now(timezone.utc)}
+    with command():
+        statements.execute(db.session, _ANCHOR, anchor)
+    with command():
+        savepoint = db.session.begin_nested()
+        with pytest.raises(IntegrityError):
+            statements.execute(db.session, _ANCHOR, anchor)
+        savepoint.rollback()
+        statements.execute(db.session, _ANCHOR, {**anchor, "day": "2026-11-28"})
+    assert db.session.execute(select(func.count()).select_from(AuditAnchor)).scalar_one() == 2

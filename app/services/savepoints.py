@@ -1,0 +1,92 @@
+"""The share of a command's work kept beside the unit of work, made to follow savepoints.
+
+Some of what a command does is held in `session.info`, not in the ORM's unit of
+work: rows inserted or updated by prepared statements (rows.py), rows queued to
+be appended at commit (appends.py), e-mail to send after the commit (mailer.py),
+the audit-chain heads it carries and the group members it has looked up. The
+ORM undoes its own share of a rolled-back savepoint (`Session.begin_nested`);
+this module undoes ours, so a savepoint means the same for both:
+
+- an item is noted against the savepoint it was made in (`note`);
+- a released savepoint hands its items to the savepoint around it (or to the
+  transaction itself);
+- a rolled-back savepoint drops its items and gives them to the undo function
+  registered for their key (`undo_with`), and resets the caches (`reset_with`).
+
+What happens when the outermost transaction ends stays with each owner.
+"""
+from sqlalchemy import event
+from sqlalchemy.orm import Session, scoped_session
+
+_UNDO = {}       # session.info key -> function(session, items) for the items of a rolled-back savepoint
+_RESETS = []     # function(session) called when any savepoint rolls back: caches that may now be wrong
+
+
+def undo_with(key, undo):
+    """Items noted under `key` and made in a savepoint that rolls back are given to `undo(session, items)`."""
+    _UNDO[key] = undo
+
+
+def reset_with(reset):
+    _RESETS.append(reset)
+
+
+def current(session):
+    """The savepoint the session is in now, or None."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.get_nested_transaction()
+
+
+def note(session, key, item):
+    """Add `item` to the session's list under `key`, as made in the current savepoint (if any)."""
+    assert key in _UNDO, f"register {key!r} with undo_with first"
+    session.info.setdefault(key, []).append((current(session), item))
+
+
+def items(session, key):
+    return [item for _savepoint, item in session.info.get(key, ())]
+
+
+def take(session, key):
+    """Every item under `key`, removed from the session."""
+    return [item for _savepoint, item in session.info.pop(key, ())]
+
+
+def _enclosing(transaction):
+    """The savepoint around `transaction`, or None where there is none."""
+    parent = transaction.parent
+    while parent is not None and not parent.nested:
+        parent = parent.parent
+    return parent
+
+
+def _inside(savepoint, of):
+    """Whether `savepoint` (None: no savepoint) is `of` or lies within it."""
+    while savepoint is not None:
+        if savepoint is of:
+            return True
+        savepoint = _enclosing(savepoint)
+    return False
+
+
+@event.listens_for(Session, "after_rollback")
+def _undo_on_rollback(session):
+    rolled_back = session.get_nested_transaction()  # None: the outermost transaction (each owner's business)
+    if rolled_back is None:
+        return
+    for key, undo in _UNDO.items():
+        entries = session.info.get(key)
+        if not entries:
+            continue
+        kept = [(made_in, item) for made_in, item in entries if not _inside(made_in, rolled_back)]
+        if len(kept) != len(entries):
+            session.info[key] = kept
+            undo(session, [item for made_in, item in entries if _inside(made_in, rolled_back)])
+    for reset in _RESETS:
+        reset(session)
+
+
+def outermost_commit(session):
+    """In an after_commit listener: whether the transaction itself committed (not a savepoint)."""
+    return session.get_nested_transaction() is None
