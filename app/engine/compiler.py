@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import flow_order
 from .checks import check_diagram, quote_timer_literals
 from .errors import DiagramError
 from .service_task import TopicServiceTask, TopicServiceTaskParser
@@ -37,6 +38,7 @@ class CompiledDefinition:
     subprocess_specs: dict = field(repr=False, default_factory=dict)
     start_timers: tuple = ()          # StartTimer: the scheduler starts the cases, not a person
     has_timer_events: bool = True     # any timer a running case can wait at (False: no step looks for one)
+    before: dict = field(repr=False, default_factory=dict)   # element id -> ids before it on the forward flow
 
     @property
     def name(self):
@@ -96,7 +98,8 @@ def compile_definition(data, filename=None, forms=None, services=None):
     return CompiledDefinition(key=process.get("id"), settings=read_process(process), steps=steps,
                               element_names=names, spec=spec, subprocess_specs=subprocess_specs,
                               start_timers=start_timers,
-                              has_timer_events=_has_timer_events(spec, subprocess_specs))
+                              has_timer_events=_has_timer_events(spec, subprocess_specs),
+                              before=flow_order.predecessors(process))
 
 
 def _has_timer_events(spec, subprocess_specs):

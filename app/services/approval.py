@@ -418,17 +418,23 @@ def take_back(actor, instance_id, kind):
 
 
 def return_targets(task):
-    """Earlier user steps of this case the approver may send it back to (step property `returnTo`)."""
+    """Earlier user steps of this case the approver may send it back to (step property `returnTo`).
+
+    Earlier means before this step on the diagram's forward flow (engine/flow_order.py), and
+    done in this case: after a return for revision, the reviewers' steps are in the applicant's
+    past but ahead of the applicant's step, so they are not targets."""
     compiled, step = _step_config(task)
     allowed = step.properties.get("returnTo", "any") if step else "any"
     if allowed == "none":
         return []
+    earlier = compiled.before.get(task.element_id, frozenset())
     done = db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED,
         HumanTask.element_id != task.element_id).order_by(HumanTask.completed_at)).scalars().all()
     names = {}
     for row in done:
-        names[row.element_id] = row.name
+        if row.element_id in earlier:
+            names[row.element_id] = row.name
     if allowed not in ("any", ""):
         wanted = [e.strip() for e in allowed.split(",")]
         names = {k: v for k, v in names.items() if k in wanted}

@@ -331,6 +331,26 @@ def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
     assert replay.reexecute(user("auditor"), case).ok
 
 
+def test_after_a_return_for_revision_the_applicant_cannot_send_the_case_ahead(app, user, open_task, application_form):
+    # The reviewers' steps are in the applicant's past but ahead of the applicant's step.
+    applicant = user("applicant")
+    case = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    task = open_task(case)
+    tasks.claim(user("leader"), task.id)
+    tasks.complete(user("leader"), task.id, YES)
+    task = open_task(case)
+    tasks.claim(user("district_tianhe"), task.id)
+    assert [e for e, _n in approval.return_targets(task)] == ["fill_application", "lead_unit_opinion"]
+    tasks.complete(user("district_tianhe"), task.id, {"decision": "return", "opinion": "请补充成员单位"})
+    revision = open_task(case)
+    assert revision.element_id == "fill_application"
+    assert approval.return_targets(revision) == []
+    with pytest.raises(ValidationFailed):
+        approval.return_to(applicant, revision.id, "district_review", "直接送区办")
+    assert open_task(case).element_id == "fill_application"
+
+
 def test_the_same_person_twice_in_a_row_is_approved_automatically(app, user):
     xml = diagram("repeat_case", mode="or_sign", users=["city"], fill_step=True).replace(
         b'<bpmn:userTask id="fill" name="\xe5\xa1\xab\xe5\x86\x99" camunda:assignee="${initiator}"',
