@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import rows, savepoints, statements
 
 _KEY = "appends"
+_WRITTEN = "appends_written_in_savepoint"
 
 
 def add(session, table, row):
@@ -29,9 +30,14 @@ def pending(session):
 
 def write(session):
     """Insert the queued rows now, in order, one statement per run of the same table."""
-    queued = savepoints.take(session, _KEY)
-    if not queued:
+    entries = session.info.pop(_KEY, None)
+    if not entries:
         return
+    if savepoints.current(session) is not None:
+        # Written inside a savepoint: if it rolls back, the rows queued before it go back in the queue.
+        for entry in entries:
+            savepoints.note(session, _WRITTEN, entry)
+    queued = [item for _made_in, item in entries]
     rows.write_updates(session)     # the rows they reference first: changed rows by statement, …
     session.flush()                 # … the rest by the unit of work (nothing left to do, usually)
     run_table, run = None, []
@@ -72,6 +78,15 @@ def _discard_when_the_transaction_ends(session, transaction):
     # rolls back drops what was queued inside it (savepoints.py); a released one keeps it.
     if transaction.parent is None:
         discard(session)
+        session.info.pop(_WRITTEN, None)
 
 
-savepoints.undo_with(_KEY, lambda _session, _rows: None)
+def _queue_again(session, written, savepoint):
+    """Rows queued before `savepoint` but written inside it, which rolled back: queued again, first."""
+    again = [(made_in, item) for made_in, item in written if not savepoints.inside(made_in, savepoint)]
+    if again:
+        session.info[_KEY] = again + session.info.get(_KEY, [])
+
+
+savepoints.undo_with(_KEY, lambda _session, _rows, _savepoint: None)
+savepoints.undo_with(_WRITTEN, _queue_again)

@@ -42,8 +42,8 @@ def _hash_fields(prev_hash, fields):
     return hashlib.sha256((prev_hash + _canonical(fields)).encode("utf-8")).hexdigest()
 
 
-# Heads read or moved inside a savepoint that rolls back are no longer the database's: read again.
-savepoints.reset_with(lambda session: session.info.pop("audit_heads", None))
+# Heads read or moved inside a savepoint that rolls back are put back as they were when it began.
+savepoints.restore_with("audit_heads")
 
 
 def _normalise(data):
@@ -81,14 +81,24 @@ def head_columns(instance_id_column):
             newest.with_only_columns(AuditEvent.hash).scalar_subquery().label("audit_head_hash"))
 
 
+def carries_heads(session):
+    """Whether a command reads a chain's head along with the case's row (`head_columns`) and carries
+    it to its first event, instead of reading it when it records the event.
+
+    Only inside a command (its transaction saw the head; carried heads are dropped when it
+    ends), and only on SQLite: there the command's whole transaction sees one snapshot and
+    writers take turns, so a head read early is as current as one read late. On PostgreSQL
+    (read committed) a head read when the event is recorded also sees events another command
+    committed meanwhile; read before the engine runs, it would turn more concurrent work on
+    one case (countersigning) into conflicts."""
+    return bool(session.info.get(IN_COMMAND)) and statements.dialect(session).name == "sqlite"
+
+
 def carry_head(instance_id, seq, digest):
-    """Use a chain head read along with the case's row (`head_columns`) for the command's next
-    event, instead of reading it again. Only inside a command (its transaction saw the head;
-    the carried heads are dropped when it ends) and only if no event of the chain is queued."""
-    session = db.session
-    if session.info.get(IN_COMMAND):
-        heads = session.info.setdefault("audit_heads", {})
-        heads.setdefault(chain_of(instance_id), (seq, digest) if seq else (0, GENESIS))
+    """Use a chain head read with the case's row for the command's next event of that chain,
+    unless the command has already moved that head."""
+    heads = db.session.info.setdefault("audit_heads", {})
+    heads.setdefault(chain_of(instance_id), (seq, digest) if seq else (0, GENESIS))
 
 
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,

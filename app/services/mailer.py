@@ -15,7 +15,7 @@ from . import savepoints
 
 log = logging.getLogger(__name__)
 _KEY = "mail_outbox"
-savepoints.undo_with(_KEY, lambda _session, _mail: None)    # mail queued in a rolled-back savepoint is not sent
+savepoints.undo_with(_KEY, lambda _session, _mail, _savepoint: None)    # mail queued in a rolled-back savepoint is not sent
 
 
 def queue(user_ids, message):

@@ -157,7 +157,7 @@ def _forget_inserted(session):
         session.info.pop(_KEY, None)
 
 
-def _expunge(session, objects):
+def _expunge(session, objects, _savepoint=None):
     # The ORM drops the objects its own rolled-back INSERTs made; do the same for these, or a
     # later row that gets the same id (SQLite reuses them) would clash in the identity map.
     for obj in objects:
@@ -171,7 +171,7 @@ def _expunge_rolled_back(session):
         _expunge(session, savepoints.take(session, _KEY))
 
 
-def _expire(session, objects):
+def _expire(session, objects, _savepoint):
     # As the ORM expires the rows it flushed inside a savepoint that rolls back: their
     # values and version in memory are the savepoint's, the database's are back to before it.
     for obj in objects:

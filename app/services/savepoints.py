@@ -7,24 +7,33 @@ the audit-chain heads it carries and the group members it has looked up. The
 ORM undoes its own share of a rolled-back savepoint (`Session.begin_nested`);
 this module undoes ours, so a savepoint means the same for both:
 
-- an item is noted against the savepoint it was made in (`note`);
-- a released savepoint hands its items to the savepoint around it (or to the
-  transaction itself);
-- a rolled-back savepoint drops its items and gives them to the undo function
-  registered for their key (`undo_with`), and resets the caches (`reset_with`).
+- an item is noted against the savepoint it was made in (`note`); a savepoint
+  that rolls back takes out the items made in it or in the savepoints inside
+  it (released or not) and gives them to the undo function registered for
+  their key (`undo_with`);
+- a value such as the carried audit heads is copied when a savepoint begins and
+  put back when it rolls back (`restore_with`);
+- caches are forgotten when any savepoint rolls back (`reset_with`).
 
 What happens when the outermost transaction ends stays with each owner.
 """
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
-_UNDO = {}       # session.info key -> function(session, items) for the items of a rolled-back savepoint
-_RESETS = []     # function(session) called when any savepoint rolls back: caches that may now be wrong
+_UNDO = {}        # session.info key -> function(session, items, savepoint) for the items of a rolled-back savepoint
+_RESTORED = []    # session.info keys whose dict is copied at a savepoint's start, put back at its rollback
+_RESETS = []      # function(session) called when any savepoint rolls back: caches that may now be wrong
+_COPIES = "savepoint_copies"     # session.info: savepoint -> {key: copy}
 
 
 def undo_with(key, undo):
-    """Items noted under `key` and made in a savepoint that rolls back are given to `undo(session, items)`."""
+    """Items noted under `key` and made in a savepoint that rolls back are given to
+    `undo(session, items, savepoint)`."""
     _UNDO[key] = undo
+
+
+def restore_with(key):
+    _RESTORED.append(key)
 
 
 def reset_with(reset):
@@ -61,13 +70,28 @@ def _enclosing(transaction):
     return parent
 
 
-def _inside(savepoint, of):
+def inside(savepoint, of):
     """Whether `savepoint` (None: no savepoint) is `of` or lies within it."""
     while savepoint is not None:
         if savepoint is of:
             return True
         savepoint = _enclosing(savepoint)
     return False
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _copy_at_start(session, transaction):
+    if transaction.nested and _RESTORED:
+        copies = {key: dict(session.info[key]) for key in _RESTORED if key in session.info}
+        session.info.setdefault(_COPIES, {})[transaction] = copies
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_copies(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_COPIES, None)
+    elif transaction.nested:
+        session.info.get(_COPIES, {}).pop(transaction, None)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -79,10 +103,16 @@ def _undo_on_rollback(session):
         entries = session.info.get(key)
         if not entries:
             continue
-        kept = [(made_in, item) for made_in, item in entries if not _inside(made_in, rolled_back)]
+        kept = [(made_in, item) for made_in, item in entries if not inside(made_in, rolled_back)]
         if len(kept) != len(entries):
             session.info[key] = kept
-            undo(session, [item for made_in, item in entries if _inside(made_in, rolled_back)])
+            undo(session, [item for made_in, item in entries if inside(made_in, rolled_back)], rolled_back)
+    copies = session.info.get(_COPIES, {}).get(rolled_back, {})
+    for key in _RESTORED:
+        if key in copies:
+            session.info[key] = dict(copies[key])
+        else:
+            session.info.pop(key, None)
     for reset in _RESETS:
         reset(session)
 

@@ -105,6 +105,13 @@ def _forget_the_connection(session, transaction):
         session.info.pop(_CONNECTION, None)
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_a_rolled_back_connection(session):
+    # A rollback (a savepoint's too, e.g. after a failed flush) leaves the transaction inactive
+    # until the caller rolls it back in turn: asking the session again raises as the ORM would.
+    session.info.pop(_CONNECTION, None)
+
+
 @event.listens_for(Session, "after_transaction_create")
 def _ask_again_in_a_savepoint(session, transaction):
     # A savepoint takes the connection, and emits its SAVEPOINT, only when it is asked for
@@ -139,7 +146,12 @@ def _forget_the_failure(session, transaction):
         session.info.pop(_FAILED, None)
 
 
-savepoints.undo_with(_FAILED, lambda _session, _failures: None)   # a savepoint rolled back: its failure is undone
+savepoints.undo_with(_FAILED, lambda _session, _failures, _savepoint: None)   # a savepoint rolled back: its failure is undone
+
+
+def dialect(session):
+    """The dialect of the session's connection (asked once per transaction)."""
+    return _link(session).dialect
 
 
 def _run(session, statement, params, many=False):

@@ -31,12 +31,13 @@ def _now():
 
 
 # Read by prepared statements (rows.load); completing a task always needs its case: one joined read.
-# Every command on a task appends to its case's audit chain: the chain's head comes with the row.
-_TASK = rows.select_rows(HumanTask).add_columns(*audit.head_columns(HumanTask.instance_id)) \
-    .where(HumanTask.id == bindparam("id"))
+_TASK = rows.select_rows(HumanTask).where(HumanTask.id == bindparam("id"))
 _TASK_WITH_CASE = rows.select_rows(HumanTask, ProcessInstance) \
-    .add_columns(*audit.head_columns(HumanTask.instance_id)) \
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(HumanTask.id == bindparam("id"))
+# Every command on a task appends to its case's audit chain: on SQLite the chain's head comes with
+# the row (audit.carry_head says why only there).
+_HEADED = {_TASK: _TASK.add_columns(*audit.head_columns(HumanTask.instance_id)),
+           _TASK_WITH_CASE: _TASK_WITH_CASE.add_columns(*audit.head_columns(HumanTask.instance_id))}
 
 
 def _load(task_id, with_instance=False):
@@ -46,14 +47,18 @@ def _load(task_id, with_instance=False):
             task_id = int(task_id)
         except (TypeError, ValueError):
             task_id = None
+        statement = _TASK_WITH_CASE if with_instance else _TASK
+        headed = audit.carries_heads(db.session)
+        if headed:
+            statement = _HEADED[statement]
         if with_instance:
-            found = rows.load(db.session, _TASK_WITH_CASE, {"id": task_id}, HumanTask, ProcessInstance)
+            found = rows.load(db.session, statement, {"id": task_id}, HumanTask, ProcessInstance)
             for task, instance, *_head in found:     # the task holds its case, as a joined load would
                 set_committed_value(task, "instance", instance)
         else:
-            found = rows.load(db.session, _TASK, {"id": task_id}, HumanTask)
+            found = rows.load(db.session, statement, {"id": task_id}, HumanTask)
         task = found[0][0] if found else None
-        if task is not None:
+        if task is not None and headed:
             audit.carry_head(task.instance_id, *found[0][-2:])
     if task is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))

@@ -16,14 +16,16 @@ down_revision = 'e4f1a9c3b702'
 branch_labels = None
 depends_on = None
 
-COLUMNS = (("human_task", "draft_data"), ("human_task", "plan"), ("attachment", "meta"), ("timer_job", "policy"))
+COLUMNS = {"human_task": ("draft_data", "plan"), "attachment": ("meta",), "timer_job": ("policy",)}
 
 
 def upgrade():
     bind = op.get_bind()
-    for table, column in COLUMNS:
-        bind.execute(sa.text(f"UPDATE {table} SET {column} = NULL "
-                             f"WHERE {column} IS NOT NULL AND CAST({column} AS TEXT) = 'null'"))
+    for table, columns in COLUMNS.items():     # one pass over each table
+        quoted = [f'"{c}"' for c in columns]     # "plan" is a keyword to SQLite
+        sets = ", ".join(f"{c} = CASE WHEN CAST({c} AS TEXT) = 'null' THEN NULL ELSE {c} END" for c in quoted)
+        found = " OR ".join(f"CAST({c} AS TEXT) = 'null'" for c in quoted)
+        bind.execute(sa.text(f"UPDATE {table} SET {sets} WHERE {found}"))
 
 
 def downgrade():

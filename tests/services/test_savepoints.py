@@ -1,6 +1,7 @@
 """A savepoint (Session.begin_nested) means the same for the work kept beside the unit of work
 (rows written by prepared statements, queued appends, carried audit heads, mail) as for the
 ORM's own: a rolled-back savepoint leaves nothing of itself, a released one keeps everything."""
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -108,3 +109,52 @@ def test_the_whole_transaction_rolled_back_from_inside_a_savepoint_leaves_nothin
     db.session.remove()
     assert _notifications("外层") == 0 and _events(instance_id) == before
     assert db.session.get(HumanTask, task_id).version == version
+
+
+def test_work_queued_before_a_savepoint_survives_its_rollback(app, user):
+    # Events queued before the savepoint keep their place in the chain; those written inside
+    # it (a released inner savepoint writes the queue) go back in the queue when it rolls back.
+    applicant = user("applicant")
+    instance = runtime.start_instance(applicant, "consortium_application")
+    instance_id, before = instance.id, _events(instance.id)
+    with command():
+        audit.record("before_savepoint", actor=applicant, instance_id=instance_id)
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()
+        audit.record("after_first", actor=applicant, instance_id=instance_id)
+        outer = db.session.begin_nested()
+        with db.session.begin_nested():
+            audit.record("inside", actor=applicant, instance_id=instance_id)
+        outer.rollback()
+        audit.record("after_second", actor=applicant, instance_id=instance_id)
+    types = [t for _seq, t in _events(instance_id)[len(before):]]
+    assert types == ["before_savepoint", "after_first", "after_second"]
+    assert audit.verify_chain(audit.chain_of(instance_id)).ok
+
+
+def test_after_a_failed_flush_inside_a_savepoint_no_prepared_statement_runs(app, user):
+    from datetime import datetime, timezone
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError, PendingRollbackError
+    from app.models import AuditAnchor
+    from app.services import statements
+    applicant = user("applicant")
+    note = insert(Notification).returning(Notification.id)
+    values = {"user_id": applicant.id, "kind": "test", "instance_id": None, "task_id": None,
+              "message": "失效的保存点之后", "created_at": datetime.now(timezone.utc), "read_at": None}
+    anchor = dict(day="2026-11-29", heads={}, prev_hash="0" * 64, hash="1" * 64)
+    with command():
+        db.session.add(AuditAnchor(**anchor))
+    db.session.remove()
+    db.session.connection()
+    savepoint = db.session.begin_nested()
+    statements.first_row(db.session, note, {**values, "message": "保存点里"})
+    db.session.add(AuditAnchor(**anchor))                  # the day is unique: the flush fails
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    with pytest.raises(PendingRollbackError):
+        statements.first_row(db.session, note, values)    # as the ORM refuses, so do the statements
+    savepoint.rollback()
+    statements.first_row(db.session, note, values)        # after the rollback, work goes on
+    db.session.commit()
+    assert _notifications("失效的保存点之后") == 1 and _notifications("保存点里") == 0
