@@ -59,34 +59,55 @@ def _shape_problem(code, length):
     """Reason the first `length` characters break the layout, or None."""
     for pos, ch in enumerate(code[:length], start=1):
         if ch not in _VALUE:
-            return f"character '{ch}' at position {pos} is not allowed"
+            return _reason(N_("character '%(char)s' at position %(pos)d is not allowed"), char=ch, pos=pos)
     if code[0] not in _AUTHORITIES:
-        return f"position 1 (registration authority) cannot be '{code[0]}'"
+        return _reason(N_("position 1 (registration authority) cannot be '%(char)s'"), char=code[0])
     if length > 1 and code[1] not in _CATEGORIES:
-        return f"position 2 (organisation category) must be a digit 1-9, not '{code[1]}'"
+        return _reason(N_("position 2 (organisation category) must be a digit 1-9, not '%(char)s'"), char=code[1])
     for pos in range(3, min(length, 8) + 1):
         if not code[pos - 1].isdigit():
-            return (f"positions 3-8 (administrative division) must be digits; "
-                    f"position {pos} is '{code[pos - 1]}'")
+            return _reason(N_("positions 3-8 (administrative division) must be digits; position %(pos)d is "
+                              "'%(char)s'"), pos=pos, char=code[pos - 1])
     if length >= 17 and code[16] not in "0123456789X":
-        return f"position 17 (organisation code check digit) must be a digit or 'X', not '{code[16]}'"
+        return _reason(N_("position 17 (organisation code check digit) must be a digit or 'X', not '%(char)s'"),
+                       char=code[16])
     return None
 
 
+class Reason(str):
+    """Why a code is not valid: the English text, with the template and values it was made
+    from, so that the layer that knows the user's language can translate it."""
+
+    def __new__(cls, template, params):
+        reason = super().__new__(cls, template % params)
+        reason.template, reason.params = template, params
+        return reason
+
+
+def N_(template):
+    """Marks a message for extraction into the translation catalogue (pybabel's N_ keyword)."""
+    return template
+
+
+def _reason(template, **params):
+    return Reason(template, params)
+
+
 def validate_credit_code(code):
-    """None when `code` is a valid unified social credit code, else a short English reason."""
+    """None when `code` is a valid unified social credit code, else a short English `Reason`."""
     code = normalize(code)
     if len(code) != LENGTH:
-        return f"must be {LENGTH} characters (got {len(code)})"
+        return _reason(N_("must be %(length)d characters (got %(got)d)"), length=LENGTH, got=len(code))
     problem = _shape_problem(code, LENGTH)
     if problem:
         return problem
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"check character should be '{expected}'"
+        return _reason(N_("check character should be '%(char)s'"), char=expected)
     inner = organization_check_digit(code[8:16])
     if code[16] != inner:
-        return f"organisation code check digit at position 17 should be '{inner}' (GB 11714)"
+        return _reason(N_("organisation code check digit at position 17 should be '%(char)s' (GB 11714)"),
+                       char=inner)
     return None
 
 

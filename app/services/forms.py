@@ -10,7 +10,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 
-from ..domain.credit_code import validate_credit_code
+from ..domain.credit_code import Reason, validate_credit_code
 from .errors import ValidationFailed
 
 RESERVED_KEYS = {"typename", "initiator", "initiator_unit", "initiator_name"}
@@ -46,7 +46,10 @@ def _message(error):
     if kind == "required":
         return _("This field is required.")
     if kind == "format" and error.validator_value == "uscc":
-        return _("Not a valid unified social credit code: %(reason)s", reason=error.cause or error.message)
+        reason = error.cause.args[0] if error.cause is not None and error.cause.args else error.message
+        if isinstance(reason, Reason):                 # the domain's English reason, in the user's language
+            reason = _(reason.template, **reason.params)
+        return _("Not a valid unified social credit code: %(reason)s", reason=reason)
     if kind == "pattern":
         return _("The format is not valid.")
     if kind == "minLength":

@@ -41,8 +41,9 @@ def task_arrived(task, assignee, groups, users):
 
 
 def case_ended(instance, outcome):
+    said = {"approved": _("approved"), "rejected": _("rejected")}.get(outcome, outcome)
     notify([instance.started_by_id], "outcome", _("Your case %(key)s has ended: %(outcome)s",
-                                                  key=instance.business_key, outcome=outcome), instance.id)
+                                                  key=instance.business_key, outcome=said), instance.id)
 
 
 def returned(instance, step_name, opinion):

@@ -37,6 +37,15 @@ def init_app(app):
         from ..services.permissions import is_admin
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
-                "locale": locale, "may_audit": may_audit(user) if user else False,
+                "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,
                 "is_admin": is_admin(user) if user else False,
                 "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0)}
+
+
+def _chinese_beside(locale):
+    """A heading's Chinese term beside it (<small>待办</small>) — in the English UI only: in the
+    Chinese UI the heading already is that term."""
+    from markupsafe import Markup, escape
+    if locale.startswith("zh"):
+        return lambda term: ""
+    return lambda term: Markup(" <small>%s</small>") % escape(term)

@@ -85,3 +85,22 @@ def test_unknown_language_and_off_site_next_are_ignored(client):
     response = client.post("/lang/xx", data={"next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response.location
     assert html_lang(client.get("/login")) == "zh-CN"
+
+
+def test_headings_show_the_chinese_term_beside_the_english_only(browser):
+    chinese = browser("applicant", lang="zh").get("/tasks").get_data(as_text=True)
+    assert "<h1>待办</h1>" in chinese                       # not "待办 待办"
+    english = browser("applicant", lang="en").get("/tasks").get_data(as_text=True)
+    assert "<h1>Inbox <small>待办</small></h1>" in english
+
+
+def test_a_wrong_credit_code_is_explained_in_the_users_language(app):
+    from app.services import forms
+    from flask_babel import force_locale
+    schema = {"type": "object", "properties": {"code": {"type": "string", "format": "uscc"}}}
+    with app.test_request_context(), force_locale("zh_CN"):
+        errors = forms.field_errors(schema, {"code": "91350100M000100Y44"})
+    assert errors == {"code": ["统一社会信用代码无效：校验码应为“3”"]}
+    with app.test_request_context(), force_locale("en"):
+        errors = forms.field_errors(schema, {"code": "913"})
+    assert errors == {"code": ["Not a valid unified social credit code: must be 18 characters (got 3)"]}
