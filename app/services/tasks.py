@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, inspect
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -67,7 +67,7 @@ def _load(task_id, with_instance=False):
 
 def _check_version(task, expected_version):
     if expected_version is not None and int(expected_version) != task.version:
-        raise Conflict(_("This task was changed by someone else since you opened it; reload it."))
+        raise Conflict(_("This task has changed since you opened it (in another window, or by someone else)."))
 
 
 def _check_open(task):
@@ -128,6 +128,20 @@ def _authorise(actor, task, expected_version):
     _check_version(task, expected_version)
 
 
+def _name_a_new_case(actor, task, data):
+    """A case not yet submitted takes its name from the applicant's draft, so the inbox and
+    'my applications' can tell one draft from another. Once submitted, only the submitted form names it."""
+    instance = task.instance
+    title_field = definitions.compiled_by_id(instance.definition_id).settings.title_field
+    named = str(data.get(title_field) or "").strip()[:300] if title_field else ""
+    if not named or actor.id != instance.started_by_id or instance.title not in ("", task.instance_title):
+        return
+    submitted = db.session.execute(select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.COMPLETED).limit(1)).first()
+    if submitted is None:
+        instance.title = task.instance_title = named
+
+
 def save_draft(actor, task_id, data, expected_version=None, files=()):
     """Keep unfinished form data on the task; nothing moves in the process."""
     with command():
@@ -138,6 +152,7 @@ def save_draft(actor, task_id, data, expected_version=None, files=()):
         if not isinstance(data, dict) or len(json.dumps(data, default=str)) > MAX_DRAFT_BYTES:
             raise ValidationFailed(_("The draft is not valid."), {"_form": [_("The draft is too large.")]})
         data = attachments.attach_uploads(actor, task.instance, data, files)
+        _name_a_new_case(actor, task, data)     # (reads first: the task's row is then written once)
         task.draft_data = data
         audit.record("task_draft_saved", actor=actor, instance_id=task.instance_id,
                      element_id=task.element_id, element_name=task.name, task_id=task.id,

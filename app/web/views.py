@@ -78,12 +78,28 @@ def start(key):
     return redirect(url_for("views.instance", instance_id=instance.id))
 
 
+def _keep_uploads(item, data, files, version):
+    """A submission the form check refused still keeps the files chosen with it: a browser cannot
+    fill a file field again, so they are stored with a draft and the form lists them. The typed
+    values stay as typed either way."""
+    try:
+        for upload in files:
+            upload.stream.seek(0)            # the refused submission read them
+        tasks.save_draft(g.user, item.id, data, version, files)
+    except (ValidationFailed, Conflict, OSError):
+        return data                          # the files themselves were refused: the errors say why
+    flash(_("The files you chose were saved with a draft; correct the fields marked and submit again."))
+    kept = dict(data)
+    kept[attachments.FIELD] = (item.draft_data or {}).get(attachments.FIELD, [])
+    return kept
+
+
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
     item = tasks.get_task(g.user, task_id)
     schema = tasks.form_of(item)
-    errors, values = {}, None
+    errors, values, conflict = {}, None, False
     if request.method == "POST":
         action = request.form.get("_action", "complete")
         data = parse_form(schema, request.form)
@@ -108,9 +124,15 @@ def task(task_id):
         except ValidationFailed as exc:
             errors, values = exc.errors, data
             flash(exc.message, "error")
-        except Conflict as exc:      # someone acted first, or a stale tab: show the task as it is now
+            if action == "complete" and any(f and f.filename for f in files):
+                values = _keep_uploads(item, data, files, version)
+        except Conflict as exc:
+            item = tasks.get_task(g.user, task_id)
             flash(exc.message, "error")
-            return redirect(url_for("views.task", task_id=task_id))
+            if action != "complete" or item.status != "open" or not can_act_on_task(g.user, item):
+                return redirect(url_for("views.task", task_id=task_id))   # someone acted first: show it as it is
+            values, conflict = data, True    # a stale tab of a task still in the user's hands: the input stays
+            flash(_("What you entered is still below: check it against the task as it is now and submit again."))
     case = runtime.task_data(item) if item.status == "open" else {}
     if values is None:
         values = item.draft_data or {k: case.get(k) for k in schema.get("properties", {}) if k in case}
@@ -123,7 +145,7 @@ def task(task_id):
         application = _without(application, step.hidden_fields)
         schema = _without(schema, step.hidden_fields)
     readonly = sorted(step.readonly_fields) if step is not None else []
-    status = 422 if errors else 200
+    status = 409 if conflict else 422 if errors else 200
     history = [t for t in queries.tasks_of(item.instance) if t.status == "completed" and (t.decision or t.opinion)]
     step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,

@@ -65,6 +65,7 @@ def test_each_occurrence_starts_one_case_until_the_repetitions_end(app, user, cl
     assert first.started_by_id is None and first.status == "running" and first.business_key
     [task] = db.session.execute(select(HumanTask).where(HumanTask.instance_id == first.id)).scalars().all()
     assert task.element_id == "review" and task.candidate_groups == "city_office"
+    assert first.title.endswith(" 2026-12-01") and task.instance_title == first.title   # named by its day
     started = db.session.execute(select(AuditEvent).where(
         AuditEvent.instance_id == first.id, AuditEvent.type == "instance_started")).scalar_one()
     assert started.actor_name == "system" and started.data["timer"] == "tick"

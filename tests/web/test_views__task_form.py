@@ -117,13 +117,40 @@ def test_a_form_from_a_stale_page_is_a_conflict(started, application_form):
     page = client.get(url).get_data(as_text=True)
     assert 'name="_version" value="1"' in page
     client.post(url, data={"consortium_name": "第一个标签页", "_action": "draft", "_version": "1"})
-    stale = client.post(url, data={**form_fields(application_form()), "_version": "1"})
-    # back to the task as it is now, with the reason; nothing was submitted
-    assert stale.status_code == 302 and urlparse(stale.location).path == url
-    page = client.get(url).get_data(as_text=True)
-    assert 'class="flash error"' in page and 'name="_version" value="2"' in page
-    assert 'value="第一个标签页"' in page                            # the draft saved in the other tab
+    form = application_form()
+    stale = client.post(url, data={**form_fields(form), "_version": "1"})
+    # nothing was submitted; the reason is shown with what was typed, against the task as it is now
+    assert stale.status_code == 409
+    page = htmllib.unescape(stale.get_data(as_text=True))
+    assert 'class="flash error"' in page
+    assert 'name="_version" value="2"' in page
+    assert f'value="{form["consortium_name"]}"' in page              # the input of this tab is not lost
     assert client.get("/api/v1/tasks").get_json()["items"][0]["element_id"] == "fill_application"
+    assert 'value="第一个标签页"' in client.get(url).get_data(as_text=True)   # the draft of the other tab
+    again = client.post(url, data={**form_fields(form), "_version": "2"})    # submitted on purpose this time
+    assert again.status_code == 302 and urlparse(again.location).path == "/tasks"
+
+
+def test_files_chosen_with_a_refused_submission_are_kept(started, application_form):
+    import io
+    from .test_views__attachments import PDF, attachment_links
+    client, url = started
+    form = {**application_form(), "goals": ""}                       # a required field left empty
+    response = client.post(url, data={**form_fields(form), "_version": "1",
+                                      "attachments-files": [(io.BytesIO(PDF), "章程.pdf")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert re.findall(r'data-error-for="goals">', html)
+    assert [name for _token, name in attachment_links(html)] == ["章程.pdf"]     # listed on the form again
+    assert 'name="_version" value="2"' in html                        # kept with a draft
+    assert f'value="{form["consortium_name"]}"' in html
+    fixed = client.post(url, data={**form_fields(application_form()), "_version": "2",
+                                   **_attachment_fields(html)})
+    assert fixed.status_code == 302 and urlparse(fixed.location).path == "/tasks"
+    instance_id = client.get(f"/api/v1/tasks/{task_id_of(url)}").get_json()["instance_id"]
+    case = client.get(f"/instances/{instance_id}")                    # the submitted application, read-only
+    assert case.status_code == 200 and "章程.pdf" in htmllib.unescape(case.get_data(as_text=True))
 
 
 def test_someone_elses_task_page_is_403(started, browser):
@@ -155,3 +182,10 @@ def test_the_profile_page_issues_an_api_token(browser, client):
     token = re.search(r"cq_[A-Za-z0-9_-]+", page).group(0)
     response = client.get("/api/v1/instances?mine=true", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def _attachment_fields(html):
+    """The attachments a page lists, as its form posts them back."""
+    tokens = re.findall(r'name="attachments-token" value="([^"]+)"', html)
+    names = re.findall(r'name="attachments-filename" value="([^"]+)"', html)
+    return {"attachments-token": tokens, "attachments-filename": names}
