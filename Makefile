@@ -6,8 +6,11 @@ export FLASK_APP := wsgi
 
 .PHONY: run test setup venv vendor translations db demo bench clean-db
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 run: setup demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup
 	bash scripts/ensure-chromium.sh

@@ -8,6 +8,13 @@
       });
     });
   }
+  // Forms that undo work ask first (data-confirm holds the question).
+  document.addEventListener("submit", function (ev) {
+    var question = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      ev.preventDefault();
+    }
+  });
   document.addEventListener("click", function (ev) {
     var add = ev.target.closest("[data-add-row]");
     if (add) {

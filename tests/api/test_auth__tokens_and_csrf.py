@@ -1,4 +1,6 @@
 """Who may call the API: bearer tokens, the browser session, and CSRF on session writes."""
+import re
+
 from app.services import demo
 
 from .conftest import assert_error_shape, csrf_token_of
@@ -84,3 +86,13 @@ def test_bearer_token_writes_need_no_csrf_header_even_when_csrf_is_on(csrf_app):
     response = csrf_app.test_client().post("/api/v1/instances", json=START,
                                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201
+
+
+def test_the_api_page_sends_the_csrf_header_so_try_it_out_works_with_the_session(csrf_app):
+    client = csrf_app.test_client()
+    _login_with_csrf(client, "applicant")
+    page = client.get("/api/docs").get_data(as_text=True)
+    assert "requestInterceptor" in page and "X-CSRFToken" in page
+    token = re.search(r"var csrfToken = \"([^\"]+)\"", page).group(1)
+    accepted = client.post("/api/v1/instances", json=START, headers={"X-CSRFToken": token})   # as the page sends it
+    assert accepted.status_code == 201, accepted.get_data(as_text=True)

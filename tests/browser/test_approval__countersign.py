@@ -89,3 +89,32 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
     page.goto(server("/instances/mine"))
     row = page.locator("#instance-table tbody tr", has_text=title)
     expect(row.locator(".current-step")).to_contain_text("票签")
+
+
+def test_withdrawing_a_case_asks_first(page, live_server):
+    server, title = live_server, "撤回前先确认（浏览器测试）"
+    log_in(page, server, "applicant")
+    page.goto(server("/processes"))
+    page.click('[data-start="expert_review"]')
+    page.fill('input[name="title"]', title)
+    page.fill('textarea[name="summary"]', "待专家评审的材料：里程碑完成情况与关键参数。")
+    page.fill('input[name="experts"]', "expert1,expert2,expert3")
+    page.check('input[name="decision"][value="approve"]')
+    page.click("#submit")
+    expect(page.locator(".flash").first).to_be_visible()
+    expect(page.locator(".flash.error")).to_have_count(0)
+    page.goto(server("/instances/mine"))
+    page.locator("#instance-table a", has_text=title).click()
+    case_url = page.url
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("#withdraw")
+    page.wait_for_timeout(300)
+    assert questions and ("撤回" in questions[0] or "Withdraw" in questions[0])
+    assert page.url == case_url and page.locator(".flash").count() == 0        # said no: nothing happened
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#withdraw")
+    expect(page.locator(".flash").first).to_be_visible()
+    expect(page.locator(".flash.error")).to_have_count(0)
