@@ -48,9 +48,11 @@ def current(session):
 
 
 def note(session, key, item):
-    """Add `item` to the session's list under `key`, as made in the current savepoint (if any)."""
-    assert key in _UNDO, f"register {key!r} with undo_with first"
-    session.info.setdefault(key, []).append((current(session), item))
+    """Add `item` to the session's list under `key`, as made in the current savepoint (if any).
+    (`key` must have been registered with `undo_with`.)"""
+    if isinstance(session, scoped_session):       # called for every queued row: resolve the proxy once
+        session = session()
+    session.info.setdefault(key, []).append((session.get_nested_transaction(), item))
 
 
 def items(session, key):
