@@ -87,3 +87,24 @@ class FreshContextClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class StatementLog:
+    """The SQL a block runs, as the database sees it (whitespace collapsed): `with StatementLog() as sql:`."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+        from app.extensions import db
+        self.seen, self._engine = [], db.engine
+        event.listen(self._engine, "before_cursor_execute", self._grab)
+        return self
+
+    def _grab(self, _conn, _cursor, statement, *_args):
+        self.seen.append(" ".join(statement.split()))
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+        event.remove(self._engine, "before_cursor_execute", self._grab)
+
+    def starting(self, prefix):
+        return [s for s in self.seen if s.upper().startswith(prefix)]

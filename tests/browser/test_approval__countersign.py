@@ -35,17 +35,23 @@ def decide(page, decision, opinion):
     expect(page.locator(".flash").first).to_be_visible()
 
 
-def test_countersign_with_a_return_and_an_urge(page, live_server):
-    server, title = live_server, "电驱系统攻关项目中期检查（浏览器测试）"
-    log_in(page, server, "applicant")
+def start_expert_review(page, server, title, summary):
+    """As the logged-in applicant: start an expert review for expert1-3 and submit its materials."""
     page.goto(server("/processes"))
     page.click('[data-start="expert_review"]')
     page.fill('input[name="title"]', title)
-    page.fill('textarea[name="summary"]', "中期检查材料：里程碑完成率80%，关键参数达到预期。")
+    page.fill('textarea[name="summary"]', summary)
     page.fill('input[name="experts"]', "expert1,expert2,expert3")
     page.check('input[name="decision"][value="approve"]')
     page.click("#submit")
     expect(page.locator(".flash").first).to_be_visible()
+    expect(page.locator(".flash.error")).to_have_count(0)
+
+
+def test_countersign_with_a_return_and_an_urge(page, live_server):
+    server, title = live_server, "电驱系统攻关项目中期检查（浏览器测试）"
+    log_in(page, server, "applicant")
+    start_expert_review(page, server, title, "中期检查材料：里程碑完成率80%，关键参数达到预期。")
     log_out(page)
 
     log_in(page, server, "expert1")
@@ -94,15 +100,7 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
 def test_withdrawing_a_case_asks_first(page, live_server):
     server, title = live_server, "撤回前先确认（浏览器测试）"
     log_in(page, server, "applicant")
-    page.goto(server("/processes"))
-    page.click('[data-start="expert_review"]')
-    page.fill('input[name="title"]', title)
-    page.fill('textarea[name="summary"]', "待专家评审的材料：里程碑完成情况与关键参数。")
-    page.fill('input[name="experts"]', "expert1,expert2,expert3")
-    page.check('input[name="decision"][value="approve"]')
-    page.click("#submit")
-    expect(page.locator(".flash").first).to_be_visible()
-    expect(page.locator(".flash.error")).to_have_count(0)
+    start_expert_review(page, server, title, "待专家评审的材料：里程碑完成情况与关键参数。")
     page.goto(server("/instances/mine"))
     page.locator("#instance-table a", has_text=title).click()
     case_url = page.url

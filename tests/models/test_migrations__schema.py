@@ -11,29 +11,30 @@ from app.models import TimerJob
 from tests.support import database_url, make_app
 
 
+def _empty_database():
+    """No tables, no Alembic version: the migrations start from nothing."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def test_migrations_match_the_models(db_kind, tmp_path):
     app = make_app(database_url(db_kind, tmp_path), tmp_path)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        _empty_database()
         upgrade()
         assert "audit_event" in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == [], diff
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        _empty_database()
         db.engine.dispose()
 
 
 def test_optional_json_is_sql_null_from_the_orm_and_after_the_migration(db_kind, tmp_path):
     app = make_app(database_url(db_kind, tmp_path), tmp_path)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        _empty_database()
         upgrade(revision="e4f1a9c3b702")                 # before: the ORM stored None as JSON 'null'
         insert = text("INSERT INTO timer_job (kind, element_id, spiff_task_id, due_at, status, attempts, fired, "
                       "policy, last_error, created_at) VALUES ('task_due', :e, '', :t, 'pending', 0, 0, :p, '', :t)")
@@ -49,7 +50,5 @@ def test_optional_json_is_sql_null_from_the_orm_and_after_the_migration(db_kind,
         assert db.session.execute(select(TimerJob.policy).where(TimerJob.element_id == "json_object")) \
             .scalar_one() == {"a": 1}
         db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        _empty_database()
         db.engine.dispose()

@@ -1,30 +1,16 @@
 """A command on a task reads its case's audit-chain head with the task's row, not again
 before appending; the chain it writes is the same as if the head had been read."""
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
 from app.services import audit, runtime, tasks
 from app.services.transaction import command
+from tests.support import StatementLog
 
 
-class Selects:
-    """The SELECTs a block runs, as the database sees them."""
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(db.engine, "before_cursor_execute", self._grab)
-        return self
-
-    def _grab(self, _conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.seen.append(" ".join(statement.split()))
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self._grab)
-
-    def head_reads(self):
-        return [s for s in self.seen if s.startswith("SELECT audit_event.seq, audit_event.hash FROM audit_event")]
+def _head_reads(sql):
+    return [s for s in sql.starting("SELECT AUDIT_EVENT.SEQ, AUDIT_EVENT.HASH FROM AUDIT_EVENT")]
 
 
 def _seqs(instance_id):
@@ -39,14 +25,14 @@ def test_claim_and_complete_append_after_the_head_read_with_the_task(app, user, 
     task_id, instance_id = open_task(instance).id, instance.id
     before = _seqs(instance_id)
     db.session.remove()
-    with Selects() as sql:
+    with StatementLog() as sql:
         tasks.claim(user("leader"), task_id)
         db.session.remove()
         tasks.complete(user("leader"), task_id, {"decision": "approve", "opinion": "同意"})
     if db.engine.dialect.name == "sqlite":
-        assert sql.head_reads() == []              # no separate read of the chain's head
+        assert _head_reads(sql) == []              # no separate read of the chain's head
     else:                                          # read when the event is recorded (audit.carries_heads)
-        assert len(sql.head_reads()) == 2
+        assert len(_head_reads(sql)) == 2
     after = _seqs(instance_id)
     assert after[:len(before)] == before and after == list(range(1, len(after) + 1))
     assert len(after) > len(before) + 1

@@ -1,7 +1,7 @@
 """The case and inbox rows are read and written by prepared statements (app/services/rows.py),
 with the ORM's results: only what changed, the version checked, the session clean afterwards."""
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import PendingRollbackError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -10,31 +10,14 @@ from app.models import HumanTask, ProcessInstance, User
 from app.services import rows, runtime, tasks, users
 from app.services.errors import Conflict
 from app.services.transaction import command
-
-
-class Statements:
-    """The SQL a block runs, as the database sees it."""
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(db.engine, "before_cursor_execute", self._grab)
-        return self
-
-    def _grab(self, _conn, _cursor, statement, *_args):
-        self.seen.append(" ".join(statement.split()))
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self._grab)
-
-    def starting(self, prefix):
-        return [s for s in self.seen if s.upper().startswith(prefix)]
+from tests.support import StatementLog
 
 
 def test_a_change_is_one_version_checked_update_of_the_changed_columns_only(app, user, open_task):
     instance = runtime.start_instance(user("applicant"), "consortium_application")
     task_id, version = open_task(instance).id, open_task(instance).version
     db.session.remove()
-    with Statements() as sql, command():
+    with StatementLog() as sql, command():
         task = db.session.get(HumanTask, task_id)
         task.opinion = "已阅"
         task.name = task.name                      # assigned, not changed: not written
@@ -50,7 +33,7 @@ def test_an_assignment_that_changes_nothing_writes_nothing(app, user, open_task)
     instance = runtime.start_instance(user("applicant"), "consortium_application")
     task = open_task(instance)
     version = task.version
-    with Statements() as sql, command():
+    with StatementLog() as sql, command():
         task.opinion = task.opinion
     assert sql.starting("UPDATE") == [] and task.version == version and not db.session.dirty
 
@@ -106,7 +89,7 @@ def test_a_task_read_with_its_case_holds_it_without_another_query(app, user, ope
     instance = runtime.start_instance(user("applicant"), "consortium_application")
     task_id, instance_id = open_task(instance).id, instance.id
     db.session.remove()
-    with Statements() as sql, command():
+    with StatementLog() as sql, command():
         task = tasks._load(task_id, with_instance=True)
         assert task.instance.id == instance_id
     assert len(sql.starting("SELECT")) == 1
