@@ -12,11 +12,11 @@ from sqlalchemy import String, bindparam, cast, func, literal, select
 
 from ..extensions import db
 from . import appends, savepoints, statements
+from .transaction import IN_COMMAND
 from ..models import AuditAnchor, AuditEvent
 from ..models.identity import utcnow
 
 GENESIS = "0" * 64
-IN_COMMAND = "in_command"     # session.info flag: set by transaction.command() for its duration
 
 
 def chain_of(instance_id):

@@ -8,8 +8,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from . import members, savepoints
-from .audit import IN_COMMAND
 from .errors import Conflict
+
+IN_COMMAND = "in_command"     # session.info flag: set by command() for its duration
 
 
 @contextmanager
