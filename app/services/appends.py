@@ -28,8 +28,17 @@ def pending(session):
     return bool(session.info.get(_KEY))
 
 
+_BEFORE_WRITE = []     # function(session): last rows to queue before the queue is written
+
+
+def before_write(hook):
+    _BEFORE_WRITE.append(hook)
+
+
 def write(session):
     """Insert the queued rows now, in order, one statement per run of the same table."""
+    for hook in _BEFORE_WRITE:
+        hook(session)
     entries = session.info.pop(_KEY, None)
     if not entries:
         return

@@ -8,7 +8,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy import String, bindparam, cast, event, func, literal, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from . import appends, savepoints, statements
@@ -104,6 +105,46 @@ def carry_head(instance_id, seq, digest):
 def record(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
            data=None, at=None):
     """Append one event to its chain (no commit: it is inserted when the calling command commits)."""
+    chain = _append(event_type, actor, instance_id, element_id, element_name, task_id, data, at)
+    _record_following(db.session, chain)
+
+
+# Events that follow the next event of their chain. A service task runs inside the engine step
+# that a decision set off, before the command records that decision; its event is recorded
+# after the decision's, so the trail reads in the order things were caused (the city office
+# approves, then the consortium is created), not in the order the engine ran them.
+_FOLLOWING = "audit_following"
+
+
+def record_after_next(event_type, **fields):
+    """Record an event right after the next one recorded on its chain (or, if none comes, when
+    the command's events are written). Dropped with the command, or the savepoint, that made it."""
+    savepoints.note(db.session, _FOLLOWING, (event_type, fields))
+
+
+def _record_following(session, chain=None):
+    waiting = session.info.get(_FOLLOWING)
+    if not waiting:
+        return
+    mine = [entry for entry in waiting if chain is None or chain_of(entry[1][1].get("instance_id")) == chain]
+    if mine:
+        session.info[_FOLLOWING] = [entry for entry in waiting if entry not in mine]
+        for _made_in, (event_type, fields) in mine:
+            _append(event_type, **fields)
+
+
+appends.before_write(lambda session: _record_following(session))
+savepoints.undo_with(_FOLLOWING, lambda _session, _events, _savepoint: None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_following(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_FOLLOWING, None)
+
+
+def _append(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
+            data=None, at=None):
     session = db.session
     chain = chain_of(instance_id)
     # The head is read once per chain per transaction, then carried along: no query for the
@@ -124,6 +165,7 @@ def record(event_type, actor=None, instance_id=None, element_id="", element_name
     digest = _hash_fields(prev, fields)
     appends.add(session, AuditEvent.__table__, {**fields, "prev_hash": prev, "hash": digest})
     heads[chain] = (seq, digest)
+    return chain
 
 
 @dataclass

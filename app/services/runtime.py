@@ -54,13 +54,15 @@ def business_key(settings):
 
 
 def audited_handlers(instance, actor):
-    """Whitelisted handlers bound to this instance, each call recorded in the audit trail."""
+    """Whitelisted handlers bound to this instance, each call recorded in the audit trail (after
+    the event of the step that set it off: audit.record_after_next)."""
     def wrap(topic, handler):
         def call(data, element="", **kwargs):
             result = handler(data, **kwargs)
-            audit.record("service_task_completed", actor=actor, instance_id=instance.id, element_id=element,
-                         element_name=definitions.compiled_by_id(instance.definition_id).element_names.get(element, element),
-                         data={"topic": topic, "result": result})
+            names = definitions.compiled_by_id(instance.definition_id).element_names
+            audit.record_after_next("service_task_completed", actor=actor, instance_id=instance.id,
+                                    element_id=element, element_name=names.get(element, element),
+                                    data={"topic": topic, "result": result})
             return result
         return call
     return {topic: wrap(topic, h) for topic, h in bound_handlers(instance).items()}

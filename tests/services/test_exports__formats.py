@@ -179,7 +179,7 @@ def test_xes_events_carry_the_steps_lifecycle_and_decisions(cases):
     assert names == ["提交申请 Application started", "填写申请 Fill in application", "牵头单位意见 Lead unit opinion",
                      "区办审核 District office review", "填写申请 Fill in application",
                      "牵头单位意见 Lead unit opinion", "区办审核 District office review",
-                     "创建联合体 Create consortium record", "市办审核 City office review", "已批准 Approved"]
+                     "市办审核 City office review", "创建联合体 Create consortium record", "已批准 Approved"]
     district = [e for e in approved if e.get("element_id") == "district_review"
                 and e["lifecycle:transition"] == "complete"]
     assert [(e["decision"], e["opinion"]) for e in district] == [("return", "请补充成员单位"), ("approve", "同意")]

@@ -158,3 +158,18 @@ def test_after_a_failed_flush_inside_a_savepoint_no_prepared_statement_runs(app,
     statements.first_row(db.session, note, values)        # after the rollback, work goes on
     db.session.commit()
     assert _notifications("失效的保存点之后") == 1 and _notifications("保存点里") == 0
+
+
+def test_an_event_waiting_for_the_next_is_dropped_with_its_savepoint_and_written_at_commit(app, user):
+    applicant = user("applicant")
+    instance = runtime.start_instance(applicant, "consortium_application")
+    instance_id, before = instance.id, _events(instance.id)
+    with command():
+        savepoint = db.session.begin_nested()
+        audit.record_after_next("dropped", actor=applicant, instance_id=instance_id)
+        savepoint.rollback()
+        audit.record_after_next("follows", actor=applicant, instance_id=instance_id)
+        audit.record("leads", actor=applicant, instance_id=instance_id)
+        audit.record_after_next("written_at_commit", actor=applicant, instance_id=instance_id)
+    assert [t for _seq, t in _events(instance_id)[len(before):]] == ["leads", "follows", "written_at_commit"]
+    assert audit.verify_chain(audit.chain_of(instance_id)).ok

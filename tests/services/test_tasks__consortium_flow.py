@@ -40,9 +40,11 @@ def test_approved_application_creates_the_consortium(app, user, open_task, appli
     assert consortium.name == form["consortium_name"]
     assert [m.credit_code for m in consortium.members] == [m["credit_code"] for m in form["members"]]
     assert consortium.district == "tianhe" and consortium.lead_unit_type == "chain_owner"
-    types = [e.type for e in audit.events_of(instance.id)]
-    assert types[0] == "instance_started" and types[-1] == "instance_completed"
-    assert "service_task_completed" in types
+    events = [(e.type, e.element_id) for e in audit.events_of(instance.id)]
+    assert events[0][0] == "instance_started" and events[-1][0] == "instance_completed"
+    # the city office's decision, then the consortium record it caused: the trail reads in causal order
+    decided = events.index(("task_completed", "city_review"))
+    assert events[decided + 1] == ("service_task_completed", "create_consortium")
     assert audit.verify_chain(audit.chain_of(instance.id)).ok
 
 
