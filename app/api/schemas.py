@@ -163,7 +163,7 @@ class CountSchema(Schema):
 class NotificationSchema(Schema):
     id = fields.Int()
     kind = fields.Str()
-    message = fields.Str()
+    message = fields.Function(lambda n: _notification_text(n), metadata={"description": "in the caller's language"})
     instance_id = fields.Int(allow_none=True)
     task_id = fields.Int(allow_none=True)
     created_at = fields.DateTime()
@@ -173,3 +173,8 @@ class NotificationSchema(Schema):
 class ReturnToSchema(Schema):
     step = fields.Str(required=True, metadata={"description": "element id of an earlier user step"})
     opinion = fields.Str(required=True, validate=validate.Length(min=1))
+
+
+def _notification_text(notification):
+    from ..services.notifications import text_of
+    return text_of(notification)

@@ -146,6 +146,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
-    message: Mapped[str] = mapped_column(String(500))
+    message: Mapped[str] = mapped_column(String(500))     # in the default language: e-mail, search, exports
+    said: Mapped[dict | None] = mapped_column(NULLABLE_JSON)  # template and values: each reader's language
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

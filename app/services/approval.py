@@ -154,8 +154,9 @@ def transfer(actor, task_id, to_username, note=""):
         audit.record("task_transferred", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"from": previous, "to": target.username,
                                                                     "note": note, "delegated": bool(task.owner_id)})
-        notifications.notify([target.id], "task", _("Task transferred to you: %(step)s — %(case)s",
-                                                    step=task.name, case=task.instance_title), task.instance_id, task.id)
+        notifications.notify([target.id], "task", notifications.said(
+            "Task transferred to you: %(step)s — %(case)s", step=task.name, case=task.instance_title),
+            task.instance_id, task.id)
     return task
 
 
@@ -175,8 +176,9 @@ def delegate(actor, task_id, to_username, note=""):
         task.assignee_id, task.delegation_state = target.id, "pending"
         audit.record("task_delegated", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"to": target.username, "note": note})
-        notifications.notify([target.id], "task", _("Task delegated to you: %(step)s — %(case)s",
-                                                    step=task.name, case=task.instance_title), task.instance_id, task.id)
+        notifications.notify([target.id], "task", notifications.said(
+            "Task delegated to you: %(step)s — %(case)s", step=task.name, case=task.instance_title),
+            task.instance_id, task.id)
     return task
 
 
@@ -190,8 +192,9 @@ def resolve_delegation(actor, task_id, opinion=""):
         audit.record("task_delegation_resolved", actor=actor, instance_id=task.instance_id,
                      element_id=task.element_id, element_name=task.name, task_id=task.id,
                      data={"opinion": opinion, "owner": task.owner.username if task.owner else None})
-        notifications.notify([task.owner_id], "task", _("Delegated task returned: %(step)s — %(opinion)s",
-                                                       step=task.name, opinion=opinion), task.instance_id, task.id)
+        notifications.notify([task.owner_id], "task", notifications.said(
+            "Delegated task returned: %(step)s — %(opinion)s", step=task.name, opinion=opinion),
+            task.instance_id, task.id)
     return task
 
 
@@ -323,9 +326,9 @@ def urge(actor, instance_id, note=""):
             row.last_urged_at = now
             ids = [row.assignee_id] if row.assignee_id else notifications._members(
                 [g for g in row.candidate_groups.split(",") if g])
-            notifications.notify(ids, "urge", _("Please handle: %(step)s — %(case)s %(note)s", step=row.name,
-                                                case=instance.title or instance.business_key, note=note),
-                                 instance.id, row.id)
+            notifications.notify(ids, "urge", notifications.said(
+                "Please handle: %(step)s — %(case)s %(note)s", step=row.name,
+                case=instance.title or instance.business_key, note=note), instance.id, row.id)
         audit.record("task_urged", actor=actor, instance_id=instance.id, data={
             "tasks": [r.id for r in waiting], "note": note})
     return len(waiting)
@@ -358,8 +361,8 @@ def copy_to(instance, users, actor, note="", element_id=""):
         appends.add(db.session, CarbonCopy.__table__, rows.full_row(CarbonCopy, {
             "instance_id": instance.id, "user_id": user.id, "sender_id": actor.id if actor else None,
             "element_id": element_id, "note": note[:500]}))
-    notifications.notify([u.id for u in users], "cc", _("Copied to you: %(case)s", case=instance.title or
-                                                        instance.business_key), instance.id)
+    notifications.notify([u.id for u in users], "cc", notifications.said(
+        "Copied to you: %(case)s", case=instance.title or instance.business_key), instance.id)
     audit.record("case_copied", actor=actor, instance_id=instance.id, element_id=element_id,
                  data={"to": [u.username for u in users], "note": note})
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -15,15 +15,63 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+class Said:
+    """What a notification says, as its message template and values, so that each reader sees
+    it in their own language: the actor whose work caused it may use another. A value may be
+    a Said itself (an outcome's label)."""
+    __slots__ = ("template", "params")
+
+    def __init__(self, template, params):
+        self.template, self.params = template, params
+
+    def render(self):
+        return _(self.template, **{k: v.render() if isinstance(v, Said) else v for k, v in self.params.items()})
+
+    def to_json(self):
+        return {"template": self.template,
+                "params": {k: v.to_json() if isinstance(v, Said) else v for k, v in self.params.items()}}
+
+    @classmethod
+    def from_json(cls, stored):
+        return cls(stored["template"], {k: cls.from_json(v) if isinstance(v, dict) else v
+                                        for k, v in (stored.get("params") or {}).items()})
+
+
+def said(template, **params):
+    """A notification text to be rendered when read (pybabel extracts its template: -k said)."""
+    return Said(template, params)
+
+
+def text_of(notification):
+    """A stored notification in the reader's language (rows from before templates were stored: as written)."""
+    if notification.said:
+        return Said.from_json(notification.said).render()
+    return notification.message
+
+
+def _in_default_language(message):
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    if str(get_locale()) == default:
+        return message.render()
+    with force_locale(default):
+        return message.render()
+
+
 def notify(user_ids, kind, message, instance_id=None, task_id=None):
+    """Notify users (a `said(...)` text, shown in each reader's language, or plain text)."""
     ids = list(dict.fromkeys(u for u in user_ids if u))
+    if not ids:
+        return
     created = _now()
+    stored = message.to_json() if isinstance(message, Said) else None
+    # the row keeps the text in the default language too: for e-mail, search and exports
+    text = _in_default_language(message) if isinstance(message, Said) else message
     for user_id in ids:    # inserted with the command's other appended rows, when it commits
         appends.add(db.session, Notification.__table__, {
-            "user_id": user_id, "kind": kind, "message": message[:500], "instance_id": instance_id,
+            "user_id": user_id, "kind": kind, "message": text[:500], "said": stored, "instance_id": instance_id,
             "task_id": task_id, "created_at": created, "read_at": None})
-    if ids and current_app.config.get("SMTP_HOST"):   # sent only if the command commits
-        mailer.queue(ids, message)
+    if current_app.config.get("SMTP_HOST"):   # sent only if the command commits
+        mailer.queue(ids, text)
 
 
 def _members(group_keys):
@@ -36,19 +84,19 @@ def _users(usernames):
 
 def task_arrived(task, assignee, groups, users):
     ids = [assignee.id] if assignee is not None else _members(groups) + _users(users)
-    notify(ids, "task", _("New task: %(step)s — %(case)s", step=task.name, case=task.instance_title or
-                          task.business_key), task.instance_id, task.id)
+    notify(ids, "task", said("New task: %(step)s — %(case)s", step=task.name, case=task.instance_title or
+                             task.business_key), task.instance_id, task.id)
 
 
 def case_ended(instance, outcome):
-    said = {"approved": _("approved"), "rejected": _("rejected")}.get(outcome, outcome)
-    notify([instance.started_by_id], "outcome", _("Your case %(key)s has ended: %(outcome)s",
-                                                  key=instance.business_key, outcome=said), instance.id)
+    label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome, outcome)
+    notify([instance.started_by_id], "outcome", said("Your case %(key)s has ended: %(outcome)s",
+                                                     key=instance.business_key, outcome=label), instance.id)
 
 
 def returned(instance, step_name, opinion):
-    notify([instance.started_by_id], "return", _("Returned for revision at %(step)s: %(opinion)s",
-                                                 step=step_name, opinion=opinion), instance.id)
+    notify([instance.started_by_id], "return", said("Returned for revision at %(step)s: %(opinion)s",
+                                                    step=step_name, opinion=opinion), instance.id)
 
 
 def unread_count(user):

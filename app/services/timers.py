@@ -229,7 +229,9 @@ def _task_due(job, instance, moment):
     audit.record("task_timed_out", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
                  task_id=task.id, data={"policy": policy, "fired": job.fired})
     if action == "remind":
-        _notify_holders(task, "reminder", f"已超期，请尽快办理：{task.name} — {instance.title or instance.business_key}")
+        _notify_holders(task, "reminder", notifications.said(
+            "Overdue, please handle: %(step)s — %(case)s", step=task.name,
+            case=instance.title or instance.business_key))
         every, times = policy.get("every_seconds"), int(policy.get("times", 1))
         if every and job.fired < times:     # the same job comes back for the next reminder
             job.status, job.due_at = JobStatus.PENDING, moment + timedelta(seconds=int(every))
@@ -254,8 +256,9 @@ def _task_due(job, instance, moment):
         open_candidates(task)
         audit.record("task_escalated", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
                      task_id=task.id, data={"group": group})
-        notifications.notify(notifications._members([group]), "escalation",
-                             f"超期升级：{task.name} — {instance.title or instance.business_key}", instance.id, task.id)
+        notifications.notify(notifications._members([group]), "escalation", notifications.said(
+            "Escalated, overdue: %(step)s — %(case)s", step=task.name, case=instance.title or instance.business_key),
+            instance.id, task.id)
 
 
 def _notify_holders(task, kind, message):

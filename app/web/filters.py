@@ -66,9 +66,16 @@ def pretty_json(value, indent=None):
     return json.dumps(value, ensure_ascii=False, indent=indent, default=str, sort_keys=True)
 
 
+def notification_text(notification):
+    """A notification in the reader's language (services/notifications.py keeps its template)."""
+    from ..services.notifications import text_of
+    return text_of(notification)
+
+
 def init_app(app):
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(group_names, "group_names")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")
+    app.add_template_filter(notification_text, "notification_text")

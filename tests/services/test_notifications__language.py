@@ -1,0 +1,42 @@
+"""A notification is read in the reader's language, whatever language the person who caused it used."""
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Notification
+from app.services import notifications, runtime, tasks
+
+
+def _latest_for(user, kind):
+    return db.session.execute(select(Notification).where(Notification.user_id == user.id, Notification.kind == kind)
+                              .order_by(Notification.id.desc()).limit(1)).scalar_one()
+
+
+def test_a_return_written_in_english_reads_in_chinese_and_in_english(app, user, open_task, application_form):
+    applicant = user("applicant")
+    instance = runtime.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(instance).id, application_form())
+    review = open_task(instance)
+    with app.test_request_context(), force_locale("en"):           # the lead unit uses the English UI
+        tasks.claim(user("leader"), review.id)
+        tasks.complete(user("leader"), review.id, {"decision": "return", "opinion": "补充材料"})
+    note = _latest_for(applicant, "return")
+    assert note.message == "在“牵头单位意见 Lead unit opinion”环节被退回修改：补充材料"   # in the default language
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert notifications.text_of(note) == note.message
+    with app.test_request_context(), force_locale("en"):
+        assert notifications.text_of(note) == "Returned for revision at 牵头单位意见 Lead unit opinion: 补充材料"
+
+
+def test_an_outcome_label_is_translated_when_read(app):
+    stored = notifications.said("Your case %(key)s has ended: %(outcome)s", key="CON-1",
+                                outcome=notifications.said("approved")).to_json()
+    row = Notification(user_id=1, kind="outcome", message="", said=stored)
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert notifications.text_of(row) == "您的案件 CON-1 已办结：批准"
+    with app.test_request_context(), force_locale("en"):
+        assert notifications.text_of(row) == "Your case CON-1 has ended: approved"
+
+
+def test_rows_from_before_templates_show_their_stored_text(app):
+    assert notifications.text_of(Notification(user_id=1, kind="task", message="旧的消息", said=None)) == "旧的消息"
