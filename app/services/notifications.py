@@ -1,6 +1,7 @@
 """In-app notifications (the bell). Written inside the command that causes them."""
 from datetime import datetime, timezone
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import func, select, update
@@ -49,9 +50,14 @@ def text_of(notification):
     return notification.message
 
 
+_parsed = {}
+
+
 def _in_default_language(message):
     default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
-    if str(get_locale()) == default:
+    if default not in _parsed:
+        _parsed[default] = Locale.parse(default)
+    if get_locale() == _parsed[default]:      # the usual case: switching the locale costs ~0.1 ms
         return message.render()
     with force_locale(default):
         return message.render()
