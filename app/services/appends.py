@@ -71,23 +71,9 @@ def _insert(table):
     return statement
 
 
-def discard(session):
-    session.info.pop(_KEY, None)
-
-
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session):
     write(session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _discard_when_the_transaction_ends(session, transaction):
-    # Committed rows were written before the commit; anything still queued when the outermost
-    # transaction ends (rollback, close) belongs to work that did not happen. A savepoint that
-    # rolls back drops what was queued inside it (savepoints.py); a released one keeps it.
-    if transaction.parent is None:
-        discard(session)
-        session.info.pop(_WRITTEN, None)
 
 
 def _queue_again(session, written, savepoint):
@@ -97,5 +83,8 @@ def _queue_again(session, written, savepoint):
         session.info[_KEY] = again + session.info.get(_KEY, [])
 
 
-savepoints.undo_with(_KEY, lambda _session, _rows, _savepoint: None)
+# Committed rows were written before the commit; anything still queued when the outermost
+# transaction ends (rollback, close) belongs to work that did not happen, and goes with it. A
+# savepoint that rolls back drops what was queued inside it; a released one keeps it.
+savepoints.undo_with(_KEY)
 savepoints.undo_with(_WRITTEN, _queue_again)

@@ -8,8 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, cast, event, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, bindparam, cast, func, literal, select
 
 from ..extensions import db
 from . import appends, savepoints, statements
@@ -134,13 +133,7 @@ def _record_following(session, chain=None):
 
 
 appends.before_write(lambda session: _record_following(session))
-savepoints.undo_with(_FOLLOWING, lambda _session, _events, _savepoint: None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_following(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_FOLLOWING, None)
+savepoints.undo_with(_FOLLOWING)
 
 
 def _append(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,

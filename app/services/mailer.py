@@ -15,15 +15,11 @@ from . import savepoints
 
 log = logging.getLogger(__name__)
 _KEY = "mail_outbox"
-savepoints.undo_with(_KEY, lambda _session, _mail, _savepoint: None)    # mail queued in a rolled-back savepoint is not sent
+savepoints.undo_with(_KEY, outlives_transaction=True)    # mail of a rolled-back savepoint is not sent
 
 
 def queue(user_ids, message):
     savepoints.note(db.session, _KEY, (list(user_ids), message))
-
-
-def discard():
-    db.session.info.pop(_KEY, None)
 
 
 def deliver():

@@ -179,12 +179,6 @@ def _expire(session, objects, _savepoint):
             session.expire(obj)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_updated(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_UPDATED_IN_SAVEPOINT, None)
-
-
 savepoints.undo_with(_KEY, _expunge)
 savepoints.undo_with(_UPDATED_IN_SAVEPOINT, _expire)
 

@@ -13,9 +13,12 @@ this module undoes ours, so a savepoint means the same for both:
   their key (`undo_with`);
 - a value such as the carried audit heads is copied when a savepoint begins and
   put back when it rolls back (`restore_with`);
-- caches are forgotten when any savepoint rolls back (`reset_with`).
+- caches are forgotten when any savepoint rolls back (`reset_with`);
+- the noted lists end with the outermost transaction (commit, rollback or close),
+  except those registered to outlive it (mail, sent after the commit).
 
-What happens when the outermost transaction ends stays with each owner.
+What else happens when the outermost transaction ends (expunging rows a rollback
+undid, sending mail after a commit) stays with each owner.
 """
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
@@ -24,12 +27,16 @@ _UNDO = {}        # session.info key -> function(session, items, savepoint) for 
 _RESTORED = []    # session.info keys whose dict is copied at a savepoint's start, put back at its rollback
 _RESETS = []      # function(session) called when any savepoint rolls back: caches that may now be wrong
 _COPIES = "savepoint_copies"     # session.info: savepoint -> {key: copy}
+_ENDS_WITH_TRANSACTION = [_COPIES]   # session.info keys dropped when the outermost transaction ends
 
 
-def undo_with(key, undo):
+def undo_with(key, undo=None, outlives_transaction=False):
     """Items noted under `key` and made in a savepoint that rolls back are given to
-    `undo(session, items, savepoint)`."""
+    `undo(session, items, savepoint)` (None: they are just dropped). The list itself ends with
+    the transaction, unless it `outlives_transaction` (mail, sent after the commit)."""
     _UNDO[key] = undo
+    if not outlives_transaction:
+        _ENDS_WITH_TRANSACTION.append(key)
 
 
 def restore_with(key):
@@ -89,9 +96,10 @@ def _copy_at_start(session, transaction):
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _drop_copies(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_COPIES, None)
+def _end(session, transaction):
+    if transaction.parent is None:      # commit, rollback or close: what the transaction noted ends with it
+        for key in _ENDS_WITH_TRANSACTION:
+            session.info.pop(key, None)
     elif transaction.nested:
         session.info.get(_COPIES, {}).pop(transaction, None)
 
@@ -108,7 +116,8 @@ def _undo_on_rollback(session):
         kept = [(made_in, item) for made_in, item in entries if not inside(made_in, rolled_back)]
         if len(kept) != len(entries):
             session.info[key] = kept
-            undo(session, [item for made_in, item in entries if inside(made_in, rolled_back)], rolled_back)
+            if undo is not None:
+                undo(session, [item for made_in, item in entries if inside(made_in, rolled_back)], rolled_back)
     copies = session.info.get(_COPIES, {}).get(rolled_back, {})
     for key in _RESTORED:
         if key in copies:

@@ -140,13 +140,7 @@ def _no_commit_after_a_failed_write(session):
     refuse_after_a_failed_write(session)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_the_failure(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_FAILED, None)
-
-
-savepoints.undo_with(_FAILED, lambda _session, _failures, _savepoint: None)   # a savepoint rolled back: its failure is undone
+savepoints.undo_with(_FAILED)   # a savepoint rolled back: its failure is undone; gone with the transaction
 
 
 def dialect(session):
