@@ -7,6 +7,7 @@ import os
 import sys
 
 from app import create_app
+from app.services.workflow import deploy
 
 app = create_app()
 
@@ -14,11 +15,11 @@ if app.config.get("DEPLOY_ON_START"):
     from sqlalchemy import inspect
 
     from app.extensions import db
-    from app.services import definitions
+    from app.services.workflow import definitions
 
     with app.app_context():
         if inspect(db.engine).has_table("process_definition"):
-            for key, version, created in definitions.deploy_folder():
+            for key, version, created in deploy.deploy_folder():
                 if created:
                     app.logger.warning("deployed %s v%s", key, version)
 

@@ -4,14 +4,18 @@ import sys
 import click
 
 from .extensions import db
-from .services import audit, definitions, demo, replay, users
+from .services import demo
+from .services.audit import replay
+from .services.audit import trail as audit
+from .services.identity import users
+from .services.workflow import deploy, timer_firing
 
 
 @click.command("deploy")
 @click.option("--folder", default=None, help="Folder of .bpmn files (default: bpmn/)")
 def deploy_command(folder):
     """Deploy every diagram in bpmn/ (a changed file becomes a new version)."""
-    for key, version, created in definitions.deploy_folder(bpmn_folder=folder):
+    for key, version, created in deploy.deploy_folder(bpmn_folder=folder):
         click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
 
 
@@ -33,8 +37,7 @@ def verify_audit_command():
 @click.command("fire-timers")
 def fire_timers_command():
     """Fire every timer job that is due (the scheduler does this continuously)."""
-    from .services import timers
-    click.echo(f"{timers.fire_due()} timer job(s) fired")
+    click.echo(f"{timer_firing.fire_due()} timer job(s) fired")
 
 
 @click.command("anchor-audit")
@@ -48,7 +51,7 @@ def anchor_audit_command():
 def seed_demo_command():
     """Create demo accounts (one per role) and demo cases."""
     demo.seed_accounts()
-    definitions.deploy_folder()
+    deploy.deploy_folder()
     created = demo.seed_cases()
     click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) created")
 
@@ -87,7 +90,8 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
     import json
     from sqlalchemy import select
     from .models import User
-    from .services import audit_search, exports
+    from .services.audit import search as audit_search
+    from .services.audit.exports import csv_export, ocel, xes
     auditor = db.session.execute(select(User).where(
         User.groups.any(key="auditors"))).scalars().first()
     if auditor is None:
@@ -95,11 +99,11 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
     cases = audit_search.matching_cases(auditor, audit_search.CaseFilter(
         process_key=process, district=district, date_from=date_from, date_to=date_to))
     if fmt == "csv":
-        payload = exports.to_csv(cases).encode("utf-8")
+        payload = csv_export.to_csv(cases).encode("utf-8")
     elif fmt == "xes":
-        payload = exports.to_xes(cases)
+        payload = xes.to_xes(cases)
     else:
-        payload = json.dumps(exports.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8")
+        payload = json.dumps(ocel.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8")
     with open(out, "wb") as handle:
         handle.write(payload)
     click.echo(f"{len(cases)} case(s) written to {out}")

@@ -8,8 +8,12 @@ to notice timers written by other processes; it never sweeps instances.
 """
 import logging
 import threading
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from .services.audit import replay
+from .services.workflow import timer_firing, timer_jobs
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,6 @@ class Scheduler:
         self.scheduler.shutdown(wait=False)
 
     def anchor(self):
-        from .services import replay
         with self.app.app_context():
             day = replay.anchor_today()
             if day:
@@ -47,13 +50,11 @@ class Scheduler:
 
         A failure (the database busy or down) must not stop the timers: the next
         wake-up is then planned one recheck interval later."""
-        from datetime import datetime, timedelta, timezone
-        from .services import timers
         with self._lock:
             try:
                 with self.app.app_context():
-                    fired = timers.fire_due()
-                    due = timers.next_due()
+                    fired = timer_firing.fire_due()
+                    due = timer_jobs.next_due()
                 if fired:
                     log.info("fired %d timer job(s)", fired)
             except Exception:
@@ -63,11 +64,10 @@ class Scheduler:
 
     def recheck(self):
         """Notice jobs written by other processes (one indexed read), and a lost wake-up."""
-        from .services import timers
         if self._lock.locked():
             return
         with self.app.app_context():
-            due = timers.next_due()
+            due = timer_jobs.next_due()
         lost = due is not None and self.scheduler.get_job("fire") is None
         if lost or (due is not None and (self._planned is None or due < self._planned)):
             self._plan(due)

@@ -21,7 +21,11 @@ from app.domain.districts import DISTRICTS  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, User  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
-from app.services import definitions, demo, runtime, tasks  # noqa: E402
+from app.services.workflow import definitions  # noqa: E402
+from app.services import demo  # noqa: E402
+from app.services.workflow import tasks  # noqa: E402
+from app.services.workflow import cases
+from app.services.workflow import deploy
 
 _T0 = time.perf_counter()
 
@@ -45,7 +49,7 @@ def reset_database():
     db.drop_all()
     db.create_all()
     demo.seed_accounts()
-    definitions.deploy_folder()
+    deploy.deploy_folder()
 
 
 def check_postgres_url(url):
@@ -164,7 +168,7 @@ def open_task_id(instance_id):
 def start_case(actors, i, district=None):
     """start_instance + fill_application (the applicant is the assignee: no claim)."""
     applicant, _leader = actors.teams[i % len(actors.teams)]
-    instance_id = request(lambda actor: runtime.start_instance(actor, PROCESS).id, applicant)
+    instance_id = request(lambda actor: cases.start_instance(actor, PROCESS).id, applicant)
     request(tasks.complete, applicant, open_task_id(instance_id), application(i, district))
     return instance_id
 

@@ -94,7 +94,8 @@ class Breakdown:
     DIALECT_CALLS = ("do_execute", "do_executemany", "do_execute_no_params", "do_commit")
 
     def __init__(self, dialect):
-        from app.services import audit, forms, statements
+        from app.services.audit import trail as audit
+        from app.services.workflow import forms
         self.totals = {"engine": 0.0, "database": 0.0, "audit": 0.0, "forms": 0.0}
         self.statements = self.commits = 0
         self._stack = []

@@ -15,7 +15,7 @@ complete: real states, inbox rows, candidate rows, audit events), then a
 simulated year bulk-inserted with SQLAlchemy core in batches: ProcessInstance,
 HumanTask and TaskCandidate rows exactly as the services write them — candidate
 rows only for OPEN tasks (completed/cancelled tasks had theirs deleted by
-runtime.close_candidates; whether claimed open tasks keep theirs is read from
+cases.close_candidates; whether claimed open tasks keep theirs is read from
 the real cases, so the bulk rows follow the code under test), cases over the 11 districts with uneven weights,
 created_at spread over 365 days, each case walked through fill → lead unit →
 district → city with random durations, returns for revision and rejections, so
@@ -53,8 +53,10 @@ from sqlalchemy import create_engine, event, func, insert, or_, select, text  # 
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, ProcessInstance, TaskCandidate, User  # noqa: E402
 from app.models.states import InstanceStatus, TaskStatus  # noqa: E402
-from app.services import definitions, demo  # noqa: E402
-from app.services.queries import InboxFilter, inbox  # noqa: E402
+from app.services.workflow import definitions  # noqa: E402
+from app.services import demo  # noqa: E402
+from app.services.workflow.queries import InboxFilter, inbox  # noqa: E402
+from app.services.workflow import cases
 
 BASELINE = 1_000
 # Cases per district are uneven in a real city: the big industrial districts dominate.

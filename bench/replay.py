@@ -26,7 +26,12 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, User  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
-from app.services import audit, definitions, demo, runtime, tasks  # noqa: E402
+from app.services.audit import trail as audit  # noqa: E402
+from app.services.workflow import definitions  # noqa: E402
+from app.services import demo  # noqa: E402
+from app.services.workflow import tasks  # noqa: E402
+from app.services.workflow import cases
+from app.services.workflow import deploy
 
 
 def log(message):
@@ -35,7 +40,7 @@ def log(message):
 
 def build_case(target_events):
     users = {u.username: u for u in db.session.execute(select(User)).scalars()}
-    instance = runtime.start_instance(users["applicant"], "consortium_application")
+    instance = cases.start_instance(users["applicant"], "consortium_application")
     form = demo.application_data("集成电路", "集成电路", "nansha", demo.UNITS[0][1], members=5)
 
     def act(username, data):
@@ -77,7 +82,7 @@ def main():
         with app.app_context():
             db.create_all()
             demo.seed_accounts()
-            definitions.deploy_folder()
+            deploy.deploy_folder()
             started = time.perf_counter()
             instance = build_case(args.events)
             events = len(audit.events_of(instance.id))

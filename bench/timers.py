@@ -7,7 +7,7 @@ What it does (one process, as the app runs it):
    accounts and one diagram: start -> intermediate timer catch event -> user
    task (the diagram of tests/services/test_timers__jobs.py).
 2. N cases waiting on their timer. A few (--real, default 20) are started
-   through `runtime.start_instance`; the rest are bulk-inserted clones of the
+   through `cases.start_instance`; the rest are bulk-inserted clones of the
    first real case: its serialized state (same spiff ids: every instance is
    independent), its audit events re-chained with correct hashes, and one
    pending `timer_job` row with the spiff id of the waiting timer. --all-real
@@ -23,7 +23,7 @@ What it does (one process, as the app runs it):
    run are measured: no per-instance polling means ~0 % CPU and about one
    `min(due_at)` query per recheck interval.
 5. Every job is then fired by the scheduler through the real path
-   (`timers.fire_due`: claim, SpiffWorkflow fires the timer, state, inbox row
+   (`timer_firing.fire_due`: claim, SpiffWorkflow fires the timer, state, inbox row
    and audit event saved in one transaction). For each job the bench records
    the wall-clock moment its transaction committed (an SQLAlchemy
    `after_commit` listener) and reports lag = commit moment - due_at:
@@ -37,7 +37,7 @@ that every job fired exactly once and every case now waits at its user task.
 
 Prints progress to stderr and ONE JSON object as the last stdout line.
 
-    .venv/bin/python bench/timers.py [--quick] [--n N] [--spread S] [--postgres URL]
+    .venv/bin/python bench/timer_jobs.py [--quick] [--n N] [--spread S] [--postgres URL]
 """
 import argparse
 import json
@@ -64,7 +64,14 @@ from app.models import AuditEvent, HumanTask, ProcessInstance, TimerJob  # noqa:
 from app.models.jobs import JobStatus  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
 from app.scheduler import Scheduler  # noqa: E402
-from app.services import audit, definitions, demo, replay, runtime  # noqa: E402
+from app.services.audit import trail as audit  # noqa: E402
+from app.services.workflow import definitions  # noqa: E402
+from app.services import demo  # noqa: E402
+from app.services.audit import replay  # noqa: E402
+from app.services.workflow import cases
+from app.services.workflow import deploy
+from app.services.workflow import timer_firing
+from app.services.workflow import timer_jobs
 
 KEY = "bench_timer"
 TARGET_P99_S = 1.0
@@ -119,7 +126,7 @@ class Probe:
 
     @staticmethod
     def _claimed(state):
-        # timers.fire_due claims a job with UPDATE timer_job SET status='done' … WHERE id = :id; the
+        # timer_firing.fire_due claims a job with UPDATE timer_job SET status='done' … WHERE id = :id; the
         # transaction that commits after it is the one that fired the job.
         statement = state.statement
         if not state.is_update or getattr(statement, "table", None) is None or statement.table.name != "timer_job":
@@ -156,7 +163,7 @@ def start_real(applicant_id, count):
     t0 = time.perf_counter()
     for i in range(count):
         try:
-            runtime.start_instance(db.session.get(User, applicant_id), KEY)
+            cases.start_instance(db.session.get(User, applicant_id), KEY)
         finally:
             db.session.remove()
         if count >= 1000 and (i + 1) % 1000 == 0:
@@ -227,13 +234,12 @@ def spread_due_times(first_due, spread):
 
 
 def recheck_query(n):
-    """What the scheduler reads every recheck: timers.next_due(), timed, and the database's plan for it."""
-    from app.services import timers
-    timers.next_due()
+    """What the scheduler reads every recheck: timer_jobs.next_due(), timed, and the database's plan for it."""
+    timer_jobs.next_due()
     times = []
     for _ in range(50):
         t0 = time.perf_counter()
-        timers.next_due()
+        timer_jobs.next_due()
         times.append((time.perf_counter() - t0) * 1000)
     query = select(func.min(TimerJob.due_at)).where(TimerJob.status == JobStatus.PENDING)
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
@@ -291,17 +297,17 @@ def main():
     real = n if args.all_real else min(args.real, n)
 
     with Workdir(keep=args.keep) as work:
-        url = check_postgres_url(args.postgres) if args.postgres else sqlite_url(work / "bench-timers.db")
+        url = check_postgres_url(args.postgres) if args.postgres else sqlite_url(work / "bench-timer_jobs.db")
         app = make_app(url, work, SCHEDULER_RECHECK_SECONDS=recheck)
         with app.app_context():
             db.session.remove()
             db.drop_all()
             db.create_all()
             demo.seed_accounts()
-            definitions.deploy(user("admin"), timer_diagram(KEY), f"{KEY}.bpmn")
+            deploy.deploy(user("admin"), timer_diagram(KEY), f"{KEY}.bpmn")
             applicant_id = user("applicant").id
             db.session.remove()
-            log(f"{real} case(s) through runtime.start_instance")
+            log(f"{real} case(s) through cases.start_instance")
             start_ms = start_real(applicant_id, real)
             log(f"  {start_ms:.1f} ms per start_instance")
             t0 = time.perf_counter()
@@ -387,7 +393,7 @@ def main():
 
         with app.app_context():
             jobs, audited, open_reviews, chains_ok = outcome()
-            db_bytes = (work / "bench-timers.db").stat().st_size if not args.postgres else None
+            db_bytes = (work / "bench-timer_jobs.db").stat().st_size if not args.postgres else None
             db.session.remove()
             db.engine.dispose()
         if args.postgres and not args.keep:

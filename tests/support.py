@@ -12,7 +12,9 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-from app.services import definitions, demo
+from app.services.workflow import definitions
+from app.services import demo
+from app.services.workflow import deploy
 
 PG_URL = os.environ.get("CHAINQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chainq_test")
 REQUIRE_PG = os.environ.get("CHAINQ_REQUIRE_POSTGRES") == "1"
@@ -70,7 +72,7 @@ def reset_database():
     db.drop_all()
     db.create_all()
     demo.seed_accounts()
-    definitions.deploy_folder()
+    deploy.deploy_folder()
 
 
 def drop_test_database():

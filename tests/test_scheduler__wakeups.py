@@ -6,13 +6,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import TimerJob
 from app.scheduler import Scheduler
-from app.services import definitions, runtime, timers
+from app.services.workflow import definitions
+from app.services.workflow import cases
+from app.services.workflow import deploy
+from app.services.workflow import timer_firing
 
 
 def _timer_case(app, user, key, duration):
     from tests.services.test_timers__jobs import timer_diagram
-    definitions.deploy(user("admin"), timer_diagram(key, duration), f"{key}.bpmn")
-    return runtime.start_instance(user("applicant"), key)
+    deploy.deploy(user("admin"), timer_diagram(key, duration), f"{key}.bpmn")
+    return cases.start_instance(user("applicant"), key)
 
 
 def _wait_until_fired(instance_id, seconds):
@@ -28,14 +31,14 @@ def _wait_until_fired(instance_id, seconds):
 
 def test_the_scheduler_fires_at_the_due_time_and_recovers_from_a_failed_wake_up(app, user, monkeypatch):
     case = _timer_case(app, user, "sched_case", "PT1S")
-    real_fire_due, calls = timers.fire_due, []
+    real_fire_due, calls = timer_firing.fire_due, []
 
     def flaky(*args, **kwargs):      # the database is busy once: the wake-up fails
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("database is locked")
         return real_fire_due(*args, **kwargs)
-    monkeypatch.setattr(timers, "fire_due", flaky)
+    monkeypatch.setattr(timer_firing, "fire_due", flaky)
     db.session.commit()
     scheduler = Scheduler(app, recheck_seconds=0.3).start()   # start-up wake-up: nothing due yet
     try:

@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 
 from ..extensions import db
 from ..models import User
-from ..services import users
+from ..services.identity import users
 from ..services.errors import ServiceError
 
 

@@ -3,7 +3,10 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..services import approval, audit, definitions, notifications, queries, runtime, tasks
+from ..services.audit import trail as audit
+from ..services.notify import notifications
+from ..services.workflow import cases, definitions, deploy, queries, tasks
+from ..services.workflow.approval import case_actions, handover, signers
 from ..services.errors import ServiceError, ValidationFailed
 from . import schemas as s
 from .auth import authenticate_request
@@ -55,7 +58,7 @@ class Definitions(MethodView):
         filename = (upload.filename if upload else request.args.get("filename")) or "uploaded.bpmn"
         if not data:
             raise ValidationFailed("no diagram was sent", {"file": ["send a .bpmn file"]})
-        definition, created = definitions.deploy(g.user, data, filename)
+        definition, created = deploy.deploy(g.user, data, filename)
         return {"definition": _definition(definition), "created": created}, (201 if created else 200)
 
 
@@ -73,7 +76,7 @@ class Instances(MethodView):
     @blp.response(201, s.InstanceSchema)
     def post(self, args):
         """Start a case of the newest version of a process"""
-        return runtime.start_instance(g.user, args["process_key"])
+        return cases.start_instance(g.user, args["process_key"])
 
 
 @blp.route("/instances/<int:instance_id>")
@@ -81,10 +84,10 @@ class InstanceDetail(MethodView):
     @blp.response(200, s.InstanceDetailSchema)
     def get(self, instance_id):
         """Get a case with its tasks, audit events and diagram state"""
-        view = runtime.case_view(g.user, instance_id)
+        view = cases.case_view(g.user, instance_id)
         instance = view["instance"]
         instance.tasks = queries.tasks_of(instance)
-        hidden = runtime.hidden_fields_for(g.user, instance)
+        hidden = cases.hidden_fields_for(g.user, instance)
         instance.events = [_without_fields(e, hidden) for e in audit.events_of(instance.id)] if hidden \
             else audit.events_of(instance.id)
         instance.completed_elements = view["completed"]
@@ -170,7 +173,7 @@ class TaskTransfer(MethodView):
     @blp.response(200, s.TaskSchema)
     def post(self, args, task_id):
         """Transfer a task to someone else (转办)"""
-        return approval.transfer(g.user, task_id, args["user"], args.get("note", ""))
+        return handover.transfer(g.user, task_id, args["user"], args.get("note", ""))
 
 
 @blp.route("/tasks/<int:task_id>/delegate")
@@ -179,7 +182,7 @@ class TaskDelegate(MethodView):
     @blp.response(200, s.TaskSchema)
     def post(self, args, task_id):
         """Delegate a task (委派); it comes back to you to finish"""
-        return approval.delegate(g.user, task_id, args["user"], args.get("note", ""))
+        return handover.delegate(g.user, task_id, args["user"], args.get("note", ""))
 
 
 @blp.route("/tasks/<int:task_id>/resolve")
@@ -188,7 +191,7 @@ class TaskResolve(MethodView):
     @blp.response(200, s.TaskSchema)
     def post(self, args, task_id):
         """Hand a delegated task back to its owner with an opinion"""
-        return approval.resolve_delegation(g.user, task_id, args.get("opinion", ""))
+        return handover.resolve_delegation(g.user, task_id, args.get("opinion", ""))
 
 
 @blp.route("/tasks/<int:task_id>/return-to")
@@ -197,7 +200,7 @@ class TaskReturnTo(MethodView):
     @blp.response(200, s.InstanceSchema)
     def post(self, args, task_id):
         """Send the case back to a named earlier step (退回到指定环节)"""
-        return approval.return_to(g.user, task_id, args["step"], args["opinion"])
+        return case_actions.return_to(g.user, task_id, args["step"], args["opinion"])
 
 
 @blp.route("/tasks/<int:task_id>/signers")
@@ -206,7 +209,7 @@ class TaskSigners(MethodView):
     @blp.response(200, s.TaskSchema)
     def post(self, args, task_id):
         """Add a signer to a step with several approvers (加签)"""
-        return approval.add_signer(g.user, task_id, args["user"], args["position"])
+        return signers.add_signer(g.user, task_id, args["user"], args["position"])
 
 
 @blp.route("/tasks/<int:task_id>/signers/<username>")
@@ -214,7 +217,7 @@ class TaskSigner(MethodView):
     @blp.response(200, s.TaskSchema)
     def delete(self, task_id, username):
         """Remove a signer who has not decided yet (减签)"""
-        return approval.remove_signer(g.user, task_id, username)
+        return signers.remove_signer(g.user, task_id, username)
 
 
 @blp.route("/instances/<int:instance_id>/urge")
@@ -223,7 +226,7 @@ class InstanceUrge(MethodView):
     @blp.response(200, s.CountSchema)
     def post(self, args, instance_id):
         """Remind the current approvers (催办; rate-limited)"""
-        return {"count": approval.urge(g.user, instance_id, args.get("note", ""))}
+        return {"count": case_actions.urge(g.user, instance_id, args.get("note", ""))}
 
 
 @blp.route("/instances/<int:instance_id>/withdraw")
@@ -231,7 +234,7 @@ class InstanceWithdraw(MethodView):
     @blp.response(200, s.InstanceSchema)
     def post(self, instance_id):
         """Withdraw a case (撤回, the initiator) while nobody has acted on the next step"""
-        return approval.take_back(g.user, instance_id, "withdraw")
+        return case_actions.take_back(g.user, instance_id, "withdraw")
 
 
 @blp.route("/instances/<int:instance_id>/reclaim")
@@ -239,7 +242,7 @@ class InstanceReclaim(MethodView):
     @blp.response(200, s.InstanceSchema)
     def post(self, instance_id):
         """Take back your last decision (拿回) while the next step is untouched"""
-        return approval.take_back(g.user, instance_id, "reclaim")
+        return case_actions.take_back(g.user, instance_id, "reclaim")
 
 
 @blp.route("/instances/<int:instance_id>/cc")
@@ -248,7 +251,7 @@ class InstanceCopy(MethodView):
     @blp.response(200, s.CountSchema)
     def post(self, args, instance_id):
         """Copy a case to people for information (抄送)"""
-        return {"count": approval.carbon_copy(g.user, instance_id, args["users"], args.get("note", ""))}
+        return {"count": case_actions.carbon_copy(g.user, instance_id, args["users"], args.get("note", ""))}
 
 
 @blp.route("/notifications")

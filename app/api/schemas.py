@@ -176,5 +176,5 @@ class ReturnToSchema(Schema):
 
 
 def _notification_text(notification):
-    from ..services.notifications import text_of
+    from ..services.notify.notifications import text_of
     return text_of(notification)

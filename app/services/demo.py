@@ -8,11 +8,12 @@ from sqlalchemy import select
 from ..domain.credit_code import make_credit_code
 from ..domain.districts import DISTRICTS, district_office_group
 from ..extensions import db
-from ..models import ProcessInstance
-from . import runtime, tasks
-from .permissions import ADMINS, AUDITORS, CITY_OFFICE
-from .transaction import command
-from .users import ensure_group, ensure_unit, ensure_user
+from ..models import HumanTask, ProcessInstance, User
+from ..models.states import TaskStatus
+from .command import command
+from .identity.permissions import ADMINS, AUDITORS, CITY_OFFICE
+from .identity.users import ensure_group, ensure_unit, ensure_user
+from .workflow import cases, definitions, tasks, timer_jobs
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -74,13 +75,10 @@ def application_data(name, domain, district, lead_unit, members=3):
 
 
 def _user(name):
-    from ..models import User
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
 
 def _open_task(instance):
-    from ..models import HumanTask
-    from ..models.states import TaskStatus
     return db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalar_one()
 
@@ -100,17 +98,17 @@ def seed_cases():
     applicant, applicant2 = _user("applicant"), _user("applicant2")
     ok = {"decision": "approve", "opinion": "同意。"}
     # 1. approved all the way: creates a consortium record
-    a = runtime.start_instance(applicant, "consortium_application")
+    a = cases.start_instance(applicant, "consortium_application")
     _walk(a, [("applicant", application_data("智能装备", "智能装备", "huangpu", UNITS[0][1])),
               ("leader", ok), ("district_huangpu", ok), ("city", {"decision": "approve", "opinion": "同意组建。"})])
     # 2. waiting for the district office, after one return for revision
-    b = runtime.start_instance(applicant2, "consortium_application")
+    b = cases.start_instance(applicant2, "consortium_application")
     data_b = application_data("新能源汽车", "新能源汽车", "panyu", UNITS[1][1])
     _walk(b, [("applicant2", data_b), ("leader2", ok),
               ("district_panyu", {"decision": "return", "opinion": "成员单位信息不完整，请补充。"}),
               ("applicant2", data_b), ("leader2", ok)])
     # 3. a draft the applicant has not submitted yet
-    c = runtime.start_instance(applicant, "consortium_application")
+    c = cases.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
     return 3 + seed_expert_reviews() + seed_timer_started_review()
 
@@ -118,19 +116,16 @@ def seed_cases():
 def seed_timer_started_review():
     """The case the quarterly timer start event opened at the start of this quarter (as the
     scheduler would have, had the app been running then): in the city office's inbox."""
-    from . import definitions, timers
     definition = definitions.latest("problem_library_review")
-    now = timers.now().astimezone(CHINA)
+    now = timer_jobs.now().astimezone(CHINA)
     quarter_start = now.replace(month=(now.month - 1) // 3 * 3 + 1, day=1, hour=9, minute=0, second=0,
                                 microsecond=0)
-    with command():
-        runtime.start_by_timer(definition, "quarter_begins", quarter_start)
+    with command() as ctx:
+        cases.start_by_timer(ctx, definition, "quarter_begins", quarter_start)
     return 1
 
 
 def _decide(instance, username, data):
-    from ..models import HumanTask
-    from ..models.states import TaskStatus
     rows = db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).scalars().all()
     row = next(r for r in rows if r.assignee and r.assignee.username == username)
@@ -143,7 +138,7 @@ def seed_expert_reviews():
     ok, no = {"decision": "approve", "opinion": "同意。"}, {"decision": "reject", "opinion": "数据不足。"}
 
     def request(title):
-        case = runtime.start_instance(applicant, "expert_review")
+        case = cases.start_instance(applicant, "expert_review")
         tasks.complete(applicant, _open_task(case).id, {
             "title": title, "summary": "正极材料烧结工序批次一致性差，缺陷率3.2%，高于行业先进水平1.1%。",
             "experts": "expert1,expert2,expert3", "decision": "approve"})

@@ -32,9 +32,9 @@ def init_app(app):
     def globals_for_templates():
         from flask_babel import get_locale
         locale = str(get_locale() or "zh_CN")
-        from ..services.replay import may_audit
-        from ..services.notifications import unread_count
-        from ..services.permissions import is_admin
+        from ..services.audit.replay import may_audit
+        from ..services.notify.notifications import unread_count
+        from ..services.identity.permissions import is_admin
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,

@@ -2,9 +2,9 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..services import calendar, timers
+from ..services.workflow import calendar, timer_firing
 from ..services.errors import Forbidden, ServiceError
-from ..services.permissions import is_admin
+from ..services.identity.permissions import is_admin
 from .auth import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,13 +19,13 @@ def administrators_only():
 @bp.route("/incidents")
 @login_required
 def incidents():
-    return render_template("admin/incidents.html", items=timers.incidents(g.user))
+    return render_template("admin/incidents.html", items=timer_firing.incidents(g.user))
 
 
 @bp.route("/incidents/<int:job_id>/retry", methods=["POST"])
 @login_required
 def retry(job_id):
-    timers.retry_incident(g.user, job_id)
+    timer_firing.retry_incident(g.user, job_id)
     flash(_("The timer will run again now."))
     return redirect(url_for("admin.incidents"))
 

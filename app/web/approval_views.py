@@ -3,7 +3,8 @@ bell and CC inbox pages. Each parses input, calls one service, redirects."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..services import approval, notifications
+from ..services.notify import notifications
+from ..services.workflow.approval import case_actions, handover, signers
 from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .auth import login_required
 
@@ -28,7 +29,7 @@ def _run(action, success, target):
 @login_required
 def transfer(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: approval.transfer(g.user, task_id, user, request.form.get("note", "")),
+    return _run(lambda: handover.transfer(g.user, task_id, user, request.form.get("note", "")),
                 _("Transferred to %(user)s.", user=user), redirect(url_for("views.inbox")))
 
 
@@ -36,14 +37,14 @@ def transfer(task_id):
 @login_required
 def delegate(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: approval.delegate(g.user, task_id, user, request.form.get("note", "")),
+    return _run(lambda: handover.delegate(g.user, task_id, user, request.form.get("note", "")),
                 _("Delegated to %(user)s; it comes back to you to finish.", user=user), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/resolve", methods=["POST"])
 @login_required
 def resolve(task_id):
-    return _run(lambda: approval.resolve_delegation(g.user, task_id, request.form.get("opinion", "")),
+    return _run(lambda: handover.resolve_delegation(g.user, task_id, request.form.get("opinion", "")),
                 _("Handed back to the owner."), redirect(url_for("views.inbox")))
 
 
@@ -51,7 +52,7 @@ def resolve(task_id):
 @login_required
 def return_to(task_id):
     step = request.form.get("step", "")
-    return _run(lambda: approval.return_to(g.user, task_id, step, request.form.get("opinion", "")),
+    return _run(lambda: case_actions.return_to(g.user, task_id, step, request.form.get("opinion", "")),
                 _("Sent back to the chosen step."), redirect(url_for("views.inbox")))
 
 
@@ -59,7 +60,7 @@ def return_to(task_id):
 @login_required
 def add_signer(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: approval.add_signer(g.user, task_id, user, request.form.get("position", "after")),
+    return _run(lambda: signers.add_signer(g.user, task_id, user, request.form.get("position", "after")),
                 _("%(user)s added as a signer.", user=user), _back_to_task(task_id))
 
 
@@ -67,14 +68,14 @@ def add_signer(task_id):
 @login_required
 def remove_signer(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: approval.remove_signer(g.user, task_id, user),
+    return _run(lambda: signers.remove_signer(g.user, task_id, user),
                 _("%(user)s removed from the signers.", user=user), _back_to_task(task_id))
 
 
 @bp.route("/instances/<int:instance_id>/urge", methods=["POST"])
 @login_required
 def urge(instance_id):
-    return _run(lambda: approval.urge(g.user, instance_id, request.form.get("note", "")),
+    return _run(lambda: case_actions.urge(g.user, instance_id, request.form.get("note", "")),
                 _("The approvers have been reminded."), redirect(url_for("views.instance", instance_id=instance_id)))
 
 
@@ -84,7 +85,7 @@ def take_back(instance_id, kind):
     if kind not in ("withdraw", "reclaim"):
         return redirect(url_for("views.instance", instance_id=instance_id))
     message = _("Withdrawn: the case is back with you.") if kind == "withdraw" else _("Taken back: the step is yours again.")
-    return _run(lambda: approval.take_back(g.user, instance_id, kind), message,
+    return _run(lambda: case_actions.take_back(g.user, instance_id, kind), message,
                 redirect(url_for("views.instance", instance_id=instance_id)))
 
 
@@ -92,20 +93,20 @@ def take_back(instance_id, kind):
 @login_required
 def carbon_copy(instance_id):
     users = [u.strip() for u in request.form.get("users", "").replace("，", ",").split(",") if u.strip()]
-    return _run(lambda: approval.carbon_copy(g.user, instance_id, users, request.form.get("note", "")),
+    return _run(lambda: case_actions.carbon_copy(g.user, instance_id, users, request.form.get("note", "")),
                 _("Copied."), redirect(url_for("views.instance", instance_id=instance_id)))
 
 
 @bp.route("/cc")
 @login_required
 def cc_inbox():
-    return render_template("cc_inbox.html", items=approval.cc_inbox(g.user))
+    return render_template("cc_inbox.html", items=case_actions.cc_inbox(g.user))
 
 
 @bp.route("/cc/<int:cc_id>")
 @login_required
 def open_cc(cc_id):
-    item = approval.read_cc(g.user, cc_id)
+    item = case_actions.read_cc(g.user, cc_id)
     return redirect(url_for("views.instance", instance_id=item.instance_id))
 
 

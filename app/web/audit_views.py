@@ -6,8 +6,12 @@ from flask import Blueprint, Response, abort, flash, g, jsonify, render_template
 from flask_babel import gettext as _
 
 from ..domain.districts import DISTRICTS
-from ..services import audit, audit_search, definitions, exports, replay, runtime
-from ..services import bottlenecks as bottlenecks_service
+from ..services.audit import bottlenecks as bottlenecks_service
+from ..services.audit import replay
+from ..services.audit import search as audit_search
+from ..services.audit import trail as audit
+from ..services.audit.exports import csv_export, ocel, xes
+from ..services.workflow import cases, definitions
 from .auth import login_required
 from .params import page_number
 
@@ -44,7 +48,7 @@ def operations():
 
 def _case(instance_id):
     replay.require_auditor(g.user)
-    return runtime.get_instance(g.user, instance_id)
+    return cases.get_instance(g.user, instance_id)
 
 
 @bp.route("/cases/<int:instance_id>")
@@ -109,9 +113,9 @@ def definition_diagram(definition_id):
 
 
 EXPORTS = {  # format -> (render, mimetype, file extension)
-    "csv": (lambda cases: exports.to_csv(cases).encode("utf-8"), "text/csv; charset=utf-8", "csv"),
-    "xes": (exports.to_xes, "application/xml", "xes"),
-    "ocel": (lambda cases: json.dumps(exports.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8"),
+    "csv": (lambda cases: csv_export.to_csv(cases).encode("utf-8"), "text/csv; charset=utf-8", "csv"),
+    "xes": (xes.to_xes, "application/xml", "xes"),
+    "ocel": (lambda cases: json.dumps(ocel.to_ocel(cases), ensure_ascii=False, indent=1).encode("utf-8"),
              "application/json", "jsonocel"),
 }
 

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..services import users
+from ..services.identity import users
 
 bp = Blueprint("auth", __name__)
 

@@ -68,7 +68,7 @@ def pretty_json(value, indent=None):
 
 def notification_text(notification):
     """A notification in the reader's language (services/notifications.py keeps its template)."""
-    from ..services.notifications import text_of
+    from ..services.notify.notifications import text_of
     return text_of(notification)
 
 

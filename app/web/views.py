@@ -6,9 +6,12 @@ from flask import (Blueprint, Response, abort, flash, g, redirect, render_templa
                    send_file, url_for)
 from flask_babel import gettext as _
 
-from ..services import approval, attachments, audit, definitions, queries, runtime, tasks, timers, users
+from ..services.audit import trail as audit
+from ..services.identity import users
+from ..services.workflow import attachments, cases, definitions, queries, tasks, timer_jobs
+from ..services.workflow.approval import case_actions
 from ..services.errors import Conflict, ValidationFailed
-from ..services.permissions import can_act_on_task, can_start, is_candidate
+from ..services.identity.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
 from .params import page_number
 from .formdata import parse_form
@@ -61,7 +64,7 @@ def instances():
 @login_required
 def processes():
     latest = definitions.list_latest()
-    schedule = timers.start_schedule([d.id for d in latest])
+    schedule = timer_jobs.start_schedule([d.id for d in latest])
     rows = [(d, can_start(g.user, definitions.compiled(d).settings), bool(definitions.compiled(d).start_timers),
              schedule.get(d.id)) for d in latest]
     return render_template("processes.html", rows=rows)
@@ -70,7 +73,7 @@ def processes():
 @bp.route("/processes/<key>/start", methods=["POST"])
 @login_required
 def start(key):
-    instance = runtime.start_instance(g.user, key)
+    instance = cases.start_instance(g.user, key)
     open_task = next((t for t in queries.tasks_of(instance) if t.status == "open" and can_act_on_task(g.user, t)), None)
     flash(_("Case %(key)s started.", key=instance.business_key))
     if open_task is not None:
@@ -133,7 +136,7 @@ def task(task_id):
                 return redirect(url_for("views.task", task_id=task_id))   # someone acted first: show it as it is
             values, conflict = data, True    # a stale tab of a task still in the user's hands: the input stays
             flash(_("What you entered is still below: check it against the task as it is now and submit again."))
-    case = runtime.task_data(item) if item.status == "open" else {}
+    case = cases.task_data(item) if item.status == "open" else {}
     if values is None:
         values = item.draft_data or {k: case.get(k) for k in schema.get("properties", {}) if k in case}
         if item.form_key == "review_opinion":
@@ -150,7 +153,7 @@ def task(task_id):
     step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
     return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
                            history=history, step_rows=step_rows, directory=users.directory(),
-                           return_targets=approval.return_targets(item) if item.status == "open" else [],
+                           return_targets=case_actions.return_targets(item) if item.status == "open" else [],
                            opinion_required=bool(step and step.opinion_required), readonly_fields=readonly,
                            application_schema=application, can_act=can_act_on_task(g.user, item),
                            can_claim=item.assignee_id is None and is_candidate(g.user, item)), status
@@ -168,9 +171,9 @@ def _without(schema, hidden):
 @bp.route("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id):
-    view = runtime.case_view(g.user, instance_id)
+    view = cases.case_view(g.user, instance_id)
     item = view["instance"]
-    hidden = runtime.hidden_fields_for(g.user, item)
+    hidden = cases.hidden_fields_for(g.user, item)
     view["data"] = {k: v for k, v in view["data"].items() if k not in hidden}
     return render_template("instance.html", view=view, instance=item, tasks=queries.tasks_of(item),
                            events=audit.events_of(item.id), chain=audit.verify_chain(audit.chain_of(item.id)),
@@ -181,7 +184,7 @@ def instance(instance_id):
 @bp.route("/instances/<int:instance_id>/diagram.xml")
 @login_required
 def diagram(instance_id):
-    item = runtime.get_instance(g.user, instance_id)
+    item = cases.get_instance(g.user, instance_id)
     return Response(item.definition.bpmn_xml, mimetype="application/xml")
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support import FreshContextClient
 
-from app.services import users
+from app.services.identity import users
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 

@@ -34,7 +34,7 @@ def test_an_issued_token_authenticates_as_its_user(client, auth):
 
 
 def test_a_reissued_token_replaces_the_old_one(client, user):
-    from app.services import users
+    from app.services.identity import users
     old = users.issue_token(user("city"))
     new = users.issue_token(user("city"))
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {new}"}).status_code == 200
@@ -81,7 +81,7 @@ def test_bearer_token_writes_need_no_csrf_header_even_when_csrf_is_on(csrf_app):
 
     from app.extensions import db
     from app.models import User
-    from app.services import users
+    from app.services.identity import users
     token = users.issue_token(db.session.execute(select(User).where(User.username == "applicant")).scalar_one())
     response = csrf_app.test_client().post("/api/v1/instances", json=START,
                                            headers={"Authorization": f"Bearer {token}"})

@@ -2,9 +2,10 @@
 import io
 from pathlib import Path
 
-from app.services import runtime
+
 
 from .conftest import assert_error_shape
+from app.services.workflow import cases as case_service
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "consortium_application.bpmn"
 
@@ -86,7 +87,7 @@ def test_an_empty_or_broken_upload_is_422(client, auth):
 
 def test_per_page_limits_the_items_and_total_counts_all(client, auth, user):
     for _ in range(3):
-        runtime.start_instance(user("applicant"), "consortium_application")
+        case_service.start_instance(user("applicant"), "consortium_application")
     headers = auth("applicant")
     first = client.get("/api/v1/tasks?per_page=1", headers=headers).get_json()
     assert (len(first["items"]), first["total"], first["page"], first["per_page"]) == (1, 3, 1, 1)

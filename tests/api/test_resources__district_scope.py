@@ -1,9 +1,10 @@
 """A district office sees its own district's cases and tasks only; the city office sees all."""
 import pytest
 
-from app.services import runtime, tasks
+from app.services.workflow import tasks
 
 from .conftest import APPROVE, assert_error_shape
+from app.services.workflow import cases as case_service
 
 
 @pytest.fixture
@@ -11,7 +12,7 @@ def cases(user, open_task, application_form):
     """Two cases at the district review: one in Tianhe, one in Haizhu."""
     made = {}
     for district in ("tianhe", "haizhu"):
-        instance = runtime.start_instance(user("applicant"), "consortium_application")
+        instance = case_service.start_instance(user("applicant"), "consortium_application")
         tasks.complete(user("applicant"), open_task(instance).id, application_form(district, name=district))
         lead = open_task(instance)
         tasks.claim(user("leader"), lead.id)

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import HumanTask, User
 from app.models.states import TaskStatus
-from app.services import demo, runtime, tasks
+from app.services import demo
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 pytestmark = pytest.mark.browser
 PASSWORD = demo.DEMO_PASSWORD
@@ -18,7 +20,7 @@ PASSWORD = demo.DEMO_PASSWORD
 def _finished_case(server):
     with server.app.app_context():
         users = {u.username: u for u in db.session.execute(select(User)).scalars()}
-        instance = runtime.start_instance(users["applicant"], "consortium_application")
+        instance = cases.start_instance(users["applicant"], "consortium_application")
 
         def step(username, data):
             task = db.session.execute(select(HumanTask).where(

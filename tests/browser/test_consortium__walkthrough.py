@@ -16,7 +16,9 @@ from app.domain.credit_code import make_credit_code
 from app.extensions import db
 from app.models import HumanTask, User
 from app.models.states import TaskStatus
-from app.services import demo, runtime, tasks
+from app.services import demo
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 pytestmark = pytest.mark.browser
 
@@ -222,7 +224,7 @@ def test_other_district_office_neither_sees_nor_opens_the_case(page, live_server
     server = live_server
     with server.app.app_context():     # set up through the services: only the refusal is under test
         users = {u.username: u for u in db.session.execute(select(User)).scalars()}
-        instance = runtime.start_instance(users["applicant"], "consortium_application")
+        instance = cases.start_instance(users["applicant"], "consortium_application")
         data = demo.application_data("工业软件", "工业软件", "liwan", demo.UNITS[0][1], members=1)
 
         def open_task():

@@ -4,8 +4,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CarbonCopy, HumanTask, Notification
-from app.services import approval, definitions, runtime, tasks
+from app.services.workflow import definitions
+from app.services.workflow import tasks
 from app.services.errors import Conflict, Forbidden, ValidationFailed
+from app.services.workflow.approval import case_actions
+from app.services.workflow import cases
+from app.services.workflow import deploy
+from app.services.workflow.approval import handover
+from app.services.workflow.approval import signers
 
 YES = {"decision": "approve", "opinion": "同意"}
 NO = {"decision": "reject", "opinion": "不同意"}
@@ -47,8 +53,8 @@ def diagram(key, mode="countersign", users=REVIEWERS[:3], props="", fill_step=Fa
 @pytest.fixture
 def start(app, user):
     def go(key, **kwargs):
-        definitions.deploy(user("admin"), diagram(key, **kwargs), f"{key}.bpmn")
-        return runtime.start_instance(user("applicant"), key)
+        deploy.deploy(user("admin"), diagram(key, **kwargs), f"{key}.bpmn")
+        return cases.start_instance(user("applicant"), key)
     return go
 
 
@@ -81,7 +87,7 @@ def test_countersign_needs_everyone_and_one_rejection_ends_it(start, user):
     decide(user, case, "district_panyu", YES)
     assert case.outcome == "approved"
 
-    second = runtime.start_instance(user("applicant"), "cs_case")
+    second = cases.start_instance(user("applicant"), "cs_case")
     decide(user, second, "district_tianhe", YES)
     decide(user, second, "district_haizhu", NO)
     assert second.outcome == "rejected" and open_rows(second) == []
@@ -128,7 +134,7 @@ def test_vote_passes_at_the_configured_share(start, user):
     decide(user, case, "district_liwan", YES)
     assert case.outcome == "approved" and open_rows(case) == []
 
-    lost = runtime.start_instance(user("applicant"), "vote_case")
+    lost = cases.start_instance(user("applicant"), "vote_case")
     for name in REVIEWERS[:3]:
         decide(user, lost, name, NO)                         # 60 % can no longer be reached
     assert lost.outcome == "rejected"
@@ -139,24 +145,24 @@ def test_add_and_remove_signers_while_others_already_approved(start, user):
     decide(user, case, "expert1", YES)
     mine = row_of(case, "expert2")
     with pytest.raises(Forbidden):                           # never to the case's own applicant
-        approval.add_signer(user("expert2"), mine.id, "applicant")
-    approval.add_signer(user("expert2"), mine.id, "expert4")
+        signers.add_signer(user("expert2"), mine.id, "applicant")
+    signers.add_signer(user("expert2"), mine.id, "expert4")
     decide(user, case, "expert2", YES)
     decide(user, case, "expert3", YES)
     assert case.status == "running"                          # the added signer has not approved yet
     baiyun_row = row_of(case, "expert4")
     with pytest.raises(Forbidden):                           # only who added a signer removes them
-        approval.remove_signer(user("expert4"), baiyun_row.id, "expert4")
+        signers.remove_signer(user("expert4"), baiyun_row.id, "expert4")
     with pytest.raises((Forbidden, Conflict)):               # and a decision already given stays
-        approval.remove_signer(user("expert4"), baiyun_row.id, "expert1")
-    approval.remove_signer(user("admin"), baiyun_row.id, "expert4")
+        signers.remove_signer(user("expert4"), baiyun_row.id, "expert1")
+    signers.remove_signer(user("admin"), baiyun_row.id, "expert4")
     db.session.refresh(case)
     assert case.outcome == "approved"                        # everyone left has approved: the step is done
 
 
 def test_sequential_add_before_me(start, user):
     case = start("seq_add", mode="sequential", users=["expert1", "expert2", "expert3"])
-    approval.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", "before")
+    signers.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", "before")
     assert [r.assignee.username for r in open_rows(case)] == ["expert4"]
     decide(user, case, "expert4", YES)
     assert [r.assignee.username for r in open_rows(case)] == ["expert1"]
@@ -166,14 +172,14 @@ def test_transfer_of_a_delegated_task(start, user):
     case = start("deleg", mode="or_sign", users=["expert1"])
     row = row_of(case, "expert1")
     with pytest.raises(Forbidden):                          # not to someone outside the step and the office
-        approval.delegate(user("expert1"), row.id, "district_tianhe")
-    approval.delegate(user("expert1"), row.id, "expert2", "请先看")
+        handover.delegate(user("expert1"), row.id, "district_tianhe")
+    handover.delegate(user("expert1"), row.id, "expert2", "请先看")
     with pytest.raises(Forbidden):                          # the delegate does not decide
         tasks.complete(user("expert2"), row.id, YES)
     with pytest.raises(Conflict):                           # nor change the step's signers or send it back
-        approval.return_to(user("expert2"), row.id, "review", "x")
-    approval.transfer(user("expert2"), row.id, "expert3")   # the delegate passes it on; the owner stays
-    approval.resolve_delegation(user("expert3"), row.id, "可以通过")
+        case_actions.return_to(user("expert2"), row.id, "review", "x")
+    handover.transfer(user("expert2"), row.id, "expert3")   # the delegate passes it on; the owner stays
+    handover.resolve_delegation(user("expert3"), row.id, "可以通过")
     db.session.refresh(row)
     assert row.assignee.username == "expert1" and row.delegation_state == "resolved"   # back to the owner
     tasks.complete(user("expert1"), row.id, YES)
@@ -186,16 +192,16 @@ def test_transfer_only_to_the_step_or_the_same_office(start, user):
     row = row_of(case, "district_panyu")
     for outsider in ("applicant", "district_tianhe", "leader2"):
         with pytest.raises(Forbidden):
-            approval.transfer(user("district_panyu"), row.id, outsider)
+            handover.transfer(user("district_panyu"), row.id, outsider)
 
 
 def test_urge_is_rate_limited_and_notifies(start, user):
     case = start("urge_case")
-    assert approval.urge(user("applicant"), case.id) == 3
+    assert case_actions.urge(user("applicant"), case.id) == 3
     with pytest.raises(Conflict):
-        approval.urge(user("applicant"), case.id)
+        case_actions.urge(user("applicant"), case.id)
     with pytest.raises(Forbidden):
-        approval.urge(user("district_tianhe"), case.id)
+        case_actions.urge(user("district_tianhe"), case.id)
     urged = db.session.execute(select(func.count()).select_from(Notification).where(
         Notification.kind == "urge")).scalar()
     assert urged == 3
@@ -208,14 +214,14 @@ def test_configured_and_ad_hoc_copies(start, user):
     copied = {c.user_id for c in db.session.execute(select(CarbonCopy)).scalars()}
     assert {user("auditor").id, user("city").id} <= copied
     with pytest.raises(ValidationFailed):                    # not to another company
-        approval.carbon_copy(user("applicant"), case.id, ["leader2"], "供参考")
-    approval.carbon_copy(user("applicant"), case.id, ["leader"], "供参考")
-    inbox = approval.cc_inbox(user("leader"), unread_only=True)
-    assert len(inbox) == 1 and runtime.get_instance(user("leader"), case.id)     # a copy lets them read the case
+        case_actions.carbon_copy(user("applicant"), case.id, ["leader2"], "供参考")
+    case_actions.carbon_copy(user("applicant"), case.id, ["leader"], "供参考")
+    inbox = case_actions.cc_inbox(user("leader"), unread_only=True)
+    assert len(inbox) == 1 and cases.get_instance(user("leader"), case.id)     # a copy lets them read the case
     with pytest.raises(Forbidden):                           # a recipient does not copy it further
-        approval.carbon_copy(user("auditor"), case.id, ["city2"])
-    approval.read_cc(user("leader"), inbox[0].id)
-    assert approval.cc_inbox(user("leader"), unread_only=True) == []
+        case_actions.carbon_copy(user("auditor"), case.id, ["city2"])
+    case_actions.read_cc(user("leader"), inbox[0].id)
+    assert case_actions.cc_inbox(user("leader"), unread_only=True) == []
 
 
 def test_no_approver_and_initiator_policies(start, user):
@@ -236,12 +242,12 @@ def test_misconfigured_steps_are_refused_naming_the_element(app, user, props, wo
     xml = diagram("bad_mode").replace(
         b'<camunda:property name="approvalMode" value="countersign" />', props.encode())
     with pytest.raises(ValidationFailed) as refused:
-        definitions.deploy(user("admin"), xml, "bad_mode.bpmn")
+        deploy.deploy(user("admin"), xml, "bad_mode.bpmn")
     assert words in refused.value.message and "review" in refused.value.message
 
 
 def test_a_countersign_case_replays_and_reexecutes(start, user):
-    from app.services import replay
+    from app.services.audit import replay
     case = start("cs_replay")
     decide(user, case, "district_tianhe", YES)
     steps = replay.steps_of(case)
@@ -254,8 +260,8 @@ def test_a_countersign_case_replays_and_reexecutes(start, user):
 
 def test_inbox_sorts_by_urgency(start, user):
     from datetime import datetime, timedelta, timezone
-    from app.services import queries
-    first, second = start("urgent_a", mode="or_sign"), runtime.start_instance(user("applicant"), "urgent_a")
+    from app.services.workflow import queries
+    first, second = start("urgent_a", mode="or_sign"), cases.start_instance(user("applicant"), "urgent_a")
     soon = row_of(second, "district_tianhe")
     soon.due_at = datetime.now(timezone.utc) + timedelta(hours=1)
     later = row_of(first, "district_tianhe")
@@ -268,22 +274,22 @@ def test_inbox_sorts_by_urgency(start, user):
 
 
 def test_withdraw_while_no_one_acted_and_reclaim_by_the_last_approver(app, user, open_task, application_form):
-    from app.services import replay
+    from app.services.audit import replay
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
-    approval.take_back(applicant, case.id, "withdraw")                    # 撤回: nobody has acted yet
+    case_actions.take_back(applicant, case.id, "withdraw")                    # 撤回: nobody has acted yet
     assert open_task(case).element_id == "fill_application"
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     lead = open_task(case)
     tasks.claim(user("leader"), lead.id)
     with pytest.raises(Conflict):                                         # the leader has claimed it
-        approval.take_back(applicant, case.id, "withdraw")
+        case_actions.take_back(applicant, case.id, "withdraw")
     tasks.complete(user("leader"), lead.id, YES)
-    approval.take_back(user("leader"), case.id, "reclaim")               # 拿回: district has not acted
+    case_actions.take_back(user("leader"), case.id, "reclaim")               # 拿回: district has not acted
     assert open_task(case).element_id == "lead_unit_opinion"
     with pytest.raises(Conflict):
-        approval.take_back(user("district_tianhe"), case.id, "reclaim")   # not the last to act
+        case_actions.take_back(user("district_tianhe"), case.id, "reclaim")   # not the last to act
     assert replay.reexecute(user("auditor"), case).ok
     assert replay.steps_of(case)[-1].active == ["lead_unit_opinion"]
 
@@ -293,7 +299,7 @@ def test_withdraw_after_part_of_a_countersign_is_refused(start, user):
     tasks.complete(user("applicant"), open_rows(case)[0].id, {"decision": "approve", "opinion": "提交"})
     decide(user, case, "district_tianhe", YES)
     with pytest.raises(Conflict):
-        approval.take_back(user("applicant"), case.id, "withdraw")
+        case_actions.take_back(user("applicant"), case.id, "withdraw")
 
 
 def test_readonly_fields_keep_the_case_value(start, user):
@@ -308,9 +314,9 @@ def test_readonly_fields_keep_the_case_value(start, user):
 
 
 def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
-    from app.services import replay
+    from app.services.audit import replay
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     for name in ("leader", "district_tianhe"):
         task = open_task(case)
@@ -318,11 +324,11 @@ def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
         tasks.complete(user(name), task.id, YES)
     city_task = open_task(case)
     tasks.claim(user("city"), city_task.id)
-    assert [e for e, _n in approval.return_targets(city_task)] == ["fill_application", "lead_unit_opinion",
+    assert [e for e, _n in case_actions.return_targets(city_task)] == ["fill_application", "lead_unit_opinion",
                                                                    "district_review"]
     with pytest.raises(ValidationFailed):
-        approval.return_to(user("city"), city_task.id, "lead_unit_opinion", "")      # an opinion is required
-    approval.return_to(user("city"), city_task.id, "lead_unit_opinion", "请牵头单位重新确认成员单位")
+        case_actions.return_to(user("city"), city_task.id, "lead_unit_opinion", "")      # an opinion is required
+    case_actions.return_to(user("city"), city_task.id, "lead_unit_opinion", "请牵头单位重新确认成员单位")
     back = open_task(case)
     assert back.element_id == "lead_unit_opinion"                                      # skips the applicant
     tasks.claim(user("leader"), back.id)
@@ -334,20 +340,20 @@ def test_return_to_a_named_earlier_step(app, user, open_task, application_form):
 def test_after_a_return_for_revision_the_applicant_cannot_send_the_case_ahead(app, user, open_task, application_form):
     # The reviewers' steps are in the applicant's past but ahead of the applicant's step.
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     task = open_task(case)
     tasks.claim(user("leader"), task.id)
     tasks.complete(user("leader"), task.id, YES)
     task = open_task(case)
     tasks.claim(user("district_tianhe"), task.id)
-    assert [e for e, _n in approval.return_targets(task)] == ["fill_application", "lead_unit_opinion"]
+    assert [e for e, _n in case_actions.return_targets(task)] == ["fill_application", "lead_unit_opinion"]
     tasks.complete(user("district_tianhe"), task.id, {"decision": "return", "opinion": "请补充成员单位"})
     revision = open_task(case)
     assert revision.element_id == "fill_application"
-    assert approval.return_targets(revision) == []
+    assert case_actions.return_targets(revision) == []
     with pytest.raises(ValidationFailed):
-        approval.return_to(applicant, revision.id, "district_review", "直接送区办")
+        case_actions.return_to(applicant, revision.id, "district_review", "直接送区办")
     assert open_task(case).element_id == "fill_application"
 
 
@@ -357,8 +363,8 @@ def test_the_same_person_twice_in_a_row_is_approved_automatically(app, user):
         b'<bpmn:userTask id="fill" name="\xe5\xa1\xab\xe5\x86\x99" camunda:assignee="city"').replace(
         b'<camunda:property name="approvalMode" value="or_sign" />',
         b'<camunda:property name="approvalMode" value="or_sign" /><camunda:property name="autoApproveRepeat" value="true" />')
-    definitions.deploy(user("admin"), xml, "repeat_case.bpmn")
-    case = runtime.start_instance(user("applicant"), "repeat_case")
+    deploy.deploy(user("admin"), xml, "repeat_case.bpmn")
+    case = cases.start_instance(user("applicant"), "repeat_case")
     tasks.complete(user("city"), open_rows(case)[0].id, YES)       # city fills and approves ...
     db.session.refresh(case)
     assert case.outcome == "approved"                                # ... so city's review is automatic
@@ -367,7 +373,7 @@ def test_the_same_person_twice_in_a_row_is_approved_automatically(app, user):
 
 
 def audit_events(case):
-    from app.services import audit
+    from app.services.audit import trail as audit
     return audit.events_of(case.id)
 
 
@@ -387,8 +393,8 @@ def test_a_reviewer_cannot_move_the_case_to_another_district(app, user, open_tas
     <bpmn:endEvent id="end" />
   </bpmn:process>
 </bpmn:definitions>""".encode("utf-8")
-    definitions.deploy(user("admin"), xml, "move_case.bpmn")
-    case = runtime.start_instance(user("applicant"), "move_case")
+    deploy.deploy(user("admin"), xml, "move_case.bpmn")
+    case = cases.start_instance(user("applicant"), "move_case")
     form = application_form("tianhe")
     tasks.complete(user("applicant"), open_task(case).id, form)
     edit = open_task(case)
@@ -401,15 +407,15 @@ def test_a_reviewer_cannot_move_the_case_to_another_district(app, user, open_tas
 def test_after_resubmission_the_case_goes_straight_back_to_the_step_that_returned_it(
         app, user, open_task, application_form):
     from pathlib import Path
-    from app.services import replay
+    from app.services.audit import replay
     source = (Path(app.root_path).parent / "bpmn" / "consortium_application.bpmn").read_bytes()
     marker = b'<bpmn:userTask id="district_review"'
     start = source.index(marker)
     cut = source.index(b'<camunda:property name="opinion" value="required" />', start)
     edited = source[:cut] + b'<camunda:property name="afterResubmit" value="jump_back" />' + source[cut:]
-    definitions.deploy(user("admin"), edited, "consortium_application.bpmn")
+    deploy.deploy(user("admin"), edited, "consortium_application.bpmn")
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
 
     def act(name, data):
@@ -433,5 +439,5 @@ def test_initiator_as_approver_passes_to_the_next_level(start, user):
     case = start("next_level", users=["applicant", "district_tianhe"], props=props)
     assert sorted(r.assignee.username for r in open_rows(case)) == ["city", "city2", "district_tianhe"]
     with pytest.raises(ValidationFailed):
-        definitions.deploy(user("admin"), diagram("no_group", props='<camunda:property name="initiatorIsApprover" '
+        deploy.deploy(user("admin"), diagram("no_group", props='<camunda:property name="initiatorIsApprover" '
                                                                     'value="next_level" />'), "no_group.bpmn")

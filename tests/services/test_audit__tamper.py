@@ -3,13 +3,15 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.services import audit, runtime, tasks
+from app.services.audit import trail as audit
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 
 @pytest.fixture
 def case(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(instance).id, application_form())
     task = open_task(instance)
     tasks.claim(user("leader"), task.id)

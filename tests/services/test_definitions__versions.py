@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProcessDefinition
-from app.services import definitions, runtime, tasks
+from app.services.workflow import definitions
+from app.services.workflow import tasks
 from app.services.errors import Forbidden, ValidationFailed
+from app.services.workflow import cases
+from app.services.workflow import deploy
 
 
 def _copy_sources(tmp_path, root):
@@ -26,14 +29,14 @@ def sources(tmp_path, app):
 
 def test_unchanged_files_are_not_a_new_version(app, sources):
     bpmn, forms = sources
-    assert ("consortium_application", 1, False) in definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
+    assert ("consortium_application", 1, False) in deploy.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
 
 
 def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(
         app, sources, user, open_task, application_form):
     bpmn, forms = sources
     applicant = user("applicant")
-    old_case = runtime.start_instance(applicant, "consortium_application")
+    old_case = cases.start_instance(applicant, "consortium_application")
 
     path = bpmn / "consortium_application.bpmn"
     path.write_text(path.read_text(encoding="utf-8").replace("区办审核 District office review",
@@ -41,9 +44,9 @@ def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(
     schema = json.loads((forms / "review_opinion.json").read_text(encoding="utf-8"))
     schema["properties"]["opinion"]["maxLength"] = 500
     (forms / "review_opinion.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
-    assert ("consortium_application", 2, True) in definitions.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
+    assert ("consortium_application", 2, True) in deploy.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
 
-    new_case = runtime.start_instance(applicant, "consortium_application")
+    new_case = cases.start_instance(applicant, "consortium_application")
     assert (old_case.definition.version, new_case.definition.version) == (1, 2)
     tasks.complete(applicant, open_task(old_case).id, application_form())
     lead = open_task(old_case)
@@ -77,7 +80,7 @@ IMPORT = _diagram("""    <bpmn:exclusiveGateway id="gw"><bpmn:incoming>f1</bpmn:
 @pytest.mark.parametrize("xml, element", [(SCRIPT, "run_shell"), (IMPORT, "f2")])
 def test_refused_diagrams_name_the_element_and_deploy_nothing(app, user, xml, element):
     with pytest.raises(ValidationFailed) as refused:
-        definitions.deploy(user("admin"), xml, "bad_process.bpmn")
+        deploy.deploy(user("admin"), xml, "bad_process.bpmn")
     assert element in refused.value.message and "line" in refused.value.message
     assert db.session.execute(select(ProcessDefinition).where(ProcessDefinition.key == "bad_process")).first() is None
 
@@ -86,13 +89,13 @@ def test_entity_expansion_is_refused(app, user):
     bomb = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>"""
     with pytest.raises(ValidationFailed) as refused:
-        definitions.deploy(user("admin"), bomb, "bomb.bpmn")
+        deploy.deploy(user("admin"), bomb, "bomb.bpmn")
     assert "DOCTYPE" in refused.value.message
 
 
 def test_only_administrators_deploy(app, user):
     with pytest.raises(Forbidden):
-        definitions.deploy(user("city"), SCRIPT, "x.bpmn")
+        deploy.deploy(user("city"), SCRIPT, "x.bpmn")
 
 
 def test_the_compiled_definition_cache_belongs_to_one_app(app, tmp_path):
@@ -105,7 +108,7 @@ def test_the_compiled_definition_cache_belongs_to_one_app(app, tmp_path):
     other = make_app(f"sqlite:///{tmp_path / 'other' / 'other.db'}", tmp_path / "other")
     with other.app_context():
         db.create_all()
-        definitions.deploy(None, b"""<?xml version="1.0"?>
+        deploy.deploy(None, b"""<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
   <bpmn:process id="only_here" isExecutable="true"><bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" /></bpmn:process>
 </bpmn:definitions>""", "only_here.bpmn", forms={})

@@ -10,7 +10,13 @@ import pytest
 from jsonschema import Draft7Validator
 from lxml import etree
 
-from app.services import audit, demo, exports, runtime, tasks
+from app.services.audit import trail as audit
+from app.services import demo
+from app.services.workflow import tasks
+from app.services.workflow import cases as case_service
+from app.services.audit.exports import common, csv_export
+from app.services.audit.exports import ocel
+from app.services.audit.exports import xes
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 APPROVE = {"decision": "approve", "opinion": "同意"}
@@ -30,7 +36,7 @@ def cases(app, user, open_task, application_form):
     released and claimed again); rejected: rejected by the district; running: a saved draft."""
     applicant, leader = user("applicant"), user("leader")
 
-    approved = runtime.start_instance(applicant, "consortium_application")
+    approved = case_service.start_instance(applicant, "consortium_application")
     form = application_form("tianhe")
     act(applicant, open_task(approved), form)
     lead = open_task(approved)
@@ -46,12 +52,12 @@ def cases(app, user, open_task, application_form):
     act(user("district_tianhe"), open_task(approved), APPROVE)
     act(user("city"), open_task(approved), {"decision": "approve", "opinion": "同意组建"})
 
-    rejected = runtime.start_instance(applicant, "consortium_application")
+    rejected = case_service.start_instance(applicant, "consortium_application")
     act(applicant, open_task(rejected), application_form("panyu", name="新能源汽车"))
     act(leader, open_task(rejected), {"decision": "approve", "opinion": FORMULA_OPINION})
     act(user("district_panyu"), open_task(rejected), {"decision": "reject", "opinion": CONTROL_OPINION})
 
-    running = runtime.start_instance(applicant, "consortium_application")
+    running = case_service.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, open_task(running).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
 
     for instance in (approved, rejected, running):
@@ -78,9 +84,9 @@ def read_csv(text):
 
 def test_csv_has_one_row_per_audit_event_and_keeps_chinese(cases):
     instances = instances_of(cases)
-    rows = read_csv(exports.to_csv(instances))
+    rows = read_csv(csv_export.to_csv(instances))
     header, body = rows[0], rows[1:]
-    assert tuple(header) == exports.CSV_COLUMNS
+    assert tuple(header) == common.CSV_COLUMNS
     events = all_events(instances)
     assert len(body) == len(events)
     column = {name: i for i, name in enumerate(header)}
@@ -108,9 +114,9 @@ def test_csv_has_one_row_per_audit_event_and_keeps_chinese(cases):
 
 
 def test_csv_neutralises_formulas_for_excel_unless_asked_not_to(cases):
-    safe = exports.to_csv([cases["rejected"]])
+    safe = csv_export.to_csv([cases["rejected"]])
     assert "'" + FORMULA_OPINION in safe
-    exact = exports.to_csv([cases["rejected"]], bom=False, excel_safe=False)
+    exact = csv_export.to_csv([cases["rejected"]], bom=False, excel_safe=False)
     assert not exact.startswith("\ufeff")
     opinions = [row[12] for row in csv.reader(io.StringIO(exact, newline=""))]
     assert FORMULA_OPINION in opinions and CONTROL_OPINION in opinions
@@ -130,7 +136,7 @@ def attrs(element):
 
 def test_xes_is_valid_ieee_1849_and_one_trace_per_case(cases):
     instances = instances_of(cases)
-    document = exports.to_xes(instances)
+    document = xes.to_xes(instances)
     assert document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     root = etree.fromstring(document)
     xes_schema().assertValid(root)
@@ -149,7 +155,7 @@ def test_xes_is_valid_ieee_1849_and_one_trace_per_case(cases):
         head = attrs(trace)
         assert (head["case_id"], head["process_key"], head["process_version"]) == \
             (str(instance.id), "consortium_application", str(instance.definition.version))
-        mined = [e for e in audit.events_of(instance.id) if e.type in exports.XES_LIFECYCLE]
+        mined = [e for e in audit.events_of(instance.id) if e.type in common.XES_LIFECYCLE]
         events = [attrs(e) for e in trace.findall("event")]
         assert [e["audit_seq"] for e in events] == [str(e.seq) for e in mined]
         assert [e["audit_hash"] for e in events] == [e.hash for e in mined]
@@ -163,7 +169,7 @@ def test_xes_is_valid_ieee_1849_and_one_trace_per_case(cases):
 
 
 def test_xes_events_carry_the_steps_lifecycle_and_decisions(cases):
-    root = etree.fromstring(exports.to_xes([cases["approved"], cases["rejected"], cases["running"]]))
+    root = etree.fromstring(xes.to_xes([cases["approved"], cases["rejected"], cases["running"]]))
     approved, rejected, running = ([attrs(e) for e in t.findall("event")] for t in root.findall("trace"))
 
     def life(events, element_id):
@@ -232,7 +238,7 @@ def check_referential_integrity(log):
 
 def test_ocel_is_valid_ocel_2_and_links_cases_consortia_and_members(cases):
     instances = instances_of(cases)
-    log = exports.to_ocel(instances)
+    log = ocel.to_ocel(instances)
     log = json.loads(json.dumps(log, ensure_ascii=False))     # it is plain JSON
     ocel_validator().validate(log)
     objects = check_referential_integrity(log)
@@ -267,7 +273,7 @@ def test_ocel_is_valid_ocel_2_and_links_cases_consortia_and_members(cases):
 
 def test_ocel_events_relate_to_their_case_consortium_and_listed_members(cases):
     instances = instances_of(cases)
-    log = exports.to_ocel(instances)
+    log = ocel.to_ocel(instances)
     ocel_validator().validate(log)
     events = all_events(instances)
     assert len(log["events"]) == len(events)
@@ -313,10 +319,10 @@ def test_ocel_events_relate_to_their_case_consortium_and_listed_members(cases):
 # --- nothing to export --------------------------------------------------
 
 def test_exports_of_no_cases_are_still_valid_documents(app):
-    assert exports.to_csv([]) == "\ufeff" + ",".join(exports.CSV_COLUMNS) + "\r\n"
-    root = etree.fromstring(exports.to_xes([]))
+    assert csv_export.to_csv([]) == "\ufeff" + ",".join(common.CSV_COLUMNS) + "\r\n"
+    root = etree.fromstring(xes.to_xes([]))
     xes_schema().assertValid(root)
     assert root.findall("trace") == []
-    log = exports.to_ocel([])
+    log = ocel.to_ocel([])
     ocel_validator().validate(log)
     assert (log["objects"], log["events"], log["eventTypes"]) == ([], [], [])

@@ -4,7 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification
-from app.services import notifications, runtime, tasks
+from app.services.notify import notifications
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 
 def _latest_for(user, kind):
@@ -14,7 +16,7 @@ def _latest_for(user, kind):
 
 def test_a_return_written_in_english_reads_in_chinese_and_in_english(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(instance).id, application_form())
     review = open_task(instance)
     with app.test_request_context(), force_locale("en"):           # the lead unit uses the English UI

@@ -4,7 +4,8 @@ import threading
 
 import pytest
 
-from app.services import runtime, tasks
+from app.services.workflow import tasks
+from app.services.workflow import cases, timer_jobs
 
 
 class _Sink(socketserver.StreamRequestHandler):
@@ -54,7 +55,7 @@ def smtp(app):
 
 def test_new_tasks_are_mailed_after_the_step_commits(smtp, user, open_task, application_form):
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     smtp.messages.clear()
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     assert len(smtp.messages) == 1
@@ -62,14 +63,13 @@ def test_new_tasks_are_mailed_after_the_step_commits(smtp, user, open_task, appl
 
 
 def test_a_rolled_back_step_sends_nothing(smtp, user, open_task, application_form, monkeypatch):
-    from app.services import timers
     applicant = user("applicant")
-    case = runtime.start_instance(applicant, "consortium_application")
+    case = cases.start_instance(applicant, "consortium_application")
     smtp.messages.clear()
 
     def fail(*_args):         # after the new task (and its notification) was written
         raise RuntimeError("injected failure")
-    monkeypatch.setattr(timers, "sync_jobs", fail)
+    monkeypatch.setattr(timer_jobs, "sync_jobs", fail)
     with pytest.raises(RuntimeError):
         tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     assert smtp.messages == [] and open_task(case).element_id == "fill_application"
@@ -82,7 +82,7 @@ def test_a_mail_server_that_is_down_loses_no_step(app, user, open_task, applicat
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1)          # nothing listens there
     try:
         applicant = user("applicant")
-        case = runtime.start_instance(applicant, "consortium_application")
+        case = cases.start_instance(applicant, "consortium_application")
         tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
         assert open_task(case).element_id == "lead_unit_opinion"
     finally:

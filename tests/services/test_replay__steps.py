@@ -3,8 +3,11 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.services import audit, replay, runtime, tasks
+from app.services.audit import trail as audit
+from app.services.audit import replay
+from app.services.workflow import tasks
 from app.services.errors import Forbidden
+from app.services.workflow import cases
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -18,7 +21,7 @@ def _act(actor, task, data):
 @pytest.fixture
 def returned_then_approved(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     form = application_form("baiyun")
     _act(applicant, open_task(instance), form)
     _act(user("leader"), open_task(instance), APPROVE)
@@ -61,7 +64,7 @@ def test_each_step_shows_tokens_completed_steps_and_data(returned_then_approved,
 def test_reexecution_reproduces_finished_and_running_cases(returned_then_approved, app, user, open_task,
                                                            application_form):
     assert replay.reexecute(user("auditor"), returned_then_approved).ok
-    running = runtime.start_instance(user("applicant2"), "consortium_application")
+    running = cases.start_instance(user("applicant2"), "consortium_application")
     _act(user("applicant2"), open_task(running), application_form("panyu"))
     report = replay.reexecute(user("auditor"), running)
     assert report.ok and report.events_checked == len(audit.events_of(running.id))

@@ -4,8 +4,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
-from app.services import audit, runtime, tasks
+from app.services.audit import trail as audit
+from app.services.workflow import tasks
 from app.services.errors import Conflict, Forbidden, ValidationFailed
+from app.services.workflow import cases
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -18,7 +20,7 @@ def act(actor, task, data):
 
 def test_approved_application_creates_the_consortium(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     first = open_task(instance)
     assert first.element_id == "fill_application" and first.assignee_id == applicant.id
     form = application_form("tianhe")
@@ -50,7 +52,7 @@ def test_approved_application_creates_the_consortium(app, user, open_task, appli
 
 def test_return_for_revision_goes_back_through_the_whole_chain(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     form = application_form("haizhu")
     act(applicant, open_task(instance), form)
     act(user("leader"), open_task(instance), APPROVE)
@@ -73,14 +75,14 @@ def test_return_for_revision_goes_back_through_the_whole_chain(app, user, open_t
 
 def test_reject_ends_the_case_and_the_applicant_sees_why(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     act(applicant, open_task(instance), application_form("panyu"))
     act(user("leader"), open_task(instance), APPROVE)
     act(user("district_panyu"), open_task(instance), {"decision": "reject", "opinion": "不符合申报条件"})
     db.session.refresh(instance)
     assert (instance.status, instance.outcome) == ("completed", "rejected")
     assert db.session.execute(select(func.count()).select_from(Consortium)).scalar() == 0
-    view = runtime.case_view(applicant, instance.id)
+    view = cases.case_view(applicant, instance.id)
     rejected = [t for t in db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.decision == "reject")).scalars()]
     assert rejected[0].opinion == "不符合申报条件" and view["instance"].outcome == "rejected"
@@ -88,7 +90,7 @@ def test_reject_ends_the_case_and_the_applicant_sees_why(app, user, open_task, a
 
 def test_wrong_form_input_names_each_field(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     form = application_form()
     form["members"][1]["credit_code"] = "91440101MA59XXXXX1"
     form["mobile"] = "12345"
@@ -102,7 +104,7 @@ def test_wrong_form_input_names_each_field(app, user, open_task, application_for
 
 def test_reviewer_must_give_an_opinion_where_the_step_requires_one(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     act(applicant, open_task(instance), application_form())
     lead = open_task(instance)
     with pytest.raises(ValidationFailed) as bad:
@@ -112,7 +114,7 @@ def test_reviewer_must_give_an_opinion_where_the_step_requires_one(app, user, op
 
 def test_draft_is_kept_and_nothing_moves(app, user, open_task):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     task = open_task(instance)
     tasks.save_draft(applicant, task.id, {"consortium_name": "半成品"})
     db.session.refresh(task)
@@ -121,7 +123,7 @@ def test_draft_is_kept_and_nothing_moves(app, user, open_task):
 
 def test_completed_task_cannot_be_completed_again(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     task = open_task(instance)
     tasks.complete(applicant, task.id, application_form())
     with pytest.raises(Conflict):
@@ -133,7 +135,7 @@ def test_completed_task_cannot_be_completed_again(app, user, open_task, applicat
 
 def test_stale_version_is_a_conflict(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     act(applicant, open_task(instance), application_form())
     task = open_task(instance)
     seen = task.version
@@ -144,23 +146,23 @@ def test_stale_version_is_a_conflict(app, user, open_task, application_form):
 
 
 def test_someone_elses_task_is_forbidden(app, user, open_task):
-    instance = runtime.start_instance(user("applicant"), "consortium_application")
+    instance = cases.start_instance(user("applicant"), "consortium_application")
     with pytest.raises(Forbidden):
         tasks.complete(user("applicant2"), open_task(instance).id, {})
 
 
 def test_only_starter_groups_may_start(app, user):
     with pytest.raises(Forbidden):
-        runtime.start_instance(user("district_tianhe"), "consortium_application")
+        cases.start_instance(user("district_tianhe"), "consortium_application")
     assert db.session.execute(select(func.count()).select_from(ProcessInstance)).scalar() == 0
 
 
 def test_a_step_nobody_can_take_goes_to_the_administrators(app, user, open_task, application_form):
-    from app.services.users import ensure_user
-    from app.services.transaction import command
+    from app.services.identity.users import ensure_user
+    from app.services.command import command
     with command():   # an applicant whose unit has no leader account
         loner = ensure_user("loner", "无单位申报人", "pw-123456", [user("applicant").groups[0]])
-    instance = runtime.start_instance(user("loner"), "consortium_application")
+    instance = cases.start_instance(user("loner"), "consortium_application")
     tasks.complete(user("loner"), open_task(instance).id, application_form())
     task = open_task(instance)
     assert task.element_id == "lead_unit_opinion" and task.candidate_groups == "admins"

@@ -3,12 +3,14 @@ business key carries the local (Guangzhou) day it was started."""
 from datetime import datetime, timezone
 
 from app.extensions import db
-from app.services import runtime, tasks
+from app.services import command as command_module
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 
 def test_a_draft_names_a_new_case_until_it_is_submitted(app, user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     task = open_task(instance)
     assert instance.title == "" and task.instance_title == ""
     tasks.save_draft(applicant, task.id, {"consortium_name": "超高清视频产业链质量创新联合体"})
@@ -29,6 +31,6 @@ def test_a_draft_names_a_new_case_until_it_is_submitted(app, user, open_task, ap
 
 def test_the_business_key_carries_the_local_day(app, user, monkeypatch):
     late_evening_utc = datetime(2026, 11, 25, 17, 30, tzinfo=timezone.utc)     # 01:30 on the 26th in Guangzhou
-    monkeypatch.setattr(runtime, "_now", lambda: late_evening_utc)
-    instance = runtime.start_instance(user("applicant"), "consortium_application")
+    monkeypatch.setattr(command_module, "utcnow", lambda: late_evening_utc)
+    instance = cases.start_instance(user("applicant"), "consortium_application")
     assert "-20261126-" in instance.business_key

@@ -10,8 +10,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, ProcessInstance, TimerJob
-from app.services import definitions, runtime, tasks, timers
+from app.services.workflow import definitions
+from app.services.workflow import tasks
 from app.services.errors import Forbidden
+from app.services.workflow import cases
+from app.services.workflow import deploy
+from app.services.workflow import timer_firing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -61,14 +65,14 @@ def jobs(instance, **where):
 
 
 def test_a_bpmn_timer_is_a_job_that_fires_once_when_due(app, user):
-    definitions.deploy(user("admin"), timer_diagram("timer_case"), "timer_case.bpmn")
-    case = runtime.start_instance(user("applicant"), "timer_case")
+    deploy.deploy(user("admin"), timer_diagram("timer_case"), "timer_case.bpmn")
+    case = cases.start_instance(user("applicant"), "timer_case")
     [job] = jobs(case)
     assert job.kind == "bpmn_timer" and job.status == "pending"
     assert later(minutes=59) < job.due_at < later(minutes=61) and case.next_timer_due == job.due_at
-    assert timers.fire_due(at=later(minutes=30)) == 0            # not due yet
-    assert timers.fire_due(at=later(hours=2)) == 1
-    assert timers.fire_due(at=later(hours=2)) == 0               # exactly once
+    assert timer_firing.fire_due(at=later(minutes=30)) == 0            # not due yet
+    assert timer_firing.fire_due(at=later(hours=2)) == 1
+    assert timer_firing.fire_due(at=later(hours=2)) == 0               # exactly once
     db.session.refresh(case)
     [task] = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalars().all()
     assert task.element_id == "review" and case.next_timer_due is None
@@ -78,10 +82,10 @@ def test_a_bpmn_timer_is_a_job_that_fires_once_when_due(app, user):
 
 def test_bare_modeler_durations_and_restart_catch_up(app, user):
     """A timer that fell due while nothing ran fires at the next wake-up (start-up catch-up)."""
-    definitions.deploy(user("admin"), timer_diagram("catch_up", "PT1S"), "catch_up.bpmn")
-    case = runtime.start_instance(user("applicant"), "catch_up")
+    deploy.deploy(user("admin"), timer_diagram("catch_up", "PT1S"), "catch_up.bpmn")
+    case = cases.start_instance(user("applicant"), "catch_up")
     time.sleep(1.1)
-    assert timers.fire_due() == 1
+    assert timer_firing.fire_due() == 1
     db.session.refresh(case)
     assert "复核" in case.current_steps
 
@@ -96,19 +100,19 @@ def test_bare_modeler_durations_and_restart_catch_up(app, user):
 ])
 def test_timeout_policies(app, user, props, check):
     key = f"due_{check}"
-    definitions.deploy(user("admin"), deadline_diagram(key, props), f"{key}.bpmn")
-    case = runtime.start_instance(user("applicant"), key)
+    deploy.deploy(user("admin"), deadline_diagram(key, props), f"{key}.bpmn")
+    case = cases.start_instance(user("applicant"), key)
     [job] = jobs(case, kind="task_due")
-    assert timers.fire_due(at=later(hours=1)) == 0
-    assert timers.fire_due(at=later(hours=3)) == 1
+    assert timer_firing.fire_due(at=later(hours=1)) == 0
+    assert timer_firing.fire_due(at=later(hours=3)) == 1
     db.session.refresh(case)
     if check == "remind":
         assert db.session.execute(select(func.count()).select_from(Notification).where(
             Notification.kind == "reminder")).scalar() == 2                       # city and city2: the office
-        assert timers.fire_due(at=later(hours=3, minutes=30)) == 0              # next reminder in an hour
-        assert timers.fire_due(at=later(hours=10)) == 1
-        assert timers.fire_due(at=later(hours=20)) == 1
-        assert timers.fire_due(at=later(hours=30)) == 0                          # three times in all
+        assert timer_firing.fire_due(at=later(hours=3, minutes=30)) == 0              # next reminder in an hour
+        assert timer_firing.fire_due(at=later(hours=10)) == 1
+        assert timer_firing.fire_due(at=later(hours=20)) == 1
+        assert timer_firing.fire_due(at=later(hours=30)) == 0                          # three times in all
     elif check in ("approved", "rejected"):
         assert case.outcome == check
         completed = db.session.execute(select(AuditEvent).where(
@@ -123,18 +127,18 @@ def test_timeout_policies(app, user, props, check):
 
 def test_a_completed_task_cancels_its_deadline(app, user):
     props = '<camunda:property name="timeoutPolicy" value="auto_reject" />'
-    definitions.deploy(user("admin"), deadline_diagram("due_done", props), "due_done.bpmn")
-    case = runtime.start_instance(user("applicant"), "due_done")
+    deploy.deploy(user("admin"), deadline_diagram("due_done", props), "due_done.bpmn")
+    case = cases.start_instance(user("applicant"), "due_done")
     task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
     tasks.claim(user("city"), task.id)
     tasks.complete(user("city"), task.id, {"decision": "approve", "opinion": "同意"})
     assert [j.status for j in jobs(case)] == ["cancelled"]
-    assert timers.fire_due(at=later(days=1)) == 0
+    assert timer_firing.fire_due(at=later(days=1)) == 0
 
 
 def test_due_dates_in_working_days_skip_weekends_and_holidays(app, user):
     from app.engine.deadlines import due_at
-    from app.services import calendar
+    from app.services.workflow import calendar
     calendar.set_day(user("admin"), "2026-10-01", "国庆节")
     calendar.set_day(user("admin"), "2026-10-10", "调休上班", working=True)      # a Saturday worked
     friday = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
@@ -147,22 +151,22 @@ def test_due_dates_in_working_days_skip_weekends_and_holidays(app, user):
 
 
 def test_a_failing_timer_is_retried_then_parked_and_can_be_retried(app, user, monkeypatch):
-    definitions.deploy(user("admin"), timer_diagram("fails"), "fails.bpmn")
-    case = runtime.start_instance(user("applicant"), "fails")
+    deploy.deploy(user("admin"), timer_diagram("fails"), "fails.bpmn")
+    case = cases.start_instance(user("applicant"), "fails")
 
-    def broken(job, instance):
+    def broken(ctx, job, instance):
         raise RuntimeError("mail server down")
-    monkeypatch.setattr(timers, "_fire_bpmn_timer", broken)
+    monkeypatch.setattr(timer_firing, "_fire_bpmn_timer", broken)
     moment = later(hours=2)
-    for attempt in range(1, timers.MAX_ATTEMPTS + 1):
-        assert timers.fire_due(at=moment) == 1
+    for attempt in range(1, timer_firing.MAX_ATTEMPTS + 1):
+        assert timer_firing.fire_due(at=moment) == 1
         [job] = jobs(case)
         assert job.attempts == attempt and "mail server down" in job.last_error
         moment += timedelta(seconds=2 ** attempt + 1)            # backoff: 2, 4, 8 … seconds
-    assert job.status == "incident" and timers.incidents(user("admin")) == [job]
+    assert job.status == "incident" and timer_firing.incidents(user("admin")) == [job]
     monkeypatch.undo()
-    timers.retry_incident(user("admin"), job.id)
-    assert timers.fire_due(at=later(hours=3)) == 1
+    timer_firing.retry_incident(user("admin"), job.id)
+    assert timer_firing.fire_due(at=later(hours=3)) == 1
     db.session.refresh(case)
     assert "复核" in case.current_steps
 
@@ -182,11 +186,11 @@ def pg_app(tmp_path):
 @pytest.mark.postgres_only
 def test_two_scheduler_processes_fire_a_thousand_timers_exactly_once(pg_app, user):
     app = pg_app
-    definitions.deploy(user("admin"), timer_diagram("many", "PT3S"), "many.bpmn")
+    deploy.deploy(user("admin"), timer_diagram("many", "PT3S"), "many.bpmn")
     applicant = user("applicant")
     started = time.monotonic()
     for _ in range(1000):
-        runtime.start_instance(applicant, "many")
+        cases.start_instance(applicant, "many")
     db.session.remove()
     time.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
     env = dict(os.environ, CHAINQ_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], CHAINQ_DEPLOY_ON_START="0",
@@ -219,11 +223,11 @@ def test_a_boundary_timer_interrupts_the_waiting_step(app, user):
     <bpmn:endEvent id="done" /><bpmn:endEvent id="timed_out" />
   </bpmn:process>
 </bpmn:definitions>"""
-    definitions.deploy(user("admin"), xml, "boundary_case.bpmn")
-    case = runtime.start_instance(user("applicant"), "boundary_case")
+    deploy.deploy(user("admin"), xml, "boundary_case.bpmn")
+    case = cases.start_instance(user("applicant"), "boundary_case")
     [job] = jobs(case)
     assert job.element_id == "too_late" and later(days=2) < job.due_at < later(days=4)
-    assert timers.fire_due(at=later(days=4)) == 1
+    assert timer_firing.fire_due(at=later(days=4)) == 1
     db.session.refresh(case)
     assert (case.status, case.outcome) == ("completed", "timed_out")
     task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
@@ -246,16 +250,16 @@ def test_a_non_interrupting_cycle_timer_fires_each_time_while_the_step_waits(app
     <bpmn:endEvent id="done" /><bpmn:endEvent id="nudged" />
   </bpmn:process>
 </bpmn:definitions>""".encode("utf-8")
-    definitions.deploy(user("admin"), xml, "nudge_case.bpmn")
-    case = runtime.start_instance(user("applicant"), "nudge_case")
+    deploy.deploy(user("admin"), xml, "nudge_case.bpmn")
+    case = cases.start_instance(user("applicant"), "nudge_case")
     [first] = jobs(case, status="pending")
     assert first.element_id == "nudge" and later(minutes=59) < first.due_at < later(minutes=61)
-    assert timers.fire_due(at=later(minutes=61)) == 1
+    assert timer_firing.fire_due(at=later(minutes=61)) == 1
     [second] = jobs(case, status="pending")                        # the cycle's next occurrence
     assert later(minutes=119) < second.due_at < later(minutes=122)
-    assert timers.fire_due(at=later(minutes=125)) == 1
+    assert timer_firing.fire_due(at=later(minutes=125)) == 1
     assert jobs(case, status="pending") == []                      # R2: twice, then done
-    assert timers.fire_due(at=later(hours=10)) == 0
+    assert timer_firing.fire_due(at=later(hours=10)) == 0
     db.session.refresh(case)
     assert case.status == "running" and "审核" in case.current_steps   # the step itself is still waiting
     fired = db.session.execute(select(func.count()).select_from(AuditEvent).where(

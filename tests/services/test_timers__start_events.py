@@ -6,10 +6,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, TimerJob
-from app.services import audit, definitions, runtime, tasks, timers
+from app.services.audit import trail as audit
+from app.services.workflow import definitions
+from app.services.workflow import tasks
 from app.services.errors import NotFound
-from app.services.runtime import StartedByTimer
-from app.services.transaction import command
+from app.services.workflow.cases import StartedByTimer
+from app.services.command import command
+from app.services.workflow import cases as case_service
+from app.services.workflow import deploy
+from app.services.workflow import timer_firing
+from app.services.workflow import timer_jobs
 
 UTC = timezone.utc
 
@@ -40,7 +46,7 @@ def cases(key):
 
 @pytest.fixture
 def clock(app):
-    """A controllable service clock: clock.now is what timers.now() returns."""
+    """A controllable service clock: clock.now is what timer_jobs.now() returns."""
     class Clock:
         now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     app.config["TIMER_CLOCK"] = lambda: Clock.now
@@ -49,17 +55,17 @@ def clock(app):
 
 
 def test_each_occurrence_starts_one_case_until_the_repetitions_end(app, user, clock):
-    definitions.deploy(user("admin"), periodic("quarterly", "R3/2026-12-01T09:00:00+08:00/P1D"), "quarterly.bpmn")
+    deploy.deploy(user("admin"), periodic("quarterly", "R3/2026-12-01T09:00:00+08:00/P1D"), "quarterly.bpmn")
     [job] = start_jobs("quarterly")
     assert job.status == "pending" and job.due_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-    assert timers.fire_due(at=datetime(2026, 11, 30, tzinfo=UTC)) == 0          # not due yet
+    assert timer_firing.fire_due(at=datetime(2026, 11, 30, tzinfo=UTC)) == 0          # not due yet
 
     for day in (1, 2, 3):
         moment = datetime(2026, 12, day, 1, 0, 1, tzinfo=UTC)
-        assert timers.fire_due(at=moment) == 1
-        assert timers.fire_due(at=moment) == 0                                     # exactly once
+        assert timer_firing.fire_due(at=moment) == 1
+        assert timer_firing.fire_due(at=moment) == 0                                     # exactly once
         assert len(cases("quarterly")) == day
-    assert job.status == "done" and timers.fire_due(at=datetime(2027, 1, 1, tzinfo=UTC)) == 0
+    assert job.status == "done" and timer_firing.fire_due(at=datetime(2027, 1, 1, tzinfo=UTC)) == 0
 
     first = cases("quarterly")[0]
     assert first.started_by_id is None and first.status == "running" and first.business_key
@@ -79,9 +85,9 @@ def test_each_occurrence_starts_one_case_until_the_repetitions_end(app, user, cl
 
 
 def test_nobody_starts_a_timer_process_by_hand(app, user, client, login):
-    definitions.deploy(user("admin"), periodic("by_timer", "R/PT1H"), "by_timer.bpmn")
+    deploy.deploy(user("admin"), periodic("by_timer", "R/PT1H"), "by_timer.bpmn")
     with pytest.raises(StartedByTimer):
-        runtime.start_instance(user("applicant"), "by_timer")
+        case_service.start_instance(user("applicant"), "by_timer")
     login(client, "applicant")
     page = client.get("/processes").get_data(as_text=True)
     assert "定时启动" in page or "Started by its timer" in page
@@ -93,27 +99,27 @@ def test_nobody_starts_a_timer_process_by_hand(app, user, client, login):
 
 
 def test_a_new_version_replaces_the_schedule_of_the_old_one(app, user, clock):
-    definitions.deploy(user("admin"), periodic("replaced", "R/2026-12-01T00:00:00Z/P1D"), "replaced.bpmn")
+    deploy.deploy(user("admin"), periodic("replaced", "R/2026-12-01T00:00:00Z/P1D"), "replaced.bpmn")
     [old] = start_jobs("replaced")
-    definitions.deploy(user("admin"), periodic("replaced", "R/2026-12-01T12:00:00Z/P1D", "新复核"), "replaced.bpmn")
+    deploy.deploy(user("admin"), periodic("replaced", "R/2026-12-01T12:00:00Z/P1D", "新复核"), "replaced.bpmn")
     db.session.refresh(old)
     new = [j for j in start_jobs("replaced") if j.id != old.id]
     assert old.status == "cancelled" and [j.status for j in new] == ["pending"]
     assert new[0].due_at == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert timers.fire_due(at=datetime(2026, 12, 1, 13, 0, tzinfo=UTC)) == 1
+    assert timer_firing.fire_due(at=datetime(2026, 12, 1, 13, 0, tzinfo=UTC)) == 1
     [case] = cases("replaced")
     assert case.definition.version == 2 and "新复核" in case.current_steps
     # the same content deployed again is the same version: the schedule is untouched
-    definitions.deploy(user("admin"), periodic("replaced", "R/2026-12-01T12:00:00Z/P1D", "新复核"), "replaced.bpmn")
+    deploy.deploy(user("admin"), periodic("replaced", "R/2026-12-01T12:00:00Z/P1D", "新复核"), "replaced.bpmn")
     assert [j.status for j in start_jobs("replaced") if j.id != old.id] == ["pending"]
 
 
 def test_after_downtime_one_case_starts_and_the_cycle_goes_on_from_now(app, user, clock):
-    definitions.deploy(user("admin"), periodic("hourly", "R/2026-11-25T09:00:00Z/PT1H"), "hourly.bpmn")
+    deploy.deploy(user("admin"), periodic("hourly", "R/2026-11-25T09:00:00Z/PT1H"), "hourly.bpmn")
     [job] = start_jobs("hourly")
     assert job.due_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     back_up = datetime(2026, 11, 25, 14, 20, tzinfo=UTC)           # down from 08:30 to 14:20: five missed
-    assert timers.fire_due(at=back_up) == 1 and timers.fire_due(at=back_up) == 0
+    assert timer_firing.fire_due(at=back_up) == 1 and timer_firing.fire_due(at=back_up) == 0
     assert len(cases("hourly")) == 1
     assert job.status == "pending" and job.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -123,29 +129,29 @@ def test_the_shipped_problem_library_review_is_scheduled_quarterly(app, user):
     assert job.status == "pending" and job.element_id == "quarter_begins"
     due = job.due_at.astimezone(timezone(timedelta(hours=8)))
     assert (due.month, due.day, due.hour) in {(1, 1, 9), (4, 1, 9), (7, 1, 9), (10, 1, 9)}
-    assert timers.now() < job.due_at <= timers.now() + timedelta(days=93)
+    assert timer_jobs.now() < job.due_at <= timer_jobs.now() + timedelta(days=93)
 
 
 def test_a_replaced_versions_parked_or_in_flight_start_job_starts_nothing(app, user, clock, monkeypatch):
-    definitions.deploy(user("admin"), periodic("parked", "R/2026-12-01T00:00:00Z/P1D"), "parked.bpmn")
+    deploy.deploy(user("admin"), periodic("parked", "R/2026-12-01T00:00:00Z/P1D"), "parked.bpmn")
     [old] = start_jobs("parked")
-    monkeypatch.setattr(runtime, "start_by_timer", lambda *args: 1 / 0)        # v1 cannot start its cases
+    monkeypatch.setattr(timer_firing, "start_by_timer", lambda *args: 1 / 0)        # v1 cannot start its cases
     moment = datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
     while old.status != "incident":
-        assert timers.fire_due(at=moment) == 1
+        assert timer_firing.fire_due(at=moment) == 1
         db.session.refresh(old)
         moment += timedelta(minutes=1)
     monkeypatch.undo()
-    definitions.deploy(user("admin"), periodic("parked", "R/2026-12-01T12:00:00Z/P1D", "修好了"), "parked.bpmn")
+    deploy.deploy(user("admin"), periodic("parked", "R/2026-12-01T12:00:00Z/P1D", "修好了"), "parked.bpmn")
     db.session.refresh(old)
     assert old.status == "cancelled"                           # an administrator's retry cannot revive it
     with pytest.raises(NotFound):
-        timers.retry_incident(user("admin"), old.id)
+        timer_firing.retry_incident(user("admin"), old.id)
 
     # a v1 job another process had already claimed when v2 was deployed: it fires, but starts nothing
     with command():
         db.session.get(TimerJob, old.id).status = "pending"
-    assert timers.fire_due(at=datetime(2026, 12, 1, 11, 0, tzinfo=UTC)) == 1
+    assert timer_firing.fire_due(at=datetime(2026, 12, 1, 11, 0, tzinfo=UTC)) == 1
     db.session.refresh(old)
     assert cases("parked") == [] and old.status == "done"
     assert [j.status for j in start_jobs("parked") if j.id != old.id] == ["pending"]
@@ -153,25 +159,25 @@ def test_a_replaced_versions_parked_or_in_flight_start_job_starts_nothing(app, u
 
 def test_start_up_schedules_a_timer_start_deployed_before_start_jobs_existed(app, user, clock):
     """A version deployed by an older ChainQ has no start job: the start-up deploy schedules it once."""
-    definitions.deploy(user("admin"), periodic("legacy", "R/2026-12-01T00:00:00Z/P1D"), "legacy.bpmn")
+    deploy.deploy(user("admin"), periodic("legacy", "R/2026-12-01T00:00:00Z/P1D"), "legacy.bpmn")
     with command():
         for job in start_jobs("legacy"):
             db.session.delete(job)                          # as an older release left it
-    definitions.deploy_folder()
-    definitions.deploy_folder()                             # idempotent: once, not at every start
+    deploy.deploy_folder()
+    deploy.deploy_folder()                             # idempotent: once, not at every start
     assert [j.status for j in start_jobs("legacy")] == ["pending"]
 
 
 def test_a_start_retried_after_a_failure_records_its_occurrence_not_the_retry(app, user, clock, monkeypatch):
-    definitions.deploy(user("admin"), periodic("retried", "R/2026-12-01T00:00:00Z/P1D"), "retried.bpmn")
+    deploy.deploy(user("admin"), periodic("retried", "R/2026-12-01T00:00:00Z/P1D"), "retried.bpmn")
     [job] = start_jobs("retried")
-    real = runtime.start_by_timer
-    monkeypatch.setattr(runtime, "start_by_timer", lambda *args: 1 / 0)
-    assert timers.fire_due(at=datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)) == 1      # fails: retried in 2 s
+    real = case_service.start_by_timer
+    monkeypatch.setattr(timer_firing, "start_by_timer", lambda *args: 1 / 0)
+    assert timer_firing.fire_due(at=datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)) == 1      # fails: retried in 2 s
     db.session.refresh(job)
     assert job.status == "pending" and job.due_at > datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
-    monkeypatch.setattr(runtime, "start_by_timer", real)
-    assert timers.fire_due(at=datetime(2026, 12, 1, 0, 1, tzinfo=UTC)) == 1
+    monkeypatch.setattr(timer_firing, "start_by_timer", real)
+    assert timer_firing.fire_due(at=datetime(2026, 12, 1, 0, 1, tzinfo=UTC)) == 1
     [case] = cases("retried")
     started = db.session.execute(select(AuditEvent).where(
         AuditEvent.instance_id == case.id, AuditEvent.type == "instance_started")).scalar_one()

@@ -1,6 +1,7 @@
 """Every command is all-or-nothing: a failure mid-command leaves no trace, and
 two people completing the same task at once get one success and one conflict."""
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -8,16 +9,19 @@ from sqlalchemy import func, select
 from app.engine import runner
 from app.extensions import db
 from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
-from app.services import audit, handlers, runtime, tasks
+from app.services.audit import trail as audit
+from app.services.workflow import handlers
+from app.services.workflow import tasks
 from app.services.errors import Conflict
-from app.services.runtime import ProcessFailed
+from app.services.workflow.engine_calls import ProcessFailed
+from app.services.workflow import cases
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
 
 def _to_city_review(user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(instance).id, application_form("tianhe"))
     for name in ("leader", "district_tianhe"):
         task = open_task(instance)
@@ -59,16 +63,19 @@ def test_failure_mid_command_leaves_no_partial_state(app, user, open_task, appli
 
 
 def test_concurrent_completions_of_one_task_one_wins(app, user, open_task, application_form, monkeypatch):
+    """The second command waits for the first (the case row lock; SQLite's write lock), then
+    finds the task completed: a conflict, never a second completion."""
     instance = _to_city_review(user, open_task, application_form)
     task_id = open_task(instance).id
     city_id = user("city").id
-    both_loaded = threading.Barrier(2, timeout=10)
+    first_inside, release = threading.Event(), threading.Event()
     original = runner.complete_user_task
 
-    def complete_after_both_loaded(workflow, spiff_id, data):
-        both_loaded.wait()          # both commands have read the task and the instance
+    def complete_once_the_other_waits(workflow, spiff_id, data):
+        first_inside.set()
+        release.wait(10)            # the second command is started meanwhile, and must wait
         return original(workflow, spiff_id, data)
-    monkeypatch.setattr(runner, "complete_user_task", complete_after_both_loaded)
+    monkeypatch.setattr(runner, "complete_user_task", complete_once_the_other_waits)
 
     outcomes = []
 
@@ -81,14 +88,15 @@ def test_concurrent_completions_of_one_task_one_wins(app, user, open_task, appli
                 outcomes.append("ok")
             except Conflict:
                 outcomes.append("conflict")
-            except threading.BrokenBarrierError:
-                outcomes.append("barrier")
             finally:
                 db.session.remove()
 
     threads = [threading.Thread(target=approve) for _ in range(2)]
-    for t in threads:
-        t.start()
+    threads[0].start()
+    assert first_inside.wait(10)
+    threads[1].start()
+    time.sleep(0.5)                 # the second is now waiting for the first's lock
+    release.set()
     for t in threads:
         t.join(30)
     assert sorted(outcomes) == ["conflict", "ok"]

@@ -3,11 +3,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HumanTask
-from app.services import runtime, tasks
+from app.services.workflow import tasks
+from app.services.workflow import cases
+from app.services.workflow import deploy
 
 
 def _expert_case(user, open_task):
-    case = runtime.start_instance(user("applicant"), "expert_review")
+    case = cases.start_instance(user("applicant"), "expert_review")
     tasks.complete(user("applicant"), open_task(case).id, {
         "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": "expert1,expert2",
         "decision": "approve"})
@@ -59,7 +61,7 @@ def test_delegation_through_the_pages(browser, user, open_task):
 
 
 def test_withdraw_from_the_case_page(browser, user, open_task, application_form):
-    case = runtime.start_instance(user("applicant"), "consortium_application")
+    case = cases.start_instance(user("applicant"), "consortium_application")
     tasks.complete(user("applicant"), open_task(case).id, application_form("tianhe"))
     applicant = browser("applicant")
     page = applicant.get(f"/instances/{case.id}").get_data(as_text=True)
@@ -81,7 +83,7 @@ def test_admin_pages_for_incidents_and_the_calendar(browser):
 
 def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, application_form):
     from pathlib import Path
-    from app.services import definitions
+    from app.services.workflow import definitions
     source = (Path(__file__).resolve().parents[2] / "bpmn" / "consortium_application.bpmn").read_bytes()
     hidden = source.replace(
         b'<bpmn:userTask id="lead_unit_opinion"', b'<bpmn:userTask id="lead_unit_opinion"', 1).replace(
@@ -89,8 +91,8 @@ def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, appl
         b'<camunda:property name="opinion" value="required" /><camunda:property name="fieldsHidden" value="mobile,phone" />'
         b'</camunda:properties></bpmn:extensionElements>\n      <bpmn:incoming>to_lead</bpmn:incoming>', 1)
     assert hidden != source
-    definitions.deploy(user("admin"), hidden, "consortium_application.bpmn")
-    case = runtime.start_instance(user("applicant"), "consortium_application")
+    deploy.deploy(user("admin"), hidden, "consortium_application.bpmn")
+    case = cases.start_instance(user("applicant"), "consortium_application")
     form = application_form("tianhe")
     tasks.complete(user("applicant"), open_task(case).id, form)
     leader = browser("leader", lang="en")

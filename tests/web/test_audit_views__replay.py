@@ -1,10 +1,11 @@
 """The auditor's pages: search, replay a case step by step, proof; nobody else gets in."""
-from app.services import runtime, tasks
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 
 def _approved_case(user, open_task, application_form):
     applicant = user("applicant")
-    instance = runtime.start_instance(applicant, "consortium_application")
+    instance = cases.start_instance(applicant, "consortium_application")
     tasks.complete(applicant, open_task(instance).id, application_form("liwan"))
     for name in ("leader", "district_liwan", "city"):
         task = open_task(instance)
@@ -55,7 +56,7 @@ def test_bottlenecks_show_waits_per_step(browser, user, open_task, application_f
 
 
 def test_wait_percentiles():
-    from app.services.bottlenecks import _percentile
+    from app.services.audit.bottlenecks import _percentile
     assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5) == 5
     assert _percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
     assert _percentile([], 0.9) == 0.0

@@ -1,5 +1,6 @@
 """Errors are pages for the browser and the one JSON shape under /api/; never a stack trace."""
 from .conftest import html_lang
+from app.services.workflow import cases
 
 
 def _json_error(response, status):
@@ -39,8 +40,7 @@ def test_a_wrong_method_is_405_as_a_page_or_as_json(browser):
 
 
 def test_a_forbidden_case_is_an_html_403(browser, user):
-    from app.services import runtime
-    case = runtime.start_instance(user("applicant"), "consortium_application")
+    case = cases.start_instance(user("applicant"), "consortium_application")
     response = browser("applicant2").get(f"/instances/{case.id}")
     assert response.status_code == 403 and response.mimetype == "text/html"
     assert "Not allowed" in response.get_data(as_text=True)

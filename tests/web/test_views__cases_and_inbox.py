@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from app.services import runtime, tasks
+from app.services.workflow import tasks
+from app.services.workflow import cases
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -12,7 +13,7 @@ APPROVE = {"decision": "approve", "opinion": "同意"}
 def submitted(user, open_task, application_form):
     """submitted('tianhe') -> a case filled in and waiting for the lead unit."""
     def make(district="tianhe", name="智能装备"):
-        instance = runtime.start_instance(user("applicant"), "consortium_application")
+        instance = cases.start_instance(user("applicant"), "consortium_application")
         tasks.complete(user("applicant"), open_task(instance).id, application_form(district, name=name))
         return instance.id
     return make
@@ -95,7 +96,7 @@ def test_inbox_filters_by_district_and_process(browser, submitted):
 
 def test_inbox_pages_after_twenty_tasks(browser, user):
     for _ in range(21):
-        runtime.start_instance(user("applicant"), "consortium_application")
+        cases.start_instance(user("applicant"), "consortium_application")
     client = browser("applicant")
     first = client.get("/tasks").get_data(as_text=True)
     assert first.count("data-task-id=") == 20
@@ -117,6 +118,6 @@ def test_inbox_pages_after_twenty_tasks(browser, user):
 
 
 def test_inbox_with_twenty_tasks_or_fewer_has_no_paging_links(browser, user):
-    runtime.start_instance(user("applicant"), "consortium_application")
+    cases.start_instance(user("applicant"), "consortium_application")
     html = browser("applicant").get("/tasks").get_data(as_text=True)
     assert '<nav class="pager">' not in html and "page=2" not in html

@@ -1,0 +1,75 @@
+"""What auditors search: cases by any recorded fact, and administrative operations."""
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+
+from ...extensions import db
+from ...models import AuditEvent, ProcessDefinition, ProcessInstance, User
+from ..workflow.queries import Page, day_bound
+from .replay import require_auditor
+
+ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "task_reassigned",
+                     "data_corrected", "instance_migrated", "incident_retried", "instance_terminated")
+
+
+@dataclass
+class CaseFilter:
+    process_key: str = ""
+    version: str = ""
+    district: str = ""
+    status: str = ""
+    actor: str = ""           # user name of anyone who did anything in the case
+    date_from: str = ""       # YYYY-MM-DD, case start
+    date_to: str = ""
+    business_key: str = ""
+    text: str = ""            # in the case title (consortium name, chain domain)
+
+
+def case_query(f):
+    query = select(ProcessInstance)
+    if f.process_key:
+        query = query.where(ProcessInstance.process_key == f.process_key)
+    if f.version:
+        query = query.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id) \
+            .where(ProcessDefinition.version == int(f.version))
+    if f.district:
+        query = query.where(ProcessInstance.district == f.district)
+    if f.status:
+        query = query.where(or_(ProcessInstance.status == f.status, ProcessInstance.outcome == f.status))
+    if f.business_key:
+        query = query.where(ProcessInstance.business_key.ilike(f"%{f.business_key.strip()}%"))
+    if f.text:
+        query = query.where(ProcessInstance.title.ilike(f"%{f.text.strip()}%"))
+    if (start := day_bound(f.date_from)) is not None:
+        query = query.where(ProcessInstance.started_at >= start)
+    if (end := day_bound(f.date_to, end=True)) is not None:
+        query = query.where(ProcessInstance.started_at <= end)
+    if f.actor:
+        query = query.where(exists().where(
+            AuditEvent.instance_id == ProcessInstance.id, AuditEvent.actor_id == User.id,
+            User.username == f.actor.strip()))
+    return query
+
+
+def search_cases(actor, f, page=1, per_page=20):
+    require_auditor(actor)
+    query = case_query(f)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    items = db.session.execute(query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return Page(items, total, page, per_page)
+
+
+def matching_cases(actor, f, limit=10000):
+    """Every case matching a filter (for exports)."""
+    require_auditor(actor)
+    return db.session.execute(case_query(f).order_by(ProcessInstance.id).limit(limit)).scalars().all()
+
+
+def admin_operations(actor, page=1, per_page=50):
+    require_auditor(actor)
+    query = select(AuditEvent).where(or_(AuditEvent.chain == "system", AuditEvent.type.in_(ADMIN_EVENT_TYPES)))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    items = db.session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return Page(items, total, page, per_page)

@@ -1,0 +1,146 @@
+"""A command: one public service call, one transaction, all of its effects visible here.
+
+`command(actor)` yields a `CommandContext`, as Camunda's engine does: the actor,
+the session, the moment the command began, and what the command queues to be
+written at its end (audit events, notifications, copies) or done after its
+commit (e-mail). At the end of the block, in this order:
+
+1. the queued audit events get their place in their chains (`audit.trail.write`);
+2. the session is flushed by the ORM (cases, inbox rows, jobs: the rows the
+   queued rows point to);
+3. the queued rows are inserted, one multi-row INSERT per table, through the
+   session (`Session.execute(insert(table), rows)`): the same transaction,
+   the same logging and error handling as everything else;
+4. the transaction commits; only then is e-mail sent.
+
+Any exception rolls everything back and nothing is sent. A lost optimistic-lock
+race (`version_id_col`) or a duplicate key becomes a `Conflict` (HTTP 409).
+
+On SQLite the command's transaction begins with `BEGIN IMMEDIATE` (see
+app/sqlite_pragmas.py): its reads are one snapshot, and a second writer waits
+for the first instead of failing when it tries to write.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..sqlite_pragmas import BEGIN_IMMEDIATE
+from .audit import trail
+from .errors import Conflict
+from .identity.members import MemberCache
+from .notify import mailer
+
+_ACTIVE: ContextVar[CommandContext | None] = ContextVar("chainq_command", default=None)
+
+
+@dataclass
+class CommandContext:
+    """What one command knows and has queued. Passed to every helper that writes."""
+    actor: Any                       # the User acting, or None for the system (timers, start-up)
+    session: Session
+    now: datetime
+    members: MemberCache
+    audit: list[trail.PendingEvent] = field(default_factory=list)
+    audit_following: list[trail.PendingEvent] = field(default_factory=list)
+    appends: list[tuple[Table, dict]] = field(default_factory=list)
+    outbox: list[tuple[list[int], str]] = field(default_factory=list)
+
+    def append(self, table: Table, row: dict) -> None:
+        """Queue a row that nothing in this command reads back, inserted at the command's end."""
+        self.appends.append((table, row))
+
+
+def active() -> CommandContext:
+    """The command running now; for helpers that may only run inside one."""
+    ctx = _ACTIVE.get()
+    if ctx is None:
+        raise RuntimeError("this must run inside a command (app.services.command.command)")
+    return ctx
+
+
+@contextmanager
+def command(actor: Any = None) -> Iterator[CommandContext]:
+    """Run a block as one all-or-nothing command (see the module docstring)."""
+    if _ACTIVE.get() is not None:
+        raise RuntimeError("commands do not nest: one service call is one transaction")
+    session = db.session()
+    ctx = CommandContext(actor=actor, session=session, now=utcnow(), members=MemberCache(session))
+    token = _ACTIVE.set(ctx)
+    try:
+        _begin(session, actor)
+        yield ctx
+        _write_queued(ctx)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("this record was changed by someone else; reload and try again") from None
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("this action conflicts with one taken at the same time; reload and try again") from exc
+    except OperationalError as exc:
+        session.rollback()
+        if _is_contention(exc):
+            raise Conflict("the record is busy; try again") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _ACTIVE.reset(token)
+    mailer.deliver(ctx.outbox)
+
+
+def _begin(session: Session, actor: Any) -> None:
+    """Start the command's own transaction, on data as it is now.
+
+    A request usually reads before its command (the user who is logged in): that
+    read-only transaction ends here, so the command's transaction is a new one
+    (on SQLite, an immediate one). The session is kept across commands
+    (`expire_on_commit=False`, app/extensions.py) so that a command's result can be
+    shown without reloading it; what earlier transactions loaded is expired
+    here instead, so the command reads nothing stale. The actor and its groups
+    are kept: they are who made this request.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={BEGIN_IMMEDIATE: True})
+    keep = {id(actor)} | {id(group) for group in getattr(actor, "groups", ())} if actor is not None else set()
+    for obj in list(session.identity_map.values()):
+        if id(obj) not in keep:
+            session.expire(obj)
+
+
+def _write_queued(ctx: CommandContext) -> None:
+    trail.write(ctx)
+    ctx.session.flush()
+    batch_table: Table | None = None
+    batch: list[dict] = []
+    for table, row in ctx.appends:
+        if table is not batch_table and batch:
+            ctx.session.execute(insert(batch_table), batch)   # type: ignore[arg-type]
+            batch = []
+        batch_table = table
+        batch.append(row)
+    if batch:
+        ctx.session.execute(insert(batch_table), batch)       # type: ignore[arg-type]
+    ctx.appends.clear()
+
+
+def _is_contention(exc: OperationalError) -> bool:
+    text = str(exc)
+    return "could not serialize" in text or "deadlock" in text or "database is locked" in text
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,1 @@
+"""Users, groups and units; who may do what; who belongs to a group."""

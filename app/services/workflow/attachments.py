@@ -1,0 +1,85 @@
+"""Uploaded files: size-limited, type-checked by content, stored outside the
+static folder under their SHA-256, served only to people who may see the case."""
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Attachment, ProcessInstance
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..identity.permissions import can_view_instance
+
+# extension -> (content type, accepted leading bytes)
+ALLOWED = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+}
+FIELD = "attachments"
+
+
+def _store(actor, instance, upload):
+    filename = os.path.basename(upload.filename or "").strip()[:255]
+    ext = os.path.splitext(filename)[1].lower()
+    if ext not in ALLOWED:
+        raise ValidationFailed(_("File type not allowed."), {FIELD: [
+            _("%(name)s: only PDF, DOC, DOCX, JPG and PNG files are accepted.", name=filename or "?")]})
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationFailed(_("File too large."), {FIELD: [
+            _("%(name)s is larger than %(mb)d MB.", name=filename, mb=limit // (1024 * 1024))]})
+    content_type, magics = ALLOWED[ext]
+    if not any(content.startswith(m) for m in magics):
+        raise ValidationFailed(_("File content does not match its type."), {FIELD: [
+            _("%(name)s is not really a %(ext)s file.", name=filename, ext=ext)]})
+    digest = hashlib.sha256(content).hexdigest()
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / digest[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / digest
+    if not target.exists():  # content-addressed: a rolled-back command leaves only a harmless orphan
+        tmp = folder / f".{digest}.{secrets.token_hex(4)}"
+        tmp.write_bytes(content)
+        tmp.replace(target)
+    row = Attachment(token=secrets.token_hex(16), instance_id=instance.id, uploaded_by_id=actor.id,
+                     filename=filename, content_type=content_type, size=len(content), sha256=digest)
+    db.session.add(row)
+    return {"token": row.token, "filename": filename, "size": len(content)}
+
+
+def attach_uploads(actor, instance, data, files):
+    """Store new uploads and check that listed attachments belong to this case."""
+    listed = data.get(FIELD) or []
+    if not isinstance(listed, list):
+        raise ValidationFailed(_("Attachments are not valid."), {FIELD: [_("Expected a list.")]})
+    tokens = [a.get("token") for a in listed if isinstance(a, dict)]
+    if tokens:
+        known = set(db.session.execute(select(Attachment.token).where(
+            Attachment.token.in_(tokens), Attachment.instance_id == instance.id)).scalars())
+        unknown = [t for t in tokens if t not in known]
+        if unknown:
+            raise ValidationFailed(_("Attachments are not valid."), {FIELD: [_("Unknown attachment.")]})
+    stored = [_store(actor, instance, f) for f in files if f and f.filename]
+    if stored or FIELD in data:
+        data = dict(data)
+        data[FIELD] = list(listed) + stored
+    return data
+
+
+def open_attachment(actor, token):
+    row = db.session.execute(select(Attachment).where(Attachment.token == token)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(_("No such file."))
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    if instance is None or not can_view_instance(actor, instance):
+        raise Forbidden(_("You may not see this file."))
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / row.sha256[:2] / row.sha256
+    return row, path

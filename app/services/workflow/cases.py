@@ -1,0 +1,132 @@
+"""Cases: starting one (by a person or a timer start event), and reading one as its page shows it."""
+import secrets
+from datetime import timedelta, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...engine import runner
+from ...extensions import db
+from ...models import HumanTask, ProcessInstance
+from ...models.states import InstanceStatus
+from ..audit import trail as audit
+from ..command import command
+from ..errors import Forbidden, NotFound, ServiceError
+from ..identity.permissions import can_start, can_view_instance, is_candidate, is_global_reader
+from . import definitions
+from .engine_calls import audited_handlers, run_engine
+from .steps import apply_step
+
+GUANGZHOU = timezone(timedelta(hours=8))     # the programme's time zone (China has no daylight saving)
+
+
+class StartedByTimer(ServiceError):
+    """The process begins at a timer start event: the scheduler starts its cases, not a person."""
+    status = 409
+
+
+def business_key(settings, moment):
+    """PREFIX-YYYYMMDD-<8 hex digits>, not used before. With three random bytes, 1,000 starts on one
+    day collided with a probability of about 3 %, and the start failed as a conflict."""
+    prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
+    while True:
+        key = f"{prefix}-{moment.astimezone(GUANGZHOU):%Y%m%d}-{secrets.token_hex(4).upper()}"   # the local day
+        taken = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.business_key == key)).first()
+        if taken is None:
+            return key
+
+
+def start_instance(actor, process_key):
+    """Start the newest version of a process; the initiator becomes `initiator` in its data."""
+    definition = definitions.latest_version(process_key)
+    compiled = definitions.compiled_by_id(definition.id)
+    if compiled.start_timers:
+        raise StartedByTimer(_("This process is started by its timer, not by hand."))
+    if not can_start(actor, compiled.settings):
+        raise Forbidden(_("You may not start this process."))
+    with command(actor) as ctx:
+        initial = {"initiator": actor.username, "initiator_name": actor.display_name,
+                   "initiator_unit": ctx.members.unit_key(actor.unit_id)}
+        return _start(ctx, definition, compiled, initial, {})
+
+
+def start_by_timer(ctx, definition, element_id, due_at):
+    """A timer start event fell due: a new case with no initiator (inside the timer job's command)."""
+    compiled = definitions.compiled(definition)
+    initial = {"initiator": "", "initiator_name": "", "initiator_unit": "", "started_by_timer": element_id}
+    # nobody fills in a form that names the case: the process and the day it began name it
+    title = f"{compiled.name} {due_at.astimezone(GUANGZHOU):%Y-%m-%d}"[:300]
+    return _start(ctx, definition, compiled, initial, {"timer": element_id, "due_at": due_at.isoformat()}, title)
+
+
+def _start(ctx, definition, compiled, initial, extra, title=""):
+    actor = ctx.actor
+    instance = ProcessInstance(
+        definition_id=definition.id, process_key=definition.key, business_key=business_key(compiled.settings, ctx.now),
+        title=title, status=InstanceStatus.RUNNING, state="", started_by_id=actor.id if actor is not None else None,
+        started_at=ctx.now)
+    ctx.session.add(instance)
+    ctx.session.flush()      # its id: the audit chain and the inbox rows name it
+    audit.record(ctx, "instance_started", actor=actor, instance_id=instance.id, data={
+        "process": definition.key, "version": definition.version, "business_key": instance.business_key,
+        "data": initial, **extra})
+
+    def go():
+        workflow = runner.new_workflow(compiled, initial, audited_handlers(ctx, instance, actor))
+        runner.advance(workflow)
+        return workflow
+    workflow = run_engine(go)
+    ready, completed = runner.ready_user_tasks(workflow), runner.completed_tasks(workflow)
+    audit.record(ctx, "steps_completed", actor=actor, instance_id=instance.id,
+                 data={"path": [t.task_spec.bpmn_id for t in completed],   # what ran before the first wait
+                       "waiting": runner.waiting_elements(workflow, ready)})
+    apply_step(ctx, instance, compiled, workflow, ready, completed)
+    return instance
+
+
+def get_instance(actor, instance_id):
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(_("Case %(id)s does not exist.", id=instance_id))
+    if not can_view_instance(actor, instance):
+        raise Forbidden(_("You may not see this case."))
+    return instance
+
+
+def case_view(actor, instance_id):
+    """A case as its page shows it: data so far, completed and active steps (permission-checked)."""
+    instance = get_instance(actor, instance_id)
+    compiled = definitions.compiled_by_id(instance.definition_id)
+    workflow = runner.open_workflow(instance.state, compiled)
+    path = runner.snapshot_path(workflow)
+    return {"instance": instance, "completed": sorted(set(path)),
+            "active": [r.element_id for r in runner.ready_user_tasks(workflow)],
+            "data": runner.current_data(workflow), "path": path}
+
+
+def task_data(task):
+    """The case data as the given open task sees it (for showing the form read-only)."""
+    compiled = definitions.compiled_by_id(task.instance.definition_id)
+    workflow = runner.open_workflow(task.instance.state, compiled)
+    return runner.task_data(workflow, task.spiff_task_id) or runner.current_data(workflow)
+
+
+def hidden_fields_for(actor, instance):
+    """Form fields this viewer must not see on the case (see `_hidden_fields`)."""
+    compiled = definitions.compiled_by_id(instance.definition_id)
+    tasks = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars().all()
+    return _hidden_fields(actor, instance, compiled, tasks)
+
+
+def _hidden_fields(actor, instance, compiled, tasks):
+    """Those hidden at the steps where the viewer had a task. The initiator and the global
+    readers (city office, auditors, admins) see all."""
+    if instance.started_by_id == actor.id or is_global_reader(actor):
+        return frozenset()
+    hidden = set()
+    for task in tasks:
+        if task.assignee_id == actor.id or task.completed_by_id == actor.id or is_candidate(actor, task):
+            step = compiled.steps.get(task.element_id)
+            if step is not None:
+                hidden |= step.hidden_fields
+    return frozenset(hidden)

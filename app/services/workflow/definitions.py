@@ -1,0 +1,110 @@
+"""The repository: deployed definitions, immutable and versioned, and their compiled forms.
+
+Compiled definitions are parsed once per version and shared (deploying is
+app/services/workflow/deploy.py).
+"""
+import hashlib
+import json
+import threading
+from collections import namedtuple
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ...engine.compiler import compile_definition
+from ...extensions import db
+from ...models import ProcessDefinition
+from ..errors import NotFound
+from .handlers import HANDLERS
+
+_cache_lock = threading.Lock()
+
+
+def _cache():
+    """definition id -> (content hash, compiled, pinned forms), one per app (so per database:
+    ids are immutable within a database, not across the apps a test run creates)."""
+    return current_app.extensions.setdefault("chainq.compiled_definitions", {})
+
+
+def content_hash(xml_bytes, forms):
+    digest = hashlib.sha256(xml_bytes)
+    digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def compiled(definition):
+    """The runnable form of a stored definition, parsed once per version."""
+    with _cache_lock:
+        hit = _cache().get(definition.id)
+        if hit is not None and hit[0] == definition.content_hash:
+            return hit[1]
+    result = compile_definition(definition.bpmn_xml.encode("utf-8"), definition.filename,
+                                forms=definition.forms, services=HANDLERS)
+    with _cache_lock:
+        _cache()[definition.id] = (definition.content_hash, result, definition.forms)
+    return result
+
+
+def compiled_by_id(definition_id):
+    """The runnable form of a definition by id; the row is read only on a cache miss
+    (definitions are immutable, so an id always means the same content)."""
+    with _cache_lock:
+        hit = _cache().get(definition_id)
+    if hit is not None:
+        return hit[1]
+    return compiled(get(definition_id))
+
+
+def forms_by_id(definition_id):
+    """The forms pinned to a definition version (form key -> JSON Schema), from the same cache."""
+    with _cache_lock:
+        hit = _cache().get(definition_id)
+    if hit is None:
+        compiled_by_id(definition_id)
+        with _cache_lock:
+            hit = _cache()[definition_id]
+    return hit[2]
+
+
+Version = namedtuple("Version", "id key version")
+
+
+def latest_version(key):
+    """(id, key, version) of a process's newest version, without reading its diagram and forms
+    (starting a case needs only these; the compiled form comes from the cache)."""
+    found = db.session.execute(
+        select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version)
+        .where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    if found is None:
+        raise NotFound(f"no process definition with key '{key}'")
+    return Version(*found)
+
+
+def latest(key):
+    definition = db.session.execute(
+        select(ProcessDefinition).where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc()).limit(1)).scalar_one_or_none()
+    if definition is None:
+        raise NotFound(f"no process definition with key '{key}'")
+    return definition
+
+
+def get(definition_id):
+    definition = db.session.get(ProcessDefinition, definition_id)
+    if definition is None:
+        raise NotFound(f"process definition {definition_id} does not exist")
+    return definition
+
+
+def list_latest():
+    """The newest version of every key."""
+    newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")) \
+        .group_by(ProcessDefinition.key).subquery()
+    return db.session.execute(select(ProcessDefinition).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v))
+        .order_by(ProcessDefinition.key)).scalars().all()
+
+
+def list_all():
+    return db.session.execute(select(ProcessDefinition).order_by(
+        ProcessDefinition.key, ProcessDefinition.version.desc())).scalars().all()

@@ -1,0 +1,55 @@
+"""Calling the engine from a command: failures become clear, rolled-back errors, and
+service tasks are recorded in the audit trail."""
+from flask_babel import gettext as _
+from SpiffWorkflow.exceptions import WorkflowException
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...engine.errors import ExpressionError, ServiceCallError
+from ..audit import trail as audit
+from ..errors import ServiceError
+from . import definitions
+from .handlers import bound_handlers
+
+
+class ProcessFailed(ServiceError):
+    """The engine could not continue (a failing condition or service task); nothing was saved."""
+    status = 422
+
+
+def audited_handlers(ctx, instance, actor):
+    """Whitelisted handlers bound to this instance, each call recorded in the audit trail (after
+    the event of the step that set it off: audit.record_after_next)."""
+    def wrap(topic, handler):
+        def call(data, element="", **kwargs):
+            result = handler(data, **kwargs)
+            names = definitions.compiled_by_id(instance.definition_id).element_names
+            audit.record_after_next(ctx, "service_task_completed", actor=actor, instance_id=instance.id,
+                                    element_id=element, element_name=names.get(element, element),
+                                    data={"topic": topic, "result": result})
+            return result
+        return call
+    return {topic: wrap(topic, h) for topic, h in bound_handlers(instance).items()}
+
+
+def _database_cause(exc):
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (StaleDataError, DBAPIError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def run_engine(step):
+    """Run an engine call, turning engine failures into a clear, rolled-back error."""
+    try:
+        return step()
+    except (WorkflowException, ExpressionError, ServiceCallError) as exc:
+        database_error = _database_cause(exc)
+        if database_error is not None:
+            raise database_error from None   # a race lost inside a service task: the command reports a conflict
+        element = getattr(getattr(exc, "task_spec", None), "bpmn_id", None) or \
+            getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", "")
+        raise ProcessFailed(_("The process could not continue at step '%(element)s': %(reason)s",
+                              element=element or "?", reason=str(exc).split("\n")[0])) from exc
