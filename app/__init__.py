@@ -3,8 +3,13 @@ import os
 
 from flask import Flask, request, session
 
+from . import sqlite_pragmas
+from .api import init_app as init_api
+from .cli import init_app as init_cli
 from .config import Config
 from .extensions import api, babel, csrf, db, migrate
+from .web import init_app as init_web
+from .web.errors import init_app as init_errors
 
 
 def select_locale():
@@ -29,14 +34,9 @@ def create_app(test_config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from . import sqlite_pragmas
     sqlite_pragmas.init_app(app)
-    from .web import init_app as init_web
     init_web(app)
-    from .api import init_app as init_api
     init_api(app)
-    from .cli import init_app as init_cli
     init_cli(app)
-    from .web.errors import init_app as init_errors
     init_errors(app)   # last: replaces flask-smorest's JSON-only HTTP error handler for pages
     return app

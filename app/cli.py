@@ -1,11 +1,17 @@
 """Command-line commands: thin wrappers that call services."""
+import json
 import sys
 
 import click
 
+from sqlalchemy import select
+
 from .extensions import db
+from .models import User
 from .services import demo
 from .services.audit import replay
+from .services.audit import search as audit_search
+from .services.audit.exports import csv_export, ocel, xes
 from .services.audit import trail as audit
 from .services.identity import users
 from .services.workflow import deploy, timer_firing
@@ -72,8 +78,6 @@ def create_user_command(username, display_name, password, groups, unit):
 @click.argument("username")
 def issue_token_command(username):
     """Issue an API token for a user (shown once)."""
-    from sqlalchemy import select
-    from .models import User
     user = db.session.execute(select(User).where(User.username == username)).scalar_one()
     click.echo(users.issue_token(user))
 
@@ -87,11 +91,6 @@ def issue_token_command(username):
 @click.option("--to", "date_to", default="")
 def export_log_command(fmt, out, process, district, date_from, date_to):
     """Export the audit trail of cases as CSV, an XES event log or an OCEL 2.0 log (auditor's view)."""
-    import json
-    from sqlalchemy import select
-    from .models import User
-    from .services.audit import search as audit_search
-    from .services.audit.exports import csv_export, ocel, xes
     auditor = db.session.execute(select(User).where(
         User.groups.any(key="auditors"))).scalars().first()
     if auditor is None:

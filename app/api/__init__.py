@@ -1,9 +1,9 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
+from .resources import blp
 
 
 def init_app(app):
     api.init_app(app)
-    from .resources import blp
     csrf.exempt(blp)   # token requests carry no cookie; session requests are checked in authenticate_request
     api.register_blueprint(blp)

@@ -22,8 +22,8 @@ def authenticate_request():
         g.user = user
         return
     user_id = session.get("user_id")
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.active:
+    user = users.user_by_id(user_id)
+    if user is None:
         raise Unauthorized("log in, or send Authorization: Bearer <api token>")
     # Same switch as the forms: WTF_CSRF_ENABLED=False turns the check off everywhere, not only on pages
     if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):

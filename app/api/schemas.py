@@ -2,6 +2,8 @@
 from flask_smorest.error_handler import ErrorSchema  # noqa: F401  (the one error shape)
 from marshmallow import Schema, fields, validate
 
+from ..services.notify.notifications import text_of
+
 
 class DefinitionSchema(Schema):
     id = fields.Int()
@@ -176,5 +178,4 @@ class ReturnToSchema(Schema):
 
 
 def _notification_text(notification):
-    from ..services.notify.notifications import text_of
     return text_of(notification)

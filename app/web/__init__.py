@@ -1,13 +1,18 @@
 """The browser UI: thin Jinja views over the services."""
 from flask import g, session
+from flask_babel import get_locale
 
 from ..domain.districts import DISTRICTS, district_label
 from ..extensions import db
 from ..models import User
+from ..services.audit.replay import may_audit
+from ..services.identity import users
+from ..services.identity.permissions import is_admin
+from ..services.notify.notifications import unread_count
+from . import admin_views, approval_views, audit_views, auth, filters, views
 
 
 def init_app(app):
-    from . import admin_views, approval_views, audit_views, auth, filters, views
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
@@ -24,17 +29,11 @@ def init_app(app):
     @app.before_request
     def load_user():
         user_id = session.get("user_id")
-        g.user = db.session.get(User, user_id) if user_id else None
-        if g.user is not None and not g.user.active:
-            g.user = None
+        g.user = users.user_by_id(user_id)
 
     @app.context_processor
     def globals_for_templates():
-        from flask_babel import get_locale
         locale = str(get_locale() or "zh_CN")
-        from ..services.audit.replay import may_audit
-        from ..services.notify.notifications import unread_count
-        from ..services.identity.permissions import is_admin
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,

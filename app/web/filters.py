@@ -1,7 +1,14 @@
 """Template filters: times in Beijing time, labels for statuses and enums."""
+import json
 from datetime import timedelta, timezone
 
+from flask import g
 from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Group
+from ..services.notify.notifications import text_of
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -44,10 +51,6 @@ def event_label(value):
 
 def group_names(keys):
     """Display names of candidate groups ("district_office:haizhu" -> 海珠区…办公室)."""
-    from flask import g
-    from sqlalchemy import select
-    from ..extensions import db
-    from ..models import Group
     if isinstance(keys, str):
         keys = [k for k in keys.split(",") if k]
     if not keys:
@@ -62,13 +65,11 @@ def group_names(keys):
 
 def pretty_json(value, indent=None):
     """JSON for people: Chinese kept readable (autoescaping still applies)."""
-    import json
     return json.dumps(value, ensure_ascii=False, indent=indent, default=str, sort_keys=True)
 
 
 def notification_text(notification):
     """A notification in the reader's language (services/notifications.py keeps its template)."""
-    from ..services.notify.notifications import text_of
     return text_of(notification)
 
 

@@ -4,6 +4,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
@@ -33,11 +34,22 @@ def authenticate(username, password):
     return user
 
 
-def user_for_token(token):
-    if not token:
-        return None
-    user = db.session.execute(select(User).where(User.api_token_hash == _token_digest(token))).scalar_one_or_none()
+def _with_groups(condition):
+    """The active user matching `condition`, with its groups, in one indexed query: every
+    request authenticates, and permissions read the groups right after."""
+    user = db.session.execute(select(User).options(joinedload(User.groups)).where(condition)) \
+        .unique().scalar_one_or_none()
     return user if user is not None and user.active else None
+
+
+def user_for_token(token):
+    """The active user whose API token this is, or None."""
+    return _with_groups(User.api_token_hash == _token_digest(token)) if token else None
+
+
+def user_by_id(user_id):
+    """The active user of a login session, or None."""
+    return _with_groups(User.id == user_id) if user_id else None
 
 
 def issue_token(actor):
