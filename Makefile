@@ -1,10 +1,11 @@
-# ChainQ: `make run` serves the app with demo data; `make test` runs the whole suite.
+# ChainQ: `make run` serves the app with demo data; `make test` lints, type-checks and runs the whole suite.
+# Packaging and tool settings: setup.cfg (ruff: pyproject.toml); exact versions: constraints.txt.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test setup venv vendor translations db demo bench clean-db
+.PHONY: run test lint setup venv vendor translations db demo bench clean-db
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -12,18 +13,23 @@ PORT ?= 5000
 run: setup demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: setup
+test: lint setup
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint, import order, complexity) and mypy (strict for app/engine and app/domain): CI fails on either.
+lint: venv
+	$(BIN)/ruff check app tests bench scripts wsgi.py
+	$(BIN)/mypy
 
 setup: venv vendor translations db
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 vendor: build/vendor/.installed

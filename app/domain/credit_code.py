@@ -28,6 +28,8 @@ failure of the inner digit means a mistyped code; the message says which check
 failed so a user can tell the two apart. The outer check character is tested
 first because it covers all seventeen positions.
 """
+from typing import Any
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,25 +39,25 @@ _CATEGORIES = frozenset("123456789")
 LENGTH = 18
 
 
-def normalize(code):
+def normalize(code: object) -> str:
     """Strip all whitespace and upper-case; the form in which codes are stored."""
     return "".join(str(code or "").split()).upper()
 
 
-def check_character(prefix17):
+def check_character(prefix17: str) -> str:
     """The GB 32100 check character (position 18) for 17 alphabet characters."""
-    total = sum(_VALUE[ch] * w for ch, w in zip(prefix17, _WEIGHTS))
+    total = sum(_VALUE[ch] * w for ch, w in zip(prefix17, _WEIGHTS, strict=False))
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def organization_check_digit(body8):
+def organization_check_digit(body8: str) -> str:
     """The GB 11714 check digit for the 8 characters of an organisation code."""
-    total = sum(int(ch, 36) * w for ch, w in zip(body8, _ORG_WEIGHTS))
+    total = sum(int(ch, 36) * w for ch, w in zip(body8, _ORG_WEIGHTS, strict=False))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
-def _shape_problem(code, length):
+def _shape_problem(code: str, length: int) -> "Reason | None":
     """Reason the first `length` characters break the layout, or None."""
     for pos, ch in enumerate(code[:length], start=1):
         if ch not in _VALUE:
@@ -77,23 +79,25 @@ def _shape_problem(code, length):
 class Reason(str):
     """Why a code is not valid: the English text, with the template and values it was made
     from, so that the layer that knows the user's language can translate it."""
+    template: str
+    params: dict[str, Any]
 
-    def __new__(cls, template, params):
+    def __new__(cls, template: str, params: dict[str, Any]) -> "Reason":
         reason = super().__new__(cls, template % params)
         reason.template, reason.params = template, params
         return reason
 
 
-def N_(template):
+def N_(template: str) -> str:
     """Marks a message for extraction into the translation catalogue (pybabel's N_ keyword)."""
     return template
 
 
-def _reason(template, **params):
+def _reason(template: str, **params: Any) -> Reason:
     return Reason(template, params)
 
 
-def validate_credit_code(code):
+def validate_credit_code(code: object) -> Reason | None:
     """None when `code` is a valid unified social credit code, else a short English `Reason`."""
     code = normalize(code)
     if len(code) != LENGTH:
@@ -111,11 +115,11 @@ def validate_credit_code(code):
     return None
 
 
-def is_valid_credit_code(code):
+def is_valid_credit_code(code: object) -> bool:
     return validate_credit_code(code) is None
 
 
-def make_credit_code(prefix17):
+def make_credit_code(prefix17: object) -> str:
     """Append the check character to the first 17 characters of a code.
 
     For demo data: given 16 characters the GB 11714 digit is computed as well.

@@ -15,12 +15,12 @@ DISTRICTS = {
 }
 
 
-def district_label(code, locale="zh_CN"):
-    names = DISTRICTS.get(code)
+def district_label(code: str | None, locale: str = "zh_CN") -> str:
+    names = DISTRICTS.get(code or "")
     if not names:
         return code or ""
     return names[0] if locale.startswith("zh") else names[1]
 
 
-def district_office_group(code):
+def district_office_group(code: str) -> str:
     return f"district_office:{code}"

@@ -2,14 +2,25 @@
 engine must not or cannot run. Each check is a small function over the parsed
 XML tree; `check_diagram` runs them all and reports every problem found."""
 import re
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
+from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import expressions
 from .errors import DiagramError
-from .steps import (CAMUNDA_NS, INITIATOR_POLICIES, NO_APPROVER_POLICIES, NSMAP, TIMEOUT_POLICIES, ApprovalMode,
-                    read_step)
+from .steps import (
+    CAMUNDA_NS,
+    INITIATOR_POLICIES,
+    NO_APPROVER_POLICIES,
+    NSMAP,
+    TIMEOUT_POLICIES,
+    ApprovalMode,
+    StepConfig,
+    read_step,
+)
 
 MAX_FLOW_NODES = 300   # SpiffWorkflow's parser recurses per node; ~500 in a chain overflows
 
@@ -35,47 +46,54 @@ _FLOW_NODE_TAGS = ("task", "userTask", "serviceTask", "manualTask", "exclusiveGa
 _ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[T0-9:.+\-Z]*)(/.*)?$")
 
 
-def _problem(element, message):
+def _problem(element: etree._Element, message: str) -> DiagramError:
     return DiagramError(message, element_id=element.get("id"), line=element.sourceline)
 
 
-def _local(tag):
+def _parent(element: etree._Element) -> etree._Element:
+    """The parent of an element below the root (the root is bpmn:definitions, checked first)."""
+    parent = element.getparent()
+    assert parent is not None, "only the root has no parent"
+    return parent
+
+
+def _local(tag: object) -> str:
     return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def check_unsupported_elements(root, **_):
+def check_unsupported_elements(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     for element in root.iter():
         name = _local(element.tag)
         if name in _UNSUPPORTED:
-            owner = element if element.get("id") else element.getparent()
+            owner = element if element.get("id") else _parent(element)
             yield _problem(owner, _UNSUPPORTED[name])
         if element.tag == f"{{{CAMUNDA_NS}}}script" or element.tag == f"{{{CAMUNDA_NS}}}executionListener" \
                 or element.tag == f"{{{CAMUNDA_NS}}}taskListener":
-            owner = element
-            while owner is not None and not owner.get("id"):
-                owner = owner.getparent()
-            yield _problem(owner if owner is not None else element,
+            holder: etree._Element | None = element     # the nearest element with an id
+            while holder is not None and not holder.get("id"):
+                holder = holder.getparent()
+            yield _problem(holder if holder is not None else element,
                            "scripts and listeners are not allowed; use a service task")
         if element.get("{https://www.sartography.com/spiff}preScript") is not None or \
                 _local(element.tag) in ("preScript", "postScript"):
             yield _problem(element, "pre/post scripts are not allowed")
 
 
-def check_size(root, **_):
+def check_size(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     for process in root.findall("bpmn:process", NSMAP):
         count = sum(len(process.findall(f".//bpmn:{tag}", NSMAP)) for tag in _FLOW_NODE_TAGS)
         if count > MAX_FLOW_NODES:
             yield _problem(process, f"the process has {count} steps; the limit is {MAX_FLOW_NODES}")
 
 
-def check_expressions(root, **_):
+def check_expressions(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     for cond in root.iter(f"{{{NSMAP['bpmn']}}}conditionExpression"):
-        owner = cond.getparent()
+        owner = _parent(cond)
         for reason in expressions.check_expression(cond.text or ""):
             yield _problem(owner, f"condition refused: {reason}")
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
-            owner = timer.getparent().getparent()
+            owner = _parent(_parent(timer))
             literal = expressions.unwrap(timer.text or "")
             if _ISO_LITERAL.match(literal):
                 # A bare ISO 8601 literal: quote_timer_literals turns it into a string, so it is
@@ -91,7 +109,7 @@ def check_expressions(root, **_):
 _TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date-time", "timeCycle": "repeating interval"}
 
 
-def _timer_literal_is_valid(tag, text):
+def _timer_literal_is_valid(tag: str, text: str) -> bool:
     parse = {"timeDuration": TimerEventDefinition.parse_iso_duration,
              "timeDate": TimerEventDefinition.parse_time_or_duration,
              "timeCycle": TimerEventDefinition.parse_iso_recurring_interval}[tag]
@@ -104,7 +122,7 @@ def _timer_literal_is_valid(tag, text):
     return tag != "timeDate" or isinstance(value, datetime)
 
 
-def check_call_activities(root, **_):
+def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
     calls = {pid: {c.get("calledElement") for c in p.iter(f"{{{NSMAP['bpmn']}}}callActivity")}
              for pid, p in processes.items()}
@@ -121,7 +139,8 @@ def check_call_activities(root, **_):
                 stack.extend(calls[target])
 
 
-def check_user_tasks(root, forms=None, **_):
+def check_user_tasks(root: etree._Element, forms: Collection[str] | None = None,
+                     **_: Any) -> Iterator[DiagramError]:
     for element in root.iter(f"{{{NSMAP['bpmn']}}}userTask"):
         step = read_step(element)
         if not step.templates:
@@ -136,7 +155,7 @@ def check_user_tasks(root, forms=None, **_):
         yield from _check_approval(element, step)
 
 
-def _check_approval(element, step):
+def _check_approval(element: etree._Element, step: StepConfig) -> Iterator[DiagramError]:
     mode = step.approval_mode
     if mode not in ApprovalMode.ALL:
         yield _problem(element, f"unknown approvalMode '{mode}' (use one of {', '.join(ApprovalMode.ALL)})")
@@ -150,6 +169,12 @@ def _check_approval(element, step):
             rate = -1
         if not 0 < rate <= 1:
             yield _problem(element, "votePassRate must be a number above 0 and at most 1 (e.g. 0.6)")
+    yield from _check_policies(element, step)
+
+
+def _check_policies(element: etree._Element, step: StepConfig) -> Iterator[DiagramError]:
+    """What a step does without an approver, with the initiator among its approvers, at its
+    due time, and whom it copies."""
     if step.no_approver not in NO_APPROVER_POLICIES:
         yield _problem(element, f"unknown noApprover '{step.no_approver}' (use {', '.join(NO_APPROVER_POLICIES)})")
     if step.initiator_is_approver not in INITIATOR_POLICIES:
@@ -164,7 +189,7 @@ def _check_approval(element, step):
         if not step.due_date:
             yield _problem(element, "timeoutPolicy needs camunda:dueDate")
         try:
-            step.timeout_policy
+            step.timeout_policy  # noqa: B018 -- read for the error it raises on bad settings
         except (ValueError, TypeError) as exc:
             yield _problem(element, f"remindEvery/remindTimes are not valid: {exc}")
     for template in step.cc_templates:
@@ -173,7 +198,8 @@ def _check_approval(element, step):
                 yield _problem(element, f"cc expression refused: {reason}")
 
 
-def check_service_tasks(root, services=None, **_):
+def check_service_tasks(root: etree._Element, services: Collection[str] | None = None,
+                        **_: Any) -> Iterator[DiagramError]:
     for element in root.iter(f"{{{NSMAP['bpmn']}}}serviceTask"):
         topic = element.get(f"{{{CAMUNDA_NS}}}topic")
         if not topic:
@@ -183,19 +209,21 @@ def check_service_tasks(root, services=None, **_):
                                     f"(known: {', '.join(sorted(services)) or 'none'})")
 
 
-CHECKS = (check_unsupported_elements, check_size, check_expressions, check_call_activities,
-          check_user_tasks, check_service_tasks)
+CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (
+    check_unsupported_elements, check_size, check_expressions, check_call_activities,
+    check_user_tasks, check_service_tasks)
 
 
-def check_diagram(root, forms=None, services=None):
+def check_diagram(root: etree._Element, forms: Collection[str] | None = None,
+                  services: Collection[str] | None = None) -> list[DiagramError]:
     """All problems found in the diagram, in document order."""
-    problems = []
+    problems: list[DiagramError] = []
     for check in CHECKS:
         problems.extend(check(root, forms=forms, services=services))
     return problems
 
 
-def quote_timer_literals(root):
+def quote_timer_literals(root: etree._Element) -> None:
     """Quote bare ISO 8601 timer texts (as modelers write them) so the evaluator reads strings."""
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):

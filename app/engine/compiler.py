@@ -4,24 +4,27 @@ Order matters: hardened XML parse → our checks (which name element and line)
 → SpiffWorkflow's parser on the finished tree. A compiled definition is
 immutable and shared between threads; instances reference it, never embed it.
 """
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from . import flow_order
 from .checks import check_diagram, quote_timer_literals
 from .errors import DiagramError
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
-from .steps import NSMAP, ProcessSettings, StepConfig, read_process, read_step
+from .steps import NSMAP, ProcessSettings, StepConfig, bpmn_id, read_process, read_step
 from .xml_safety import parse_xml
 
 
-class ChainQParser(CamundaParser):
+# SpiffWorkflow has no type information: its classes are Any to mypy, hence the ignore on subclassing.
+class ChainQParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (TopicServiceTaskParser, TopicServiceTask),
@@ -32,23 +35,24 @@ class ChainQParser(CamundaParser):
 class CompiledDefinition:
     key: str
     settings: ProcessSettings
-    steps: dict                       # element id -> StepConfig (user tasks)
-    element_names: dict               # element id -> display name (all flow nodes)
-    spec: object = field(repr=False)
-    subprocess_specs: dict = field(repr=False, default_factory=dict)
-    start_timers: tuple = ()          # StartTimer: the scheduler starts the cases, not a person
+    steps: dict[str, StepConfig]      # element id -> StepConfig (user tasks)
+    element_names: dict[str, str]     # element id -> display name (all flow nodes)
+    spec: Any = field(repr=False)     # SpiffWorkflow's BpmnProcessSpec
+    subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
+    start_timers: tuple[StartTimer, ...] = ()   # the scheduler starts the cases, not a person
     has_timer_events: bool = True     # any timer a running case can wait at (False: no step looks for one)
-    before: dict = field(repr=False, default_factory=dict)   # element id -> ids before it on the forward flow
+    # element id -> ids before it on the forward flow
+    before: dict[str | None, frozenset[str | None]] = field(repr=False, default_factory=dict)
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.settings.name
 
-    def step(self, element_id) -> StepConfig:
+    def step(self, element_id: str) -> StepConfig:
         return self.steps[element_id]
 
 
-def _pick_process(root, filename):
+def _pick_process(root: etree._Element, filename: str | None) -> etree._Element:
     executable = [p for p in root.findall("bpmn:process", NSMAP) if p.get("isExecutable") == "true"]
     if not executable:
         raise DiagramError("no process is marked isExecutable=\"true\"", filename=filename)
@@ -62,7 +66,8 @@ def _pick_process(root, filename):
     return named[0]
 
 
-def compile_definition(data, filename=None, forms=None, services=None):
+def compile_definition(data: bytes | str, filename: str | None = None, forms: Collection[str] | None = None,
+                       services: Collection[str] | None = None) -> CompiledDefinition:
     """Validate and parse diagram bytes; raise DiagramError naming what is wrong."""
     root = parse_xml(data, filename=filename)
     if etree.QName(root).localname != "definitions":
@@ -92,18 +97,18 @@ def compile_definition(data, filename=None, forms=None, services=None):
     except Exception as exc:  # the library raises assorted errors on malformed models
         raise DiagramError(f"the engine cannot parse this diagram: {type(exc).__name__}: {exc}",
                            element_id=process.get("id"), filename=filename) from None
-    steps = {el.get("id"): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
-    names = {el.get("id"): (el.get("name") or el.get("id"))
-             for el in process.iter() if el.get("id")}
-    return CompiledDefinition(key=process.get("id"), settings=read_process(process), steps=steps,
+    steps = {bpmn_id(el): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
+    names = {element_id: (el.get("name") or element_id)
+             for el in process.iter() if (element_id := el.get("id"))}
+    return CompiledDefinition(key=bpmn_id(process), settings=read_process(process), steps=steps,
                               element_names=names, spec=spec, subprocess_specs=subprocess_specs,
                               start_timers=start_timers,
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
                               before=flow_order.predecessors(process))
 
 
-def _has_timer_events(spec, subprocess_specs):
-    def is_timer(definition):
+def _has_timer_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
+    def is_timer(definition: object) -> bool:
         if isinstance(definition, TimerEventDefinition):
             return True
         return any(is_timer(d) for d in getattr(definition, "event_definitions", ()) or ())
@@ -111,7 +116,7 @@ def _has_timer_events(spec, subprocess_specs):
                for process in (spec, *subprocess_specs.values()) for task_spec in process.task_specs.values())
 
 
-def _take_start_timers(process, filename):
+def _take_start_timers(process: etree._Element, filename: str | None) -> tuple[StartTimer, ...]:
     """Read the process's timer start event and take the timer off the executable model.
 
     BPMN starts a new case at each occurrence; SpiffWorkflow would wait inside one
@@ -129,10 +134,11 @@ def _take_start_timers(process, filename):
                                f"(this one has {len(starts)})", start.get("id"), start.sourceline, filename)
         texts = [(child, etree.QName(child).localname) for child in definition
                  if etree.QName(child).localname in TIMER_KINDS]
-        if len(texts) != 1 or not (texts[0][0].text or "").strip():
+        text = (texts[0][0].text or "").strip() if len(texts) == 1 else ""
+        if not text:
             raise DiagramError("a timer start event needs one of timeDate, timeDuration or timeCycle",
                                start.get("id"), start.sourceline, filename)
-        timer = StartTimer(start.get("id"), texts[0][1], texts[0][0].text.strip())
+        timer = StartTimer(bpmn_id(start), texts[0][1], text)
         try:
             validate_start_timer(timer)
         except StartTimerError as exc:

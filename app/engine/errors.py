@@ -1,17 +1,19 @@
 """Errors the engine reports to its callers in words an administrator can act on."""
+from typing import Any
 
 
 class DiagramError(ValueError):
     """A diagram that cannot be deployed. Names the element and, when known, the line."""
 
-    def __init__(self, message, element_id=None, line=None, filename=None):
+    def __init__(self, message: str, element_id: str | None = None, line: int | None = None,
+                 filename: str | None = None) -> None:
         self.message = message
         self.element_id = element_id
         self.line = line
         self.filename = filename
         super().__init__(self.describe())
 
-    def describe(self):
+    def describe(self) -> str:
         where = []
         if self.filename:
             where.append(self.filename)
@@ -22,7 +24,7 @@ class DiagramError(ValueError):
         prefix = f"{', '.join(where)}: " if where else ""
         return prefix + self.message
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"message": self.message, "element": self.element_id,
                 "line": self.line, "file": self.filename}
 

@@ -8,9 +8,11 @@ it refuses anything outside the whitelist before a diagram is ever run.
 import ast
 import re
 import threading
-from functools import lru_cache
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
 
@@ -20,11 +22,11 @@ _WRAPPER = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
 
 
-def _now():
+def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "float": float, "bool": bool,
     "min": min, "max": max, "abs": abs, "round": round, "sum": sum,
     "any": any, "all": all, "sorted": sorted, "Decimal": Decimal,
@@ -39,13 +41,13 @@ SAFE_METHODS = frozenset({
 NAMES = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
 
 
-def unwrap(expression):
+def unwrap(expression: str | None) -> str:
     """Strip a Camunda-style `${...}` wrapper, if any."""
     match = _WRAPPER.match(expression or "")
     return match.group(1).strip() if match else (expression or "").strip()
 
 
-def check_expression(expression):
+def check_expression(expression: str | None) -> list[str]:
     """Return a list of reasons the expression is refused (empty when it is allowed)."""
     text = unwrap(expression)
     if not text:
@@ -54,7 +56,7 @@ def check_expression(expression):
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         return [f"syntax error in '{text}': {exc.msg}"]
-    problems = []
+    problems: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             problems.append(f"name '{node.id}' is not allowed")
@@ -77,7 +79,7 @@ def check_expression(expression):
 
 
 @lru_cache(maxsize=4096)
-def _parsed(text):
+def _parsed(text: str) -> tuple[ast.expr | None, str | None]:
     """(parsed tree, None) for an allowed expression, or (None, reasons). Each text is checked and
     parsed once per process: the same few conditions and templates are evaluated again and again."""
     problems = check_expression(text)
@@ -92,7 +94,7 @@ def _parsed(text):
 _evaluators = threading.local()
 
 
-def _evaluator():
+def _evaluator() -> EvalWithCompoundTypes:
     # Building an evaluator costs more than most evaluations, so each thread keeps one and
     # only its names change per call. Its own copy of FUNCTIONS: EvalWithCompoundTypes adds
     # list/tuple/dict/set to the dict it is given, which must not widen the deploy-time whitelist.
@@ -102,7 +104,7 @@ def _evaluator():
     return evaluator
 
 
-def evaluate(expression, context):
+def evaluate(expression: str | None, context: Mapping[str, Any] | None) -> Any:
     """Evaluate an expression over `context` (a mapping of task data)."""
     text = unwrap(expression)
     tree, problems = _parsed(text)
@@ -121,11 +123,11 @@ def evaluate(expression, context):
         evaluator.names = {}          # no case data outlives the call
 
 
-def interpolate(template, context):
+def interpolate(template: str | None, context: Mapping[str, Any] | None) -> str:
     """Replace each `${expr}` in a text (e.g. a candidate-group template) with its value."""
     return _INTERPOLATION.sub(lambda m: str(evaluate(m.group(1), context)), template or "")
 
 
-def expressions_in(template):
+def expressions_in(template: str | None) -> list[str]:
     """The `${...}` expressions inside a template text, for deploy-time checks."""
     return _INTERPOLATION.findall(template or "")

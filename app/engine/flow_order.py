@@ -14,15 +14,18 @@ they are attached to; a sub-process leads to its start events, and its end
 events lead on to where the sub-process goes next.
 """
 from collections import defaultdict
+from collections.abc import Iterator
+
+from lxml import etree
 
 from .steps import NSMAP
 
 _BPMN = "{" + NSMAP["bpmn"] + "}"
 
 
-def _edges(process):
+def _edges(process: etree._Element) -> tuple[defaultdict[str | None, list[str | None]], list[str | None]]:
     """node id -> ids it leads to, and the start events of the top level."""
-    edges = defaultdict(list)
+    edges: defaultdict[str | None, list[str | None]] = defaultdict(list)
     for flow in process.iter(_BPMN + "sequenceFlow"):
         edges[flow.get("sourceRef")].append(flow.get("targetRef"))
     for boundary in process.iter(_BPMN + "boundaryEvent"):
@@ -39,17 +42,17 @@ def _edges(process):
     return edges, starts
 
 
-def predecessors(process):
+def predecessors(process: etree._Element) -> dict[str | None, frozenset[str | None]]:
     """element id -> frozenset of the element ids before it on the forward flow (loops set aside)."""
     edges, starts = _edges(process)
-    forward = defaultdict(list)
-    state = {}                          # node -> "open" while being walked, "done" after
-    finished = []                       # nodes in the order their walk ended
+    forward: defaultdict[str | None, list[str | None]] = defaultdict(list)
+    state: dict[str | None, str] = {}                          # node -> "open" while being walked, "done" after
+    finished: list[str | None] = []                       # nodes in the order their walk ended
     for start in starts:
         if start in state:
             continue
         state[start] = "open"
-        stack = [(start, iter(edges.get(start, ())))]
+        stack: list[tuple[str | None, Iterator[str | None]]] = [(start, iter(edges.get(start, ())))]
         while stack:                    # iterative: a long diagram must not hit the recursion limit
             node, targets = stack[-1]
             target = next(targets, None)
@@ -64,13 +67,13 @@ def predecessors(process):
             if target not in state:
                 state[target] = "open"
                 stack.append((target, iter(edges.get(target, ()))))
-    reverse = defaultdict(list)
-    for source, targets in forward.items():
-        for target in targets:
+    reverse: defaultdict[str | None, list[str | None]] = defaultdict(list)
+    for source, followers in forward.items():
+        for target in followers:
             reverse[target].append(source)
-    before = {}
+    before: dict[str | None, frozenset[str | None]] = {}
     for node in reversed(finished):     # reversed finishing order: every node after those leading to it
-        found = set()
+        found: set[str | None] = set()
         for source in reverse.get(node, ()):
             found.add(source)
             found |= before[source]

@@ -5,7 +5,12 @@ and saving it. They never check who the actor is (the service does that), but
 they do refuse to run a task that is not READY and manual, because
 SpiffWorkflow's `task.run()` itself does not check.
 """
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -13,8 +18,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
-from .script_env import install_safe_engine
+from .script_env import ServiceHandler, install_safe_engine
 from .serializer import dump_workflow, load_workflow
+
+if TYPE_CHECKING:
+    from SpiffWorkflow.task import Task
+
+    from .compiler import CompiledDefinition
 
 
 class TaskNotReady(RuntimeError):
@@ -27,7 +37,7 @@ class ReadyTask:
     spiff_id: str
     element_id: str
     name: str
-    data: dict
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,13 +45,14 @@ class Snapshot:
     """What the services persist after a step: the state and what it implies."""
     state: str
     completed: bool
-    ready_tasks: tuple
-    completed_elements: tuple        # element ids completed so far, in order
-    end_element: str                 # the end event reached, when completed
-    data: dict
+    ready_tasks: tuple[ReadyTask, ...]
+    completed_elements: tuple[str, ...]     # element ids completed so far, in order
+    end_element: str                        # the end event reached, when completed
+    data: dict[str, Any]
 
 
-def new_workflow(definition, data=None, services=None):
+def new_workflow(definition: CompiledDefinition, data: Mapping[str, Any] | None = None,
+                 services: Mapping[str, ServiceHandler] | None = None) -> BpmnWorkflow:
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
     install_safe_engine(workflow, services)
     if data:
@@ -51,35 +62,37 @@ def new_workflow(definition, data=None, services=None):
     return workflow
 
 
-def open_workflow(state, definition, services=None):
+def open_workflow(state: str, definition: CompiledDefinition,
+                  services: Mapping[str, ServiceHandler] | None = None) -> BpmnWorkflow:
     workflow = load_workflow(state, definition)
     install_safe_engine(workflow, services)
     return workflow
 
 
-def advance(workflow):
+def advance(workflow: BpmnWorkflow) -> None:
     """Run every automatic step until the workflow waits for people or timers."""
     workflow.do_engine_steps()
 
 
-def ready_user_tasks(workflow):
+def ready_user_tasks(workflow: BpmnWorkflow) -> tuple[ReadyTask, ...]:
     return tuple(ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                            dict(t.data))
                  for t in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def _find(workflow, spiff_id):
+def _find(workflow: BpmnWorkflow, spiff_id: object) -> Task | None:
     try:
         return workflow.get_task_from_id(UUID(str(spiff_id)))
     except (ValueError, TaskNotFoundException):  # malformed or unknown id
         return None
 
 
-def waiting_timers(workflow):
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
     """(spiff id, element id, due datetime) of every timer event waiting in the workflow."""
     from datetime import timezone
+
     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-    found = []
+    found: list[tuple[str, str, datetime]] = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
@@ -96,7 +109,7 @@ def waiting_timers(workflow):
     return found
 
 
-def fire_timer(workflow, spiff_id, scheduled=None):
+def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | None = None) -> bool:
     """Make one waiting timer due now (our job table decides when) and run on.
 
     `scheduled` is the occurrence the job stood for: a cycle timer's following
@@ -120,7 +133,7 @@ def fire_timer(workflow, spiff_id, scheduled=None):
     return True
 
 
-def reset_to(workflow, element_id):
+def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
     """Make the latest completed visit of a user task READY again, undoing what followed it."""
     done = [t for t in completed_tasks(workflow) if t.task_spec.bpmn_id == element_id and t.task_spec.manual]
     if not done:
@@ -130,7 +143,7 @@ def reset_to(workflow, element_id):
     return str(done[-1].id)
 
 
-def waiting_elements(workflow, ready_tasks=None):
+def waiting_elements(workflow: BpmnWorkflow, ready_tasks: Iterable[ReadyTask] | None = None) -> list[str]:
     """Element ids of the user tasks now waiting for people, sorted (from `ready_tasks` if the
     caller has just read them: each look goes through the whole task tree)."""
     if ready_tasks is not None:
@@ -138,7 +151,7 @@ def waiting_elements(workflow, ready_tasks=None):
     return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def complete_user_task(workflow, spiff_id, data):
+def complete_user_task(workflow: BpmnWorkflow, spiff_id: object, data: Mapping[str, Any]) -> Task:
     """Complete a READY manual task with the submitted data and run on."""
     task = _find(workflow, spiff_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -149,7 +162,7 @@ def complete_user_task(workflow, spiff_id, data):
     return task
 
 
-def completed_tasks(workflow):
+def completed_tasks(workflow: BpmnWorkflow) -> list[Task]:
     """The completed BPMN tasks, in the order they completed (pass it on: each look goes
     through the whole task tree)."""
     completed = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
@@ -158,12 +171,13 @@ def completed_tasks(workflow):
 
 
 
-def snapshot_path(workflow):
+def snapshot_path(workflow: BpmnWorkflow) -> list[str]:
     """Element ids completed so far, in the order they completed."""
     return [t.task_spec.bpmn_id for t in completed_tasks(workflow)]
 
 
-def snapshot(workflow, ready_tasks=None, completed=None):
+def snapshot(workflow: BpmnWorkflow, ready_tasks: Iterable[ReadyTask] | None = None,
+             completed: list[Task] | None = None) -> Snapshot:
     """What to persist; `ready_tasks` and `completed` (completed_tasks) if the caller has just
     read them and the workflow has not moved since."""
     completed = completed_tasks(workflow) if completed is None else completed
@@ -181,16 +195,16 @@ def snapshot(workflow, ready_tasks=None, completed=None):
     )
 
 
-def task_data(workflow, spiff_id):
+def task_data(workflow: BpmnWorkflow, spiff_id: object) -> dict[str, Any] | None:
     task = _find(workflow, spiff_id)
     return dict(task.data) if task is not None else None
 
 
-def current_data(workflow):
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(workflow.data) if workflow.completed else dict(_latest_data(workflow))
 
 
-def _latest_data(workflow):
+def _latest_data(workflow: BpmnWorkflow) -> Any:
     """The case data as the most recently completed task left it."""
     last = workflow.last_task
     if last is not None:

@@ -4,9 +4,12 @@ the spec itself (about half the bytes and most of the load time).
 The spec comes back from the compiled-definition cache: the caller passes the
 `CompiledDefinition` the instance is pinned to.
 """
+from __future__ import annotations
+
 import json
-from uuid import UUID
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
@@ -16,16 +19,21 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .service_task import TopicServiceTask
 
+if TYPE_CHECKING:
+    from .compiler import CompiledDefinition
 
-class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):
-    def to_dict(self, workflow):
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+
+# SpiffWorkflow has no type information: its classes are Any to mypy, hence the ignore on subclassing.
+class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["spec_ref"] = workflow.spec.name
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct, definition=None):
+    def from_dict(self, dct: dict[str, Any], definition: CompiledDefinition | None = None) -> BpmnWorkflow:
+        assert definition is not None, "a workflow is restored with the definition it is pinned to"
         workflow = self.target_class(definition.spec, definition.subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -35,7 +43,7 @@ class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _build_serializer():
+def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = SpecReferenceWorkflowConverter
     # Specs are referenced, never serialized; the registry still wants every spec class known.
@@ -48,11 +56,12 @@ def _build_serializer():
 _SERIALIZER = _build_serializer()
 
 
-def dump_workflow(workflow):
-    return _SERIALIZER.serialize_json(workflow)
+def dump_workflow(workflow: BpmnWorkflow) -> str:
+    state: str = _SERIALIZER.serialize_json(workflow)
+    return state
 
 
-def load_workflow(state, definition):
+def load_workflow(state: str, definition: CompiledDefinition) -> BpmnWorkflow:
     dct = json.loads(state)
     _SERIALIZER.migrate(dct)
     return _SERIALIZER.registry.restore(dct, definition=definition)

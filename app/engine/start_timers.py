@@ -43,11 +43,11 @@ class StartTimer:
 @dataclass(frozen=True)
 class Cycle:
     start: datetime | None          # None: one period after the anchor (the deploy)
-    period: dict                    # parsed ISO 8601 duration
+    period: dict[str, float]        # parsed ISO 8601 duration (unit -> count)
     repetitions: int                # -1: for ever
 
 
-def text_of(timer):
+def text_of(timer: StartTimer) -> str:
     """The timer's ISO 8601 text, evaluated without case data (a start has none yet)."""
     try:
         value = expressions.evaluate(expressions.unwrap(timer.expression), {})
@@ -56,9 +56,9 @@ def text_of(timer):
     return str(value).strip()
 
 
-def _duration(text):
+def _duration(text: str) -> dict[str, float]:
     try:
-        parsed = TimerEventDefinition.parse_iso_duration(text)
+        parsed: dict[str, float] = TimerEventDefinition.parse_iso_duration(text)
     except Exception:
         raise StartTimerError(f"'{text}' is not an ISO 8601 duration") from None
     if not any(parsed.values()):
@@ -68,7 +68,7 @@ def _duration(text):
     return parsed
 
 
-def _check_period(text, period):
+def _check_period(text: str, period: dict[str, float]) -> dict[str, float]:
     # every occurrence starts a case: a period under a minute is a mistake, not a procedure
     if _fixed_length(period) and _nth(datetime(2000, 1, 1, tzinfo=timezone.utc), period, 1) - \
             datetime(2000, 1, 1, tzinfo=timezone.utc) < MIN_PERIOD:
@@ -76,7 +76,7 @@ def _check_period(text, period):
     return period
 
 
-def _moment(text):
+def _moment(text: str) -> datetime:
     """The moment as written, keeping its UTC offset: months step on the calendar of that offset
     (`2026-03-01T00:00+08:00` is still 1 March there, though 28 February in UTC). A time
     without an offset is read in the server's offset, as SpiffWorkflow reads other timers."""
@@ -87,7 +87,7 @@ def _moment(text):
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCALTZ)
 
 
-def _nth(start, period, n):
+def _nth(start: datetime, period: dict[str, float], n: int) -> datetime:
     """The n-th occurrence: `start` plus n periods. Months and years count on the calendar from
     `start` (31 January + P1M is 28/29 February, + P2M is 31 March), so occurrences never drift."""
     months = n * (int(period.get("years", 0)) * 12 + int(period.get("months", 0)))
@@ -101,11 +101,11 @@ def _nth(start, period, n):
                                 seconds=period.get("seconds", 0))
 
 
-def _fixed_length(period):
+def _fixed_length(period: dict[str, float]) -> bool:
     return not period.get("years") and not period.get("months")
 
 
-def parse_cycle(text):
+def parse_cycle(text: str) -> Cycle:
     parts = text.upper().split("/")
     if not parts[0].startswith("R") or len(parts) not in (2, 3):
         raise StartTimerError(f"'{text}' is not a cycle of the form R[n]/start/period or R[n]/period")
@@ -125,7 +125,7 @@ def parse_cycle(text):
 _CLOCK_FUNCTIONS = frozenset({"now", "today"})
 
 
-def validate(timer):
+def validate(timer: StartTimer) -> None:
     """Raise StartTimerError if the timer can never be scheduled (the deploy refuses it)."""
     source = expressions.unwrap(timer.expression)
     try:
@@ -145,7 +145,7 @@ def validate(timer):
         parse_cycle(text)
 
 
-def _occurrence_at_or_after(cycle, anchor, moment):
+def _occurrence_at_or_after(cycle: Cycle, anchor: datetime, moment: datetime) -> datetime | None:
     """The first occurrence at or after `moment`, or None when the cycle has ended."""
     first = cycle.start or _nth(anchor, cycle.period, 1)
     index = 0
@@ -162,9 +162,10 @@ def _occurrence_at_or_after(cycle, anchor, moment):
     return _nth(first, cycle.period, index)
 
 
-def first_due(timer, anchor):
+def first_due(timer: StartTimer, anchor: datetime) -> datetime | None:
     """When the first case starts (UTC), for a timer deployed at `anchor`; None if it never will."""
     text = text_of(timer)
+    due: datetime | None
     if timer.kind == "timeDate":
         due = _moment(text)                       # a moment already past fires at once
     elif timer.kind == "timeDuration":
@@ -174,7 +175,7 @@ def first_due(timer, anchor):
     return due.astimezone(timezone.utc) if due is not None else None
 
 
-def next_due(timer, anchor, fired_at):
+def next_due(timer: StartTimer, anchor: datetime, fired_at: datetime) -> datetime | None:
     """After a firing at `fired_at`: the next occurrence (UTC) strictly after it, or None (the timer is done)."""
     if timer.kind != "timeCycle":
         return None

@@ -12,7 +12,7 @@ from .errors import DiagramError
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 
 
-def _parser():
+def _parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -23,7 +23,7 @@ def _parser():
     )
 
 
-def parse_xml(data, filename=None, max_bytes=MAX_DIAGRAM_BYTES):
+def parse_xml(data: bytes | str, filename: str | None = None, max_bytes: int = MAX_DIAGRAM_BYTES) -> etree._Element:
     """Parse untrusted XML bytes into an lxml root element, or raise DiagramError."""
     if isinstance(data, str):
         data = data.encode("utf-8")

@@ -6,14 +6,15 @@ Events of no instance (deployments) chain under "system".
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, JSON, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
+from ..extensions import UTCDateTime
+from .base import Model
 from .identity import utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("chain", "seq"), Index("ix_audit_actor", "actor_id", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +33,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditAnchor(db.Model):
+class AuditAnchor(Model):
     """A daily record of every chain's head, itself hash-chained.
 
     A chain can only prove its own events; deleting a whole case's events

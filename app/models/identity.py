@@ -5,6 +5,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db
+from .base import Model
 
 user_groups = Table(
     "user_group", db.metadata,
@@ -17,7 +18,7 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-class Unit(db.Model):
+class Unit(Model):
     """An organisation: an enterprise, institution, association, university or office."""
     __tablename__ = "unit"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +29,7 @@ class Unit(db.Model):
     district: Mapped[str | None] = mapped_column(String(32))
 
 
-class Group(db.Model):
+class Group(Model):
     """A candidate group: a role (applicants, city_office) or a scoped one (district_office:tianhe)."""
     __tablename__ = "user_group_def"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,7 @@ class Group(db.Model):
     kind: Mapped[str] = mapped_column(String(30), default="role")
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)

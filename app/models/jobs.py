@@ -6,10 +6,11 @@ several processes each fires exactly once.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import NULLABLE_JSON, UTCDateTime, db
+from ..extensions import NULLABLE_JSON, UTCDateTime
+from .base import Model
 from .identity import utcnow
 
 
@@ -22,7 +23,7 @@ class JobStatus:
     ALL = (PENDING, DONE, CANCELLED, INCIDENT)
 
 
-class TimerJob(db.Model):
+class TimerJob(Model):
     __tablename__ = "timer_job"
     __table_args__ = (Index("ix_timer_job_due", "status", "due_at"),
                       Index("ix_timer_job_instance", "instance_id", "status"))
@@ -44,7 +45,7 @@ class TimerJob(db.Model):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Holiday(db.Model):
+class Holiday(Model):
     """The working-day calendar administrators keep: holidays, and weekend days made working days (调休)."""
     __tablename__ = "holiday"
     id: Mapped[int] = mapped_column(primary_key=True)

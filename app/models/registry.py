@@ -4,11 +4,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db
+from ..extensions import UTCDateTime
+from .base import Model
 from .identity import utcnow
 
 
-class Consortium(db.Model):
+class Consortium(Model):
     __tablename__ = "consortium"
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
@@ -29,7 +30,7 @@ class Consortium(db.Model):
         back_populates="consortium", order_by="ConsortiumMember.id", cascade="all, delete-orphan")
 
 
-class ConsortiumMember(db.Model):
+class ConsortiumMember(Model):
     __tablename__ = "consortium_member"
     id: Mapped[int] = mapped_column(primary_key=True)
     consortium_id: Mapped[int] = mapped_column(ForeignKey("consortium.id", ondelete="CASCADE"), index=True)

@@ -1,14 +1,15 @@
 """Deployed process definitions: immutable, versioned per key by content hash."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
+from ..extensions import UTCDateTime
+from .base import Model
 from .identity import utcnow
 
 
-class ProcessDefinition(db.Model):
+class ProcessDefinition(Model):
     __tablename__ = "process_definition"
     __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,16 +6,17 @@ indexes stay as small as the open work.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import NULLABLE_JSON, UTCDateTime, db
+from ..extensions import NULLABLE_JSON, UTCDateTime
+from .base import Model
 from .identity import User, utcnow
 from .repository import ProcessDefinition
 from .states import InstanceStatus, TaskStatus
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     __tablename__ = "process_instance"
     __table_args__ = (
         Index("ix_instance_starter", "started_by_id", "started_at"),
@@ -43,7 +44,7 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     __tablename__ = "human_task"
     __table_args__ = (
         Index("ix_task_assignee_open", "assignee_id", "status", "created_at"),
@@ -91,7 +92,7 @@ class HumanTask(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class TaskCandidate(db.Model):
+class TaskCandidate(Model):
     """Who may claim an open task: one row per candidate group or user."""
     __tablename__ = "task_candidate"
     __table_args__ = (
@@ -105,7 +106,7 @@ class TaskCandidate(db.Model):
     task_created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """An uploaded file, stored outside the static folder under its SHA-256."""
     __tablename__ = "attachment"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +121,7 @@ class Attachment(db.Model):
     meta: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
 
 
-class CarbonCopy(db.Model):
+class CarbonCopy(Model):
     """A case copied to someone for information (抄送), with read/unread."""
     __tablename__ = "carbon_copy"
     __table_args__ = (Index("ix_cc_user", "user_id", "read_at", "created_at"),)
@@ -137,7 +138,7 @@ class CarbonCopy(db.Model):
     sender: Mapped[User | None] = relationship(foreign_keys=[sender_id])
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app message (the bell): new task, CC, urge, return, outcome."""
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user", "user_id", "read_at", "created_at"),)
