@@ -15,7 +15,6 @@ if app.config.get("DEPLOY_ON_START"):
     from sqlalchemy import inspect
 
     from app.extensions import db
-    from app.services.workflow import definitions
 
     with app.app_context():
         if inspect(db.engine).has_table("process_definition"):

@@ -7,7 +7,7 @@ from . import sqlite_pragmas
 from .api import init_app as init_api
 from .cli import init_app as init_cli
 from .config import Config
-from .extensions import api, babel, csrf, db, migrate
+from .extensions import babel, csrf, db, migrate
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
 

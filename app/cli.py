@@ -3,16 +3,13 @@ import json
 import sys
 
 import click
-
 from sqlalchemy import select
 
 from .extensions import db
 from .models import User
 from .services import demo
-from .services.audit import replay
-from .services.audit import search as audit_search
+from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
-from .services.audit import trail as audit
 from .services.identity import users
 from .services.workflow import deploy, timer_firing
 
@@ -109,5 +106,6 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
 
 
 def init_app(app):
-    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command, fire_timers_command, seed_demo_command, create_user_command, issue_token_command):
+    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command,
+                fire_timers_command, seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)

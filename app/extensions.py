@@ -1,11 +1,11 @@
 """Unbound Flask extensions, bound in create_app()."""
+from datetime import timezone
+
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from datetime import timezone
-
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator

@@ -21,11 +21,12 @@ from app.domain.districts import DISTRICTS  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, User  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
-from app.services.workflow import definitions  # noqa: E402
 from app.services import demo  # noqa: E402
-from app.services.workflow import tasks  # noqa: E402
-from app.services.workflow import cases
-from app.services.workflow import deploy
+from app.services.workflow import (
+    cases,
+    deploy,
+    tasks,  # noqa: E402
+)
 
 _T0 = time.perf_counter()
 

@@ -38,9 +38,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import (APPROVE, CITY_APPROVE, COMMAND_CLOCK, PROCESS, ROOT, TEAMS, Actors,  # noqa: E402
-                    Workdir, application, approved_case, check_postgres_url, drop_postgres_database, log,
-                    machine, make_app, reset_database, sqlite_url)
+from _setup import (  # noqa: E402
+    APPROVE,
+    CITY_APPROVE,
+    COMMAND_CLOCK,
+    PROCESS,
+    ROOT,
+    TEAMS,
+    Actors,
+    Workdir,
+    application,
+    approved_case,
+    check_postgres_url,
+    drop_postgres_database,
+    log,
+    machine,
+    make_app,
+    reset_database,
+    sqlite_url,
+)
 
 from app.engine import runner  # noqa: E402
 from app.engine.compiler import compile_definition  # noqa: E402

@@ -44,19 +44,33 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import (CITY_APPROVE, DISTRICT_CODES, PROCESS, Actors, Workdir,  # noqa: E402
-                    check_postgres_url, drop_postgres_database, log, machine, make_app, reset_database,
-                    review, sqlite_url, start_case, user)
-
+from _setup import (  # noqa: E402
+    CITY_APPROVE,
+    DISTRICT_CODES,
+    PROCESS,
+    Actors,
+    Workdir,
+    check_postgres_url,
+    drop_postgres_database,
+    log,
+    machine,
+    make_app,
+    reset_database,
+    review,
+    sqlite_url,
+    start_case,
+    user,
+)
 from sqlalchemy import create_engine, event, func, insert, or_, select, text  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, ProcessInstance, TaskCandidate, User  # noqa: E402
 from app.models.states import InstanceStatus, TaskStatus  # noqa: E402
-from app.services.workflow import definitions  # noqa: E402
 from app.services import demo  # noqa: E402
+from app.services.workflow import (
+    definitions,  # noqa: E402
+)
 from app.services.workflow.queries import InboxFilter, inbox  # noqa: E402
-from app.services.workflow import cases
 
 BASELINE = 1_000
 # Cases per district are uneven in a real city: the big industrial districts dominate.

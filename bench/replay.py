@@ -26,12 +26,13 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, User  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
-from app.services.audit import trail as audit  # noqa: E402
-from app.services.workflow import definitions  # noqa: E402
 from app.services import demo  # noqa: E402
-from app.services.workflow import tasks  # noqa: E402
-from app.services.workflow import cases
-from app.services.workflow import deploy
+from app.services.audit import trail as audit  # noqa: E402
+from app.services.workflow import (
+    cases,
+    deploy,
+    tasks,  # noqa: E402
+)
 
 
 def log(message):

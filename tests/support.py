@@ -12,7 +12,6 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-from app.services.workflow import definitions
 from app.services import demo
 from app.services.workflow import deploy
 
@@ -96,6 +95,7 @@ class StatementLog:
 
     def __enter__(self):
         from sqlalchemy import event
+
         from app.extensions import db
         self.seen, self._engine = [], db.engine
         event.listen(self._engine, "before_cursor_execute", self._grab)

@@ -6,10 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import TimerJob
 from app.scheduler import Scheduler
-from app.services.workflow import definitions
-from app.services.workflow import cases
-from app.services.workflow import deploy
-from app.services.workflow import timer_firing
+from app.services.workflow import cases, deploy, timer_firing
 
 
 def _timer_case(app, user, key, duration):

@@ -3,10 +3,10 @@ the CSRF header on writes (so a cross-site form cannot use the session)."""
 from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFError, validate_csrf
 
-from ..extensions import db
-from ..models import User
-from ..services.identity import users
 from ..services.errors import ServiceError
+from ..services.identity import users
+
+_NEEDS_CSRF = "session requests that change data need the X-CSRFToken header"
 
 
 class Unauthorized(ServiceError):
@@ -30,7 +30,7 @@ def authenticate_request():
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except CSRFError as exc:
-            raise Unauthorized(f"session requests that change data need the X-CSRFToken header ({exc.description})")
+            raise Unauthorized(f"{_NEEDS_CSRF} ({exc.description})") from None
         except Exception as exc:  # validate_csrf raises ValidationError from wtforms
-            raise Unauthorized(f"session requests that change data need the X-CSRFToken header ({exc})")
+            raise Unauthorized(f"{_NEEDS_CSRF} ({exc})") from None
     g.user = user

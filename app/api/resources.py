@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..services.audit import trail as audit
+from ..services.errors import ServiceError, ValidationFailed
 from ..services.notify import notifications
 from ..services.workflow import cases, definitions, deploy, queries, tasks
 from ..services.workflow.approval import case_actions, handover, signers
-from ..services.errors import ServiceError, ValidationFailed
 from . import schemas as s
 from .auth import authenticate_request
 from .errors import error_response
@@ -50,7 +50,8 @@ class Definitions(MethodView):
 
     @blp.response(201, s.DeployResultSchema)
     @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")
-    @blp.alt_response(422, schema=s.ErrorSchema, description="the diagram was refused; `errors.bpmn` says why and where")
+    @blp.alt_response(422, schema=s.ErrorSchema,
+                      description="the diagram was refused; `errors.bpmn` says why and where")
     def post(self):
         """Deploy a BPMN diagram (administrators): multipart `file`, or the XML as the request body"""
         upload = request.files.get("file")

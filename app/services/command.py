@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -53,10 +53,10 @@ class CommandContext:
     members: MemberCache
     audit: list[trail.PendingEvent] = field(default_factory=list)
     audit_following: list[trail.PendingEvent] = field(default_factory=list)
-    appends: list[tuple[Table, dict]] = field(default_factory=list)
+    appends: list[tuple[Any, dict]] = field(default_factory=list)   # (table, row)
     outbox: list[tuple[list[int], str]] = field(default_factory=list)
 
-    def append(self, table: Table, row: dict) -> None:
+    def append(self, table: Any, row: dict) -> None:
         """Queue a row that nothing in this command reads back, inserted at the command's end."""
         self.appends.append((table, row))
 
@@ -114,7 +114,8 @@ def _begin(session: Session, actor: Any) -> None:
     """
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={BEGIN_IMMEDIATE: True})
+    immediate: dict[str, Any] = {BEGIN_IMMEDIATE: True}
+    session.connection(execution_options=immediate)
     keep = {id(actor)} | {id(group) for group in getattr(actor, "groups", ())} if actor is not None else set()
     for obj in list(session.identity_map.values()):
         if id(obj) not in keep:
@@ -124,16 +125,16 @@ def _begin(session: Session, actor: Any) -> None:
 def _write_queued(ctx: CommandContext) -> None:
     trail.write(ctx)
     ctx.session.flush()
-    batch_table: Table | None = None
+    batch_table: Any = None
     batch: list[dict] = []
     for table, row in ctx.appends:
         if table is not batch_table and batch:
-            ctx.session.execute(insert(batch_table), batch)   # type: ignore[arg-type]
+            ctx.session.execute(insert(batch_table), batch)
             batch = []
         batch_table = table
         batch.append(row)
     if batch:
-        ctx.session.execute(insert(batch_table), batch)       # type: ignore[arg-type]
+        ctx.session.execute(insert(batch_table), batch)
     ctx.appends.clear()
 
 

@@ -3,8 +3,6 @@ from flask import g, session
 from flask_babel import get_locale
 
 from ..domain.districts import DISTRICTS, district_label
-from ..extensions import db
-from ..models import User
 from ..services.audit.replay import may_audit
 from ..services.identity import users
 from ..services.identity.permissions import is_admin

@@ -2,9 +2,9 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..services.workflow import calendar, timer_firing
 from ..services.errors import Forbidden, ServiceError
 from ..services.identity.permissions import is_admin
+from ..services.workflow import calendar, timer_firing
 from .auth import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

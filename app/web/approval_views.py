@@ -3,9 +3,9 @@ bell and CC inbox pages. Each parses input, calls one service, redirects."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..services.notify import notifications
 from ..services.workflow.approval import case_actions, handover, signers
-from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .auth import login_required
 
 bp = Blueprint("actions", __name__)
@@ -84,7 +84,8 @@ def urge(instance_id):
 def take_back(instance_id, kind):
     if kind not in ("withdraw", "reclaim"):
         return redirect(url_for("views.instance", instance_id=instance_id))
-    message = _("Withdrawn: the case is back with you.") if kind == "withdraw" else _("Taken back: the step is yours again.")
+    message = _("Withdrawn: the case is back with you.") if kind == "withdraw" \
+        else _("Taken back: the step is yours again.")
     return _run(lambda: case_actions.take_back(g.user, instance_id, kind), message,
                 redirect(url_for("views.instance", instance_id=instance_id)))
 

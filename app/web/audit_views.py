@@ -6,10 +6,7 @@ from flask import Blueprint, Response, abort, flash, g, jsonify, render_template
 from flask_babel import gettext as _
 
 from ..domain.districts import DISTRICTS
-from ..services.audit import bottlenecks as bottlenecks_service
-from ..services.audit import replay
-from ..services.audit import search as audit_search
-from ..services.audit import trail as audit
+from ..services.audit import bottlenecks as bottlenecks_service, replay, search as audit_search, trail as audit
 from ..services.audit.exports import csv_export, ocel, xes
 from ..services.workflow import cases, definitions
 from .auth import login_required

@@ -8,7 +8,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..api.errors import error_response
 from ..services.errors import ServiceError
 
-
 _LOCATIONS = {"json", "query", "form", "files", "headers", "view_args"}
 
 
@@ -34,7 +33,8 @@ def init_app(app):
             return error_response(exc.code or 500, message, errors)
         if exc.code and exc.code < 400:
             return exc
-        return render_template("error.html", status=exc.code, message=None if exc.code == 404 else exc.description), exc.code
+        message = None if exc.code == 404 else exc.description
+        return render_template("error.html", status=exc.code, message=message), exc.code
 
     @app.errorhandler(Exception)
     def unexpected(exc):

@@ -42,7 +42,8 @@ def event_label(value):
               "task_delegated": _("Delegated"), "task_delegation_resolved": _("Delegation returned"),
               "signer_added": _("Signer added"), "signer_removed": _("Signer removed"),
               "task_urged": _("Urged"), "case_copied": _("Copied (CC)"),
-              "case_taken_back": _("Withdrawn / taken back"), "case_returned_to": _("Returned to an earlier step"), "timer_fired": _("Timer fired"),
+              "case_taken_back": _("Withdrawn / taken back"), "case_returned_to": _("Returned to an earlier step"),
+              "timer_fired": _("Timer fired"),
               "task_timed_out": _("Due time passed"), "task_escalated": _("Escalated"),
               "timer_incident": _("Timer incident"), "incident_retried": _("Incident retried"),
               "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed")}

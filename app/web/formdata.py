@@ -18,7 +18,7 @@ def parse_form(schema, form):
         if widget == "attachments":
             tokens, names = form.getlist(f"{name}-token"), form.getlist(f"{name}-filename")
             if tokens:
-                data[name] = [{"token": t, "filename": n} for t, n in zip(tokens, names)]
+                data[name] = [{"token": t, "filename": n} for t, n in zip(tokens, names, strict=False)]
         elif kind == "array" and spec.get("items", {}).get("type") == "object":
             rows = {}
             for key in form.keys():

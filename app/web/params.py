@@ -1,7 +1,6 @@
 """Small readers of request parameters shared by the views."""
 from flask import request
 
-
 MAX_PAGE = 10_000
 
 

@@ -2,19 +2,18 @@
 Each view parses input, calls one service, and renders the result."""
 from datetime import datetime, timezone
 
-from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..services.audit import trail as audit
+from ..services.errors import Conflict, ValidationFailed
 from ..services.identity import users
+from ..services.identity.permissions import can_act_on_task, can_start, is_candidate
 from ..services.workflow import attachments, cases, definitions, queries, tasks, timer_jobs
 from ..services.workflow.approval import case_actions
-from ..services.errors import Conflict, ValidationFailed
-from ..services.identity.permissions import can_act_on_task, can_start, is_candidate
 from .auth import login_required
-from .params import page_number
 from .formdata import parse_form
+from .params import page_number
 
 bp = Blueprint("views", __name__)
 
@@ -56,7 +55,8 @@ def my_instances():
 @bp.route("/instances")
 @login_required
 def instances():
-    page = queries.visible_instances(g.user, request.args.get("status", ""), request.args.get("process", ""), page_number())
+    page = queries.visible_instances(g.user, request.args.get("status", ""), request.args.get("process", ""),
+                                     page_number())
     return render_template("instances.html", page=page)
 
 

@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from tests.support import FreshContextClient
-
 from app.services.identity import users
+from tests.support import FreshContextClient
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 

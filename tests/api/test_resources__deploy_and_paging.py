@@ -2,10 +2,9 @@
 import io
 from pathlib import Path
 
-
+from app.services.workflow import cases as case_service
 
 from .conftest import assert_error_shape
-from app.services.workflow import cases as case_service
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "consortium_application.bpmn"
 

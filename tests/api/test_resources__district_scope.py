@@ -1,10 +1,9 @@
 """A district office sees its own district's cases and tasks only; the city office sees all."""
 import pytest
 
-from app.services.workflow import tasks
+from app.services.workflow import cases as case_service, tasks
 
 from .conftest import APPROVE, assert_error_shape
-from app.services.workflow import cases as case_service
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from app.extensions import db
 from app.models import HumanTask, User
 from app.models.states import TaskStatus
 from app.services import demo
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 pytestmark = pytest.mark.browser
 

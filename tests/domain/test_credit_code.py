@@ -9,8 +9,7 @@ import random
 
 import pytest
 
-from app.domain.credit_code import (is_valid_credit_code, make_credit_code, normalize,
-                                    validate_credit_code)
+from app.domain.credit_code import is_valid_credit_code, make_credit_code, normalize, validate_credit_code
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 ORG_BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

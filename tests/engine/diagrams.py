@@ -78,7 +78,7 @@ def flow(source, target, condition=None, id=None):
 
 def chain(*ids):
     """Unconditional flows between consecutive element ids."""
-    return [flow(a, b) for a, b in zip(ids, ids[1:])]
+    return [flow(a, b) for a, b in zip(ids, ids[1:], strict=False)]
 
 
 def simple(*middle, process_id="flow"):

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from diagrams import chain, diagram, end, exclusive, flow, start, user_task
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import TaskState
 
 from app.engine import runner
 from app.engine.compiler import compile_definition
-from diagrams import chain, diagram, end, exclusive, flow, start, user_task
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,11 +3,23 @@ names the element and its line, and never by crashing or hanging."""
 import time
 
 import pytest
+from diagrams import (
+    chain,
+    diagram,
+    end,
+    exclusive,
+    flow,
+    line_of,
+    script_task,
+    service_task,
+    simple,
+    start,
+    timer_catch,
+    user_task,
+)
 
 from app.engine.compiler import compile_definition
 from app.engine.errors import DiagramError
-from diagrams import (chain, diagram, end, exclusive, flow, line_of, script_task, service_task,
-                      simple, start, timer_catch, user_task)
 
 
 def refused(xml, **kwargs):

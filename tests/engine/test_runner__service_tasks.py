@@ -2,13 +2,13 @@
 called once with the case data, its dict result lands in the data, and its
 failures surface to the caller instead of being swallowed."""
 import pytest
+from diagrams import chain, diagram, end, service_task, start, user_task
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.task import TaskState
 
 from app.engine import runner
 from app.engine.compiler import compile_definition
 from app.engine.errors import ServiceCallError
-from diagrams import chain, diagram, end, service_task, start, user_task
 
 
 def notify_flow():

@@ -2,6 +2,7 @@
 the bare parser) cannot run code, on a new workflow or on a reloaded one,
 because the restricted script engine is installed every time."""
 import pytest
+from diagrams import diagram, end, exclusive, flow, script_task, simple, start
 from lxml import etree
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -12,7 +13,6 @@ from app.engine.compiler import ChainQParser, CompiledDefinition
 from app.engine.errors import ServiceCallError
 from app.engine.script_env import RestrictedScriptEngine
 from app.engine.steps import ProcessSettings
-from diagrams import diagram, end, exclusive, flow, script_task, simple, start
 
 
 def unchecked(xml):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from diagrams import chain, diagram, end, exclusive, flow, start, user_task
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -13,7 +14,6 @@ from app.engine import runner
 from app.engine.compiler import compile_definition
 from app.engine.serializer import dump_workflow, load_workflow
 from app.engine.service_task import TopicServiceTask
-from diagrams import chain, diagram, end, exclusive, flow, start, user_task
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,12 +5,12 @@ import time
 import traceback
 
 import pytest
+from diagrams import HEADER
 from lxml import etree
 
 from app.engine.compiler import compile_definition
 from app.engine.errors import DiagramError
 from app.engine.xml_safety import parse_xml
-from diagrams import HEADER
 
 SECRET = "TOPSECRET-7f3a9c"
 

@@ -4,14 +4,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CarbonCopy, HumanTask, Notification
-from app.services.workflow import definitions
-from app.services.workflow import tasks
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.workflow.approval import case_actions
-from app.services.workflow import cases
-from app.services.workflow import deploy
-from app.services.workflow.approval import handover
-from app.services.workflow.approval import signers
+from app.services.workflow import cases, deploy, tasks
+from app.services.workflow.approval import case_actions, handover, signers
 
 YES = {"decision": "approve", "opinion": "同意"}
 NO = {"decision": "reject", "opinion": "不同意"}
@@ -260,6 +255,7 @@ def test_a_countersign_case_replays_and_reexecutes(start, user):
 
 def test_inbox_sorts_by_urgency(start, user):
     from datetime import datetime, timedelta, timezone
+
     from app.services.workflow import queries
     first, second = start("urgent_a", mode="or_sign"), cases.start_instance(user("applicant"), "urgent_a")
     soon = row_of(second, "district_tianhe")
@@ -407,6 +403,7 @@ def test_a_reviewer_cannot_move_the_case_to_another_district(app, user, open_tas
 def test_after_resubmission_the_case_goes_straight_back_to_the_step_that_returned_it(
         app, user, open_task, application_form):
     from pathlib import Path
+
     from app.services.audit import replay
     source = (Path(app.root_path).parent / "bpmn" / "consortium_application.bpmn").read_bytes()
     marker = b'<bpmn:userTask id="district_review"'

@@ -4,8 +4,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.services.audit import trail as audit
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 
 @pytest.fixture

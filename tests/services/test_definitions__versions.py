@@ -8,11 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProcessDefinition
-from app.services.workflow import definitions
-from app.services.workflow import tasks
 from app.services.errors import Forbidden, ValidationFailed
-from app.services.workflow import cases
-from app.services.workflow import deploy
+from app.services.workflow import cases, definitions, deploy, tasks
 
 
 def _copy_sources(tmp_path, root):

@@ -3,10 +3,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.services.audit import trail as audit
 from app.services import demo
+from app.services.audit import replay, trail as audit
 from app.services.workflow import queries
-from app.services.audit import replay
 
 
 def test_the_demo_cases_load_once_and_verify(app, user):

@@ -10,13 +10,10 @@ import pytest
 from jsonschema import Draft7Validator
 from lxml import etree
 
-from app.services.audit import trail as audit
 from app.services import demo
-from app.services.workflow import tasks
-from app.services.workflow import cases as case_service
-from app.services.audit.exports import common, csv_export
-from app.services.audit.exports import ocel
-from app.services.audit.exports import xes
+from app.services.audit import trail as audit
+from app.services.audit.exports import common, csv_export, ocel, xes
+from app.services.workflow import cases as case_service, tasks
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 APPROVE = {"decision": "approve", "opinion": "同意"}
@@ -151,7 +148,7 @@ def test_xes_is_valid_ieee_1849_and_one_trace_per_case(cases):
 
     traces = root.findall("trace")
     assert [attrs(t)["concept:name"] for t in traces] == [i.business_key for i in instances]
-    for trace, instance in zip(traces, instances):
+    for trace, instance in zip(traces, instances, strict=True):
         head = attrs(trace)
         assert (head["case_id"], head["process_key"], head["process_version"]) == \
             (str(instance.id), "consortium_application", str(instance.definition.version))

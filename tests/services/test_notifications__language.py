@@ -5,8 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification
 from app.services.notify import notifications
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 
 def _latest_for(user, kind):

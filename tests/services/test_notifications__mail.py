@@ -4,8 +4,7 @@ import threading
 
 import pytest
 
-from app.services.workflow import tasks
-from app.services.workflow import cases, timer_jobs
+from app.services.workflow import cases, tasks, timer_jobs
 
 
 class _Sink(socketserver.StreamRequestHandler):

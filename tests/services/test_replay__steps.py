@@ -3,11 +3,9 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.services.audit import trail as audit
-from app.services.audit import replay
-from app.services.workflow import tasks
+from app.services.audit import replay, trail as audit
 from app.services.errors import Forbidden
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 

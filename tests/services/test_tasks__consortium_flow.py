@@ -5,9 +5,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
 from app.services.audit import trail as audit
-from app.services.workflow import tasks
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -158,10 +157,10 @@ def test_only_starter_groups_may_start(app, user):
 
 
 def test_a_step_nobody_can_take_goes_to_the_administrators(app, user, open_task, application_form):
-    from app.services.identity.users import ensure_user
     from app.services.command import command
+    from app.services.identity.users import ensure_user
     with command():   # an applicant whose unit has no leader account
-        loner = ensure_user("loner", "无单位申报人", "pw-123456", [user("applicant").groups[0]])
+        ensure_user("loner", "无单位申报人", "pw-123456", [user("applicant").groups[0]])
     instance = cases.start_instance(user("loner"), "consortium_application")
     tasks.complete(user("loner"), open_task(instance).id, application_form())
     task = open_task(instance)

@@ -4,8 +4,7 @@ from datetime import datetime, timezone
 
 from app.extensions import db
 from app.services import command as command_module
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 
 def test_a_draft_names_a_new_case_until_it_is_submitted(app, user, open_task, application_form):

@@ -10,12 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, ProcessInstance, TimerJob
-from app.services.workflow import definitions
-from app.services.workflow import tasks
 from app.services.errors import Forbidden
-from app.services.workflow import cases
-from app.services.workflow import deploy
-from app.services.workflow import timer_firing
+from app.services.workflow import cases, deploy, tasks, timer_firing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -7,15 +7,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, TimerJob
 from app.services.audit import trail as audit
-from app.services.workflow import definitions
-from app.services.workflow import tasks
-from app.services.errors import NotFound
-from app.services.workflow.cases import StartedByTimer
 from app.services.command import command
-from app.services.workflow import cases as case_service
-from app.services.workflow import deploy
-from app.services.workflow import timer_firing
-from app.services.workflow import timer_jobs
+from app.services.errors import NotFound
+from app.services.workflow import cases as case_service, deploy, tasks, timer_firing, timer_jobs
+from app.services.workflow.cases import StartedByTimer
 
 UTC = timezone.utc
 

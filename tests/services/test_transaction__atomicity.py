@@ -10,11 +10,9 @@ from app.engine import runner
 from app.extensions import db
 from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
 from app.services.audit import trail as audit
-from app.services.workflow import handlers
-from app.services.workflow import tasks
 from app.services.errors import Conflict
+from app.services.workflow import cases, handlers, tasks
 from app.services.workflow.engine_calls import ProcessFailed
-from app.services.workflow import cases
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 

@@ -3,9 +3,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HumanTask
-from app.services.workflow import tasks
-from app.services.workflow import cases
-from app.services.workflow import deploy
+from app.services.workflow import cases, deploy, tasks
 
 
 def _expert_case(user, open_task):
@@ -83,7 +81,7 @@ def test_admin_pages_for_incidents_and_the_calendar(browser):
 
 def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, application_form):
     from pathlib import Path
-    from app.services.workflow import definitions
+
     source = (Path(__file__).resolve().parents[2] / "bpmn" / "consortium_application.bpmn").read_bytes()
     hidden = source.replace(
         b'<bpmn:userTask id="lead_unit_opinion"', b'<bpmn:userTask id="lead_unit_opinion"', 1).replace(

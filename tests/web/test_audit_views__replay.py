@@ -1,6 +1,5 @@
 """The auditor's pages: search, replay a case step by step, proof; nobody else gets in."""
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 
 def _approved_case(user, open_task, application_form):

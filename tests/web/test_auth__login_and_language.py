@@ -95,8 +95,9 @@ def test_headings_show_the_chinese_term_beside_the_english_only(browser):
 
 
 def test_a_wrong_credit_code_is_explained_in_the_users_language(app):
-    from app.services.workflow import forms
     from flask_babel import force_locale
+
+    from app.services.workflow import forms
     schema = {"type": "object", "properties": {"code": {"type": "string", "format": "uscc"}}}
     with app.test_request_context(), force_locale("zh_CN"):
         errors = forms.field_errors(schema, {"code": "91350100M000100Y44"})

@@ -1,6 +1,7 @@
 """Errors are pages for the browser and the one JSON shape under /api/; never a stack trace."""
-from .conftest import html_lang
 from app.services.workflow import cases
+
+from .conftest import html_lang
 
 
 def _json_error(response, status):

@@ -3,8 +3,7 @@ import re
 
 import pytest
 
-from app.services.workflow import tasks
-from app.services.workflow import cases
+from app.services.workflow import cases, tasks
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -70,7 +69,7 @@ def test_case_lists_are_scoped_to_the_district(browser, submitted):
 
 
 def test_inbox_filters_by_district_and_process(browser, submitted):
-    tianhe, haizhu = submitted("tianhe", "天河装备"), submitted("haizhu", "海珠装备")
+    _tianhe, _haizhu = submitted("tianhe", "天河装备"), submitted("haizhu", "海珠装备")
     leader = browser("leader")
 
     def listed(query):

@@ -133,6 +133,7 @@ def test_a_form_from_a_stale_page_is_a_conflict(started, application_form):
 
 def test_files_chosen_with_a_refused_submission_are_kept(started, application_form):
     import io
+
     from .test_views__attachments import PDF, attachment_links
     client, url = started
     form = {**application_form(), "goals": ""}                       # a required field left empty

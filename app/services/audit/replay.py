@@ -21,7 +21,7 @@ from ..workflow.handlers import HANDLERS
 from . import trail as audit
 
 _CACHE_SIZE = 64
-_cache = OrderedDict()
+_cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -152,41 +152,15 @@ def reexecute(actor, instance: ProcessInstance):
             if event.type == "instance_started":
                 workflow = runner.new_workflow(compiled, payload.get("data") or {}, handlers)
                 runner.advance(workflow)
-            elif workflow is None:
+                continue
+            if workflow is None:
                 return ReexecutionReport(False, checked, event.seq, "the record does not begin with the start")
-            elif event.type == "steps_completed":
-                if runner.snapshot_path(workflow) != payload.get("path") or \
-                        ("waiting" in payload and runner.waiting_elements(workflow) != payload["waiting"]):
-                    return ReexecutionReport(False, checked, event.seq, "the start ran a different path")
-            elif event.type == "task_created":
-                ready = {t.element_id for t in runner.ready_user_tasks(workflow)}
-                if event.element_id not in ready:
-                    return ReexecutionReport(False, checked, event.seq,
-                                             f"step '{event.element_id}' would not be waiting here")
-            elif event.type == "task_completed":
-                ready = [t for t in runner.ready_user_tasks(workflow) if t.element_id == event.element_id]
-                if not ready:
-                    return ReexecutionReport(False, checked, event.seq,
-                                             f"step '{event.element_id}' was not waiting when it was completed")
-                before = len(runner.snapshot_path(workflow))
-                runner.complete_user_task(workflow, ready[0].spiff_id, payload.get("form") or {})
-                path = runner.snapshot_path(workflow)[before:]
-                if path != payload.get("path"):
-                    return ReexecutionReport(False, checked, event.seq,
-                                             f"re-execution took {path}, the record says {payload.get('path')}")
-                waiting = runner.waiting_elements(workflow)
-                if "waiting" in payload and waiting != payload["waiting"]:
-                    return ReexecutionReport(False, checked, event.seq,
-                                             f"re-execution now waits at {waiting}, the record says {payload['waiting']}")
-            elif event.type in ("case_taken_back", "case_returned_to"):
-                runner.reset_to(workflow, event.element_id)
-                if runner.snapshot_path(workflow) != payload.get("completed"):
-                    return ReexecutionReport(False, checked, event.seq, "taking the case back undid different steps")
-            elif event.type == "instance_completed":
-                if not workflow.completed or runner.snapshot(workflow).end_element != payload.get("outcome"):
-                    return ReexecutionReport(False, checked, event.seq, "the case would not have ended here")
+            check = _CHECKS.get(event.type)
+            reason = check(workflow, event, payload) if check is not None else None
         except Exception as exc:   # the engine refusing a recorded step is itself a divergence
-            return ReexecutionReport(False, checked, event.seq, f"{type(exc).__name__}: {exc}")
+            reason = f"{type(exc).__name__}: {exc}"
+        if reason:
+            return ReexecutionReport(False, checked, event.seq, reason)
     if workflow is None:
         return ReexecutionReport(False, checked, None, "no events")
     stored = runner.open_workflow(instance.state, compiled)
@@ -198,6 +172,58 @@ def reexecute(actor, instance: ProcessInstance):
         return ReexecutionReport(False, checked, events[-1].seq if events else None,
                                  "the stored state differs from the re-executed one (waiting steps, end or data)")
     return ReexecutionReport(True, checked)
+
+
+# What re-executing each recorded event means, and the divergence it can show (None: none).
+def _check_start_path(workflow, event, payload):
+    if runner.snapshot_path(workflow) != payload.get("path") or \
+            ("waiting" in payload and runner.waiting_elements(workflow) != payload["waiting"]):
+        return "the start ran a different path"
+    return None
+
+
+def _check_task_created(workflow, event, payload):
+    if event.element_id not in {t.element_id for t in runner.ready_user_tasks(workflow)}:
+        return f"step '{event.element_id}' would not be waiting here"
+    return None
+
+
+def _check_task_completed(workflow, event, payload):
+    ready = [t for t in runner.ready_user_tasks(workflow) if t.element_id == event.element_id]
+    if not ready:
+        return f"step '{event.element_id}' was not waiting when it was completed"
+    before = len(runner.snapshot_path(workflow))
+    runner.complete_user_task(workflow, ready[0].spiff_id, payload.get("form") or {})
+    path = runner.snapshot_path(workflow)[before:]
+    if path != payload.get("path"):
+        return f"re-execution took {path}, the record says {payload.get('path')}"
+    waiting = runner.waiting_elements(workflow)
+    if "waiting" in payload and waiting != payload["waiting"]:
+        return f"re-execution now waits at {waiting}, the record says {payload['waiting']}"
+    return None
+
+
+def _check_taken_back(workflow, event, payload):
+    runner.reset_to(workflow, event.element_id)
+    if runner.snapshot_path(workflow) != payload.get("completed"):
+        return "taking the case back undid different steps"
+    return None
+
+
+def _check_completed(workflow, event, payload):
+    if not workflow.completed or runner.snapshot(workflow).end_element != payload.get("outcome"):
+        return "the case would not have ended here"
+    return None
+
+
+_CHECKS = {
+    "steps_completed": _check_start_path,
+    "task_created": _check_task_created,
+    "task_completed": _check_task_completed,
+    "case_taken_back": _check_taken_back,
+    "case_returned_to": _check_taken_back,
+    "instance_completed": _check_completed,
+}
 
 
 def anchor_today():

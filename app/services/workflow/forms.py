@@ -77,10 +77,10 @@ def _path(error):
     return ".".join(str(p) for p in path) or "_form"
 
 
-_validators = {}
+_validators: dict = {}
 
 
-_by_object = {}
+_by_object: dict = {}
 
 
 def _validator(schema):

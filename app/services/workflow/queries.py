@@ -5,8 +5,8 @@ index range scan on (group_key, task_created_at) or (assignee_id, status,
 created_at), never a scan of instances.
 """
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, time, timezone
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, or_, select, union
 

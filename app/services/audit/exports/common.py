@@ -8,22 +8,11 @@ and compared later.
 
 One module per format: csv_export.py, xes.py, ocel.py; what they share is common.py.
 """
-import copy
-import csv
-import io
-import json
 import re
 import uuid
 from datetime import datetime, timezone
 
-from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from ....extensions import db
-from ....models import Consortium
 from ...workflow import definitions
-from .. import trail as audit
 
 XES_VERSION = "1849.2016"
 XES_EXTENSIONS = (   # name, prefix, URI (IEEE 1849-2016 standard extensions)

@@ -11,25 +11,11 @@ CSV (`to_csv`)
     formula, such text cells get a leading apostrophe (`excel_safe=True`, the
     default; OWASP "CSV injection"). Pass `excel_safe=False` for exact text.
 """
-import copy
 import csv
 import io
-import json
-import re
-import uuid
-from datetime import datetime, timezone
 
-from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from ....extensions import db
-from ....models import Consortium
-from ...workflow import definitions
 from .. import trail as audit
-
 from . import common
-
 
 # --- CSV ----------------------------------------------------------------
 

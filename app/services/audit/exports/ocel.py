@@ -27,24 +27,16 @@ OCEL 2.0 (`to_ocel`, JSON format)
     member units (the application step) -"lists member"-> each unit.
 """
 import copy
-import csv
-import io
 import json
-import re
-import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
-from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ....extensions import db
 from ....models import Consortium
-from ...workflow import definitions
 from .. import trail as audit
-
 from . import common
-
 
 # --- OCEL 2.0 -----------------------------------------------------------
 

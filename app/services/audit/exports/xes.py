@@ -38,25 +38,13 @@ XES (`to_xes`, IEEE 1849-2016)
     inside the command that completes the step before it, so it appears just
     before that step's "complete" event, as in the audit trail.
 """
-import copy
-import csv
-import io
-import json
-import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ....extensions import db
-from ....models import Consortium
-from ...workflow import definitions
 from .. import trail as audit
-
 from . import common
-
 
 # --- XES ----------------------------------------------------------------
 
@@ -128,39 +116,40 @@ def _xes_trace(log, instance, labels):
             if event.task_id in claimed:
                 transition = "reassign"
             claimed.add(event.task_id)
-        element_id, element_name = labels.element(instance, event)
-        node = etree.SubElement(trace, "event")
-        _attr(node, "string", "concept:name", element_name or event.type)
-        _attr(node, "string", "lifecycle:transition", transition)
-        _attr(node, "string", "org:resource", event.actor_name or "system")
-        groups = groups_of_task.get(event.task_id) or []
-        if event.type in ("task_claimed", "task_completed") and len(groups) == 1:
-            _attr(node, "string", "org:group", groups[0])
-        _attr(node, "date", "time:timestamp", event.at)
-        _attr(node, "id", "identity:id", _identity(event))
-        _attr(node, "string", "audit_type", event.type)
-        _attr(node, "int", "audit_seq", event.seq)
-        _attr(node, "string", "audit_hash", event.hash)
-        if element_id:
-            _attr(node, "string", "element_id", element_id)
-        if event.task_id is not None:
-            _attr(node, "int", "task_id", event.task_id)
-        decision, opinion = common.decision_opinion(event)
-        if decision:
-            _attr(node, "string", "decision", decision)
-        if opinion:
-            _attr(node, "string", "opinion", opinion)
-        if event.type == "task_created":
-            if groups_of_task.get(event.task_id):
-                _attr(node, "string", "candidate_groups", ",".join(groups_of_task[event.task_id]))
-            if data.get("assignee"):
-                _attr(node, "string", "assignee", data["assignee"])
-            if data.get("due_at"):
-                _attr(node, "date", "due_at", datetime.fromisoformat(data["due_at"]))
-        if event.type == "service_task_completed" and data.get("topic"):
-            _attr(node, "string", "topic", data["topic"])
-        if event.type == "instance_completed" and data.get("outcome"):
-            _attr(node, "string", "outcome", data["outcome"])
+        _xes_event(trace, instance, event, transition, labels, groups_of_task.get(event.task_id) or [])
+
+
+def _xes_event(trace, instance, event, transition, labels, groups):
+    """One XES event of an audit event (the attributes the module docstring lists)."""
+    data = event.data or {}
+    element_id, element_name = labels.element(instance, event)
+    node = etree.SubElement(trace, "event")
+    _attr(node, "string", "concept:name", element_name or event.type)
+    _attr(node, "string", "lifecycle:transition", transition)
+    _attr(node, "string", "org:resource", event.actor_name or "system")
+    if event.type in ("task_claimed", "task_completed") and len(groups) == 1:
+        _attr(node, "string", "org:group", groups[0])
+    _attr(node, "date", "time:timestamp", event.at)
+    _attr(node, "id", "identity:id", _identity(event))
+    _attr(node, "string", "audit_type", event.type)
+    _attr(node, "int", "audit_seq", event.seq)
+    _attr(node, "string", "audit_hash", event.hash)
+    if element_id:
+        _attr(node, "string", "element_id", element_id)
+    if event.task_id is not None:
+        _attr(node, "int", "task_id", event.task_id)
+    decision, opinion = common.decision_opinion(event)
+    optional = [("string", "decision", decision), ("string", "opinion", opinion)]
+    if event.type == "task_created":
+        optional += [("string", "candidate_groups", ",".join(groups)), ("string", "assignee", data.get("assignee")),
+                     ("date", "due_at", datetime.fromisoformat(data["due_at"]) if data.get("due_at") else None)]
+    if event.type == "service_task_completed":
+        optional.append(("string", "topic", data.get("topic")))
+    if event.type == "instance_completed":
+        optional.append(("string", "outcome", data.get("outcome")))
+    for kind, key, value in optional:
+        if value:
+            _attr(node, kind, key, value)
 
 
 def to_xes(instances):
