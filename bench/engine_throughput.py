@@ -21,9 +21,11 @@ loading and serializing around each step, as a service must. The service task
 handler is a no-op returning {}.
 
 Prints progress to stderr and ONE JSON object as the last stdout line:
-    service_rate, library_rate (cases/s), ratio = service_rate / library_rate
-    (target >= 0.25), n, per-case ms, and a breakdown of service time. The two
-    sides alternate in rounds, so load from elsewhere on the machine hits both.
+    service_rate, library_rate (cases/s), ratio = service_rate / library_rate,
+    n, per-case ms, and a breakdown of service time. Figures only: a diagnostic
+    of what the service layer adds to the engine, with no target (the budgets
+    users feel are in bench/http_latency.py). The two sides alternate in
+    rounds, so load from elsewhere on the machine hits both.
 
     .venv/bin/python bench/engine_throughput.py [--quick] [--cases N] [--postgres URL]
 """
@@ -239,8 +241,6 @@ def main():
         "service_rate": round(service_rate, 2),
         "library_rate": round(library_rate, 2),
         "ratio": round(ratio, 3),
-        "target_ratio": 0.25,
-        "meets_target": ratio >= 0.25,
         "service_ms_per_case": round(1000 / service_rate, 2),
         "library_ms_per_case": round(1000 / library_rate, 3),
         "service_commands_per_case": 8,
