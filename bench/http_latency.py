@@ -25,9 +25,12 @@ What it does:
    after `--warmup` untimed cases (20). gunicorn's sync worker closes the
    connection after every response (it keeps no connection alive by design), so
    every request includes a loopback TCP connect: that is in the baseline too.
-5. Reports p50/p95 (ms, client side: request sent to body read) and the SQL
-   statements per request for each call type, and the worker's peak RSS
-   (VmHWM from /proc/<pid>/status) after the run.
+5. Reports for each call type p50/p95 (ms, client side: request sent to body
+   read), the app's own time and CPU time per request (p50, from headers the
+   worker adds: CPU time is the figure to compare between runs on a busy
+   machine) and the SQL statements per request (all of them, the token lookup
+   included), and the worker's peak RSS (VmHWM from /proc/<pid>/status) after
+   the run.
 
 Budgets, each with a verdict in the JSON (the exit status is 0 either way):
 task completion p50 <= 8 ms on SQLite, <= 10 ms on PostgreSQL; <= 15 SQL
@@ -44,6 +47,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -182,7 +186,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.tokens = tokens
         self.recording = False
-        self.ms, self.statements = {}, {}
+        self.ms, self.statements, self.server_ms, self.server_cpu_ms = {}, {}, {}, {}
         self.worker_pid = None
         self.connection_header = None
 
@@ -204,6 +208,8 @@ class Client:
         if self.recording:
             self.ms.setdefault(kind, []).append(elapsed)
             self.statements.setdefault(kind, []).append(int(response.getheader("X-SQL-Statements")))
+            self.server_ms.setdefault(kind, []).append(float(response.getheader("X-Server-Ms")))
+            self.server_cpu_ms.setdefault(kind, []).append(float(response.getheader("X-Server-CPU-Ms")))
         return json.loads(data) if data else None
 
     def open_task(self, user, instance_id):
@@ -225,8 +231,10 @@ class Client:
                 raise SystemExit(f"task {task['id']} came back {done['status']}")
 
 
-def summary(ms, statements):
+def summary(ms, statements, server_ms, server_cpu_ms):
     figures = {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2),
+               "server_p50_ms": round(statistics.median(server_ms), 2),
+               "server_cpu_p50_ms": round(statistics.median(server_cpu_ms), 2),
                "statements": statistics.median(statements)}
     if max(statements) != min(statements):
         figures["statements_range"] = [min(statements), max(statements)]
@@ -244,6 +252,10 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, server log)")
     args = parser.parse_args()
     n = args.cases or (200 if args.quick else 2_000)
+    # Stopped from outside (SIGTERM, or SIGINT in a background job, where the shell ignores it), the bench
+    # still stops its gunicorn and drops its database: the `finally` and `__exit__` blocks run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     database = "postgresql" if args.postgres else "sqlite-file"
 
     work = Path(tempfile.mkdtemp(prefix="chainq-http-bench-"))
@@ -312,11 +324,15 @@ def run(url, work, n, warmup):
             raise SystemExit(f"{ended} cases completed of {n + warmup}; worker {client.worker_pid} (was {pid})")
         keep_alive = (client.connection_header or "").lower() != "close"
 
-    calls = {kind: summary(client.ms[kind], client.statements[kind])
-             for kind in ("baseline", "start", "inbox", "complete_first", "complete_final")}
-    complete_ms = client.ms["complete_first"] + client.ms["complete_final"]
-    complete_statements = client.statements["complete_first"] + client.statements["complete_final"]
-    calls["complete"] = summary(complete_ms, complete_statements)
+    kinds = ("baseline", "start", "inbox", "complete_first", "complete_final")
+    calls = {kind: summary(client.ms[kind], client.statements[kind], client.server_ms[kind],
+                           client.server_cpu_ms[kind]) for kind in kinds}
+
+    def completions(per_kind):
+        return per_kind["complete_first"] + per_kind["complete_final"]
+    complete_ms, complete_statements = completions(client.ms), completions(client.statements)
+    calls["complete"] = summary(complete_ms, complete_statements, completions(client.server_ms),
+                                completions(client.server_cpu_ms))
     return {
         "server": "gunicorn, 1 sync worker, loopback",
         "keep_alive": keep_alive,
