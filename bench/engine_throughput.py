@@ -21,9 +21,11 @@ loading and serializing around each step, as a service must. The service task
 handler is a no-op returning {}.
 
 Prints progress to stderr and ONE JSON object as the last stdout line:
-    service_rate, library_rate (cases/s), ratio = service_rate / library_rate
-    (target >= 0.25), n, per-case ms, and a breakdown of service time. The two
-    sides alternate in rounds, so load from elsewhere on the machine hits both.
+    service_rate, library_rate (cases/s), ratio = service_rate / library_rate,
+    n, per-case ms, and a breakdown of service time. Figures only: a diagnostic
+    of what the service layer adds to the engine, with no target (the budgets
+    users feel are in bench/http_latency.py). The two sides alternate in
+    rounds, so load from elsewhere on the machine hits both.
 
     .venv/bin/python bench/engine_throughput.py [--quick] [--cases N] [--postgres URL]
 """
@@ -96,8 +98,7 @@ class Breakdown:
     """Exclusive time per category in the service commands, in a separate, untimed pass.
 
     engine   — app.engine.runner calls (SpiffWorkflow run, load, serialize, snapshot)
-    database — the DBAPI driver: statement execution and commits (dialect do_* calls, and
-               the prepared statements of app.services.statements with their parameter processing)
+    database — the DBAPI driver: statement execution and commits (dialect do_* calls)
     audit    — hashing/normalising audit events (its queries count as database)
     forms    — JSON Schema validation of the submitted form
     other    — the rest: SQLAlchemy ORM (unit of work, identity map, SQL compilation
@@ -110,14 +111,13 @@ class Breakdown:
     DIALECT_CALLS = ("do_execute", "do_executemany", "do_execute_no_params", "do_commit")
 
     def __init__(self, dialect):
-        from app.services.audit import trail as audit
-        from app.services.workflow import forms
+        from app.services.audit import trail as audit  # noqa: PLC0415  (imported once the app exists)
+        from app.services.workflow import forms  # noqa: PLC0415
         self.totals = {"engine": 0.0, "database": 0.0, "audit": 0.0, "forms": 0.0}
         self.statements = self.commits = 0
         self._stack = []
         self._patches = [(runner, name, "engine") for name in self.RUNNER_CALLS if hasattr(runner, name)]
         self._patches += [(dialect, name, "database") for name in self.DIALECT_CALLS]
-        self._patches += [(statements, "_run", "database")]
         self._patches += [(audit, "record", "audit"), (forms, "validate", "forms")]
         self._saved = []
 
@@ -256,8 +256,6 @@ def main():
         "service_rate": round(service_rate, 2),
         "library_rate": round(library_rate, 2),
         "ratio": round(ratio, 3),
-        "target_ratio": 0.25,
-        "meets_target": ratio >= 0.25,
         "service_ms_per_case": round(1000 / service_rate, 2),
         "library_ms_per_case": round(1000 / library_rate, 3),
         "service_commands_per_case": 8,

@@ -35,14 +35,31 @@ firing while backlogged (commit to commit: the capacity), statements per
 firing, how many wake-ups ran and whether APScheduler skipped any, and checks
 that every job fired exactly once and every case now waits at its user task.
 
+Two scheduler processes (--processes 2, PostgreSQL only: claims use
+`FOR UPDATE SKIP LOCKED`, so a second process takes other jobs, where on SQLite
+a firing holds the write lock until it commits). The bench starts two more app
+processes (this script with --child), each running the scheduler with its own
+probe, and drives them over stdin/stdout:
+
+- the scenario above (N timers over --spread seconds) fired by both at once:
+  lag p50/p99/max against the same target, p99 <= 1 s;
+- the capacity of one process and of two: --burst jobs (1,500; quick 300)
+  all due at once, fired by one process, then another burst by two; capacity
+  = firings per second from the first commit to the last;
+- exactly once across processes: every job fired and audited once, and no
+  job's firing committed in both.
+No idle window in this mode (the one-process run measures it).
+
 Prints progress to stderr and ONE JSON object as the last stdout line.
 
-    .venv/bin/python bench/timer_jobs.py [--quick] [--n N] [--spread S] [--postgres URL]
+    .venv/bin/python bench/timers.py [--quick] [--n N] [--spread S] [--postgres URL]
+    .venv/bin/python bench/timers.py --processes 2 --postgres URL [--quick] [--burst N]
 """
 import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -69,6 +86,7 @@ from app.services.audit import (
 )
 from app.services.workflow import (
     cases,
+    definitions,
     deploy,
     timer_jobs,
 )
@@ -217,10 +235,21 @@ def clone_cases(count):
             conn.execute(text("ANALYZE"))
 
 
-def spread_due_times(first_due, spread):
-    """Due times evenly over [first_due, first_due + spread], in job-id order; instances follow."""
-    ids = db.session.execute(select(TimerJob.id, TimerJob.instance_id).where(
-        TimerJob.status == JobStatus.PENDING).order_by(TimerJob.id)).all()
+def pending_job_ids():
+    ids = db.session.execute(select(TimerJob.id).where(TimerJob.status == JobStatus.PENDING)
+                             .order_by(TimerJob.id)).scalars().all()
+    db.session.remove()
+    return ids
+
+
+def spread_due_times(first_due, spread, only=None):
+    """Due times evenly over [first_due, first_due + spread], in job-id order; instances follow.
+
+    `only`: the ids of the jobs to move (default: every pending job)."""
+    query = select(TimerJob.id, TimerJob.instance_id).where(TimerJob.status == JobStatus.PENDING)
+    if only is not None:
+        query = query.where(TimerJob.id.in_(list(only)))
+    ids = db.session.execute(query.order_by(TimerJob.id)).all()
     step = spread / max(len(ids) - 1, 1)
     dues = [(job_id, instance_id, first_due + timedelta(seconds=i * step)) for i, (job_id, instance_id)
             in enumerate(ids)]
@@ -258,6 +287,22 @@ def saturated_service(jobs, committed):
     return (statistics.mean(gaps), len(gaps)) if len(gaps) >= 20 else (None, len(gaps))
 
 
+def watch(scheduler):
+    """Lists that fill with the scheduler's wake-ups, and the runs APScheduler skipped or missed."""
+    wakes, skipped, missed = [], [], []
+
+    def on_event(e):
+        if e.code == EVENT_JOB_EXECUTED and e.job_id == "fire":
+            wakes.append(time.time())
+        elif e.code == EVENT_JOB_MAX_INSTANCES:
+            skipped.append((e.job_id, time.time()))
+        elif e.code == EVENT_JOB_MISSED:
+            missed.append((e.job_id, time.time()))
+
+    scheduler.scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+    return wakes, skipped, missed
+
+
 # --------------------------------------------------------------------------- checks
 def outcome():
     """Exactly-once and end-state checks, and the job rows for the lag figures."""
@@ -276,6 +321,188 @@ def outcome():
     return jobs, audited, open_reviews, chains_ok
 
 
+# --------------------------------------------------------------------------- two scheduler processes
+class SchedulerProcess:
+    """Another app process running the scheduler (this script with --child), driven over its stdin/stdout:
+    it prints `ready` once its app is built, starts the scheduler on `go`, and on `stop` prints what its
+    probe saw as one JSON line and exits."""
+
+    def __init__(self, url, work, recheck):
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child", "--postgres", url, "--work", str(work),
+             "--recheck", str(recheck)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def _line(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"scheduler process {self.process.pid} ended (exit status {self.process.wait()})")
+        return line.strip()
+
+    def send(self, word):
+        self.process.stdin.write(word + "\n")
+        self.process.stdin.flush()
+
+    def ready(self):
+        line = self._line()
+        if line != "ready":
+            raise SystemExit(f"scheduler process {self.process.pid} said {line!r}")
+
+    def stop(self):
+        self.send("stop")
+        report = json.loads(self._line())
+        self.process.wait(timeout=30)
+        report["committed"] = {int(k): v for k, v in report["committed"].items()}
+        return report
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def child(url, work, recheck):
+    """One scheduler process of --processes 2 (see SchedulerProcess)."""
+    app = make_app(url, work, SCHEDULER_RECHECK_SECONDS=recheck)
+    with app.app_context():
+        definitions.compiled(definitions.latest(KEY))    # parsed once, as in a process that has been running
+        db.session.remove()
+        probe = Probe(db.engine)
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        return
+    scheduler = Scheduler(app, recheck_seconds=recheck)
+    wakes, skipped, missed = watch(scheduler)
+    cpu0 = time.process_time()
+    statements0, _ = probe.snapshot()
+    scheduler.start()
+    sys.stdin.readline()           # "stop": the parent has seen every job of the run fired
+    scheduler.shutdown()
+    time.sleep(0.2)
+    statements, _ = probe.snapshot()
+    print(json.dumps({"pid": os.getpid(), "committed": probe.committed, "cpu_s": time.process_time() - cpu0,
+                      "statements": statements - statements0, "wakeups": len(wakes), "skipped": len(skipped),
+                      "missed": len(missed)}), flush=True)
+
+
+def fire_with(url, work, recheck, processes, job_ids, lead_s, spread, stall_after, label):
+    """Start `processes` scheduler processes, then make `job_ids` fall due from now + lead_s over `spread`
+    seconds, wait until none of them is pending, and stop the processes. Returns (first_due, reports, stalled)."""
+    children = [SchedulerProcess(url, work, recheck) for _ in range(processes)]
+    try:
+        for c in children:
+            c.ready()
+        first_due = datetime.now(timezone.utc) + timedelta(seconds=lead_s)
+        spread_due_times(first_due, spread, only=job_ids)
+        for c in children:
+            c.send("go")
+        log(f"{label}: {len(job_ids)} timers due from {first_due:%H:%M:%S.%f} over {spread:g} s, "
+            f"{processes} scheduler process(es)")
+        pending = select(func.count()).select_from(TimerJob).where(
+            TimerJob.status == JobStatus.PENDING, TimerJob.id.between(min(job_ids), max(job_ids)))
+        last_due = first_due.timestamp() + spread
+        left_before, last_change, next_report, stalled = None, time.time(), time.time() + 5, False
+        while True:
+            time.sleep(0.25)
+            left = db.session.execute(pending).scalar()
+            db.session.remove()
+            now = time.time()
+            if left != left_before:
+                left_before, last_change = left, now
+            if left == 0:
+                break
+            if now >= next_report:
+                log(f"  {len(job_ids) - left}/{len(job_ids)} fired, {now - first_due.timestamp():5.1f} s after "
+                    f"the first was due")
+                next_report += 5
+            if now > last_due and now - last_change > stall_after:
+                stalled = True
+                log(f"  STALLED: nothing fired for {now - last_change:.0f} s; {left} still pending")
+                break
+        reports = [c.stop() for c in children]
+    finally:
+        for c in children:
+            c.kill()
+    return first_due, reports, stalled
+
+
+def burst_capacity(reports):
+    """Firings per second while every job was already due: commit to commit over the whole burst."""
+    moments = sorted(t for rep in reports for t in rep["committed"].values())
+    return (len(moments) - 1) / (moments[-1] - moments[0]) if len(moments) > 1 else None
+
+
+def two_processes(app, url, work, n, spread, recheck, burst):
+    """The timers scenario fired by two scheduler processes at once (PostgreSQL: claims SKIP LOCKED), then
+    the capacity of one process and of two: a burst of `burst` jobs all due at once, fired by each."""
+    ids = pending_job_ids()
+    scenario, burst_one, burst_two = ids[:n], ids[n:n + burst], ids[n + burst:n + 2 * burst]
+    stall_after = max(10.0, 3 * recheck)
+    first_due, reports, stalled = fire_with(url, work, recheck, 2, scenario, 2.0, spread, stall_after,
+                                            "scenario")
+    _due, one, stalled_one = fire_with(url, work, recheck, 1, burst_one, -0.5, 0, stall_after, "capacity, 1 process")
+    _due, two, stalled_two = fire_with(url, work, recheck, 2, burst_two, -0.5, 0, stall_after,
+                                       "capacity, 2 processes")
+    jobs, audited, open_reviews, chains_ok = outcome()
+
+    runs = [reports, one, two]
+    committed_by_run = [{} for _ in runs]
+    fired_twice = 0            # a job whose firing committed in two processes
+    for merged, run in zip(committed_by_run, runs):
+        for rep in run:
+            fired_twice += len(merged.keys() & rep["committed"].keys())
+            merged.update(rep["committed"])
+    committed = committed_by_run[0]
+    in_scenario = set(scenario)
+    scenario_jobs = [j for j in jobs if j[0] in in_scenario]
+    lags, in_tx = [], []
+    for job_id, due_at, fired_at, _status, _fired, _attempts in scenario_jobs:
+        if job_id in committed:
+            lags.append(committed[job_id] - due_at.timestamp())
+            if fired_at is not None:
+                in_tx.append(committed[job_id] - fired_at.timestamp())
+    total = len(ids)
+    done = sum(1 for _j, _d, _f, status, fired, _a in jobs if status == JobStatus.DONE and fired == 1)
+    saturated, saturated_samples = saturated_service(scenario_jobs, committed)
+    finish = max(committed.values()) if committed else None
+    last_due = first_due.timestamp() + spread
+    p99 = percentile(lags, 0.99) if lags else None
+    capacity_one, capacity_two = burst_capacity(one), burst_capacity(two)
+    return {
+        "processes": 2,
+        "n": n,
+        "spread_s": spread,
+        "offered_rate_per_s": round(n / spread, 1),
+        "recheck_seconds": recheck,
+        "fired": len(committed),
+        "lag_p50_s": r(statistics.median(lags)) if lags else None,
+        "lag_p99_s": r(p99),
+        "lag_max_s": r(max(lags)) if lags else None,
+        "target_lag_p99_s": TARGET_P99_S,
+        "meets_target": bool(lags) and len(committed) == n and not stalled and p99 <= TARGET_P99_S,
+        "keeps_up": (saturated is None or 1 / saturated >= n / spread) and not stalled,
+        "throughput_jobs_per_s": round(len(committed) / (finish - first_due.timestamp()), 1) if finish else None,
+        "finished_after_last_due_s": r(finish - last_due, 3) if finish else None,
+        "firing_ms_per_job": r(statistics.median(in_tx) * 1000, 2) if in_tx else None,   # claim -> commit
+        "saturated_ms_per_job": r(saturated * 1000, 2) if saturated else None,
+        "saturated_samples": saturated_samples,
+        "capacity_jobs_per_s": round(1 / saturated, 1) if saturated else None,     # both, while backlogged
+        "capacity_one_process_jobs_per_s": round(capacity_one, 1) if capacity_one else None,
+        "capacity_two_processes_jobs_per_s": round(capacity_two, 1) if capacity_two else None,
+        "capacity_burst_jobs": burst,
+        "fired_by_process": [len(rep["committed"]) for rep in reports],
+        "cpu_ms_per_job": round(sum(rep["cpu_s"] for rep in reports) * 1000 / max(len(committed), 1), 2),
+        "statements_per_job": round(sum(rep["statements"] for rep in reports) / max(len(committed), 1), 1),
+        "wakeups": sum(rep["wakeups"] for rep in reports),
+        "wakeups_skipped_max_instances": sum(rep["skipped"] for run in runs for rep in run),
+        "wakeups_missed": sum(rep["missed"] for run in runs for rep in run),
+        "stalled": stalled or stalled_one or stalled_two,
+        "exactly_once": fired_twice == 0 and done == total and len(audited) == total and
+        all(len(v) == 1 for v in audited.values()),
+        "open_review_tasks": open_reviews,
+        "audit_chains_ok": chains_ok,
+    }
+
+
 # --------------------------------------------------------------------------- main
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -289,12 +516,25 @@ def main():
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL instead of a SQLite file (name must "
                                                          "contain 'bench'; wiped and dropped afterwards)")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
+                        help="scheduler processes firing the timers (2 needs --postgres: claims use SKIP LOCKED)")
+    parser.add_argument("--burst", type=int, help="with --processes 2: jobs per capacity burst (default 1,500; "
+                                                  "quick 300)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)    # one scheduler process
+    parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
     n = args.n or (2_000 if args.quick else 10_000)
     spread = args.spread or (12.0 if args.quick else 60.0)
     idle = args.idle or (3.0 if args.quick else 10.0)
     recheck = args.recheck or (1.0 if args.quick else 5.0)
-    real = n if args.all_real else min(args.real, n)
+    if args.child:
+        return child(args.postgres, args.work, recheck)
+    if args.processes == 2 and not args.postgres:
+        parser.error("--processes 2 needs --postgres: on SQLite a firing holds the write lock until it commits, "
+                     "so a second process cannot fire at the same time")
+    burst = (args.burst or (300 if args.quick else 1_500)) if args.processes == 2 else 0
+    total = n + 2 * burst        # the capacity bursts of the two-process mode need their own waiting cases
+    real = total if args.all_real else min(args.real, total)
 
     with Workdir(keep=args.keep) as work:
         url = check_postgres_url(args.postgres) if args.postgres else sqlite_url(work / "bench-timer_jobs.db")
@@ -311,39 +551,43 @@ def main():
             start_ms = start_real(applicant_id, real)
             log(f"  {start_ms:.1f} ms per start_instance")
             t0 = time.perf_counter()
-            if n > real:
-                log(f"bulk-inserting {n - real} clones of a real waiting case")
-                clone_cases(n - real)
+            if total > real:
+                log(f"bulk-inserting {total - real} clones of a real waiting case")
+                clone_cases(total - real)
                 log(f"  done in {time.perf_counter() - t0:.1f} s")
             t0 = time.perf_counter()
             replay.anchor_today()       # the daily anchor is not what is measured here
             anchor_s = time.perf_counter() - t0
             db.session.remove()
-            recheck_ms, recheck_plan = recheck_query(n)
-            log(f"  next_due() with {n} pending jobs: {recheck_ms:.3f} ms ({recheck_plan})")
-            probe = Probe(db.engine)
-
-            # The first timer falls due after start-up (<1 s), the idle window, and a margin.
-            first_due = datetime.now(timezone.utc) + timedelta(seconds=1.5 + idle + 1.0)
-            waiting = spread_due_times(first_due, spread)
-            assert waiting == n, (waiting, n)
-            log(f"{n} timers due from {first_due:%H:%M:%S.%f} over {spread:g} s "
-                f"({n / spread:.0f}/s offered); recheck every {recheck:g} s")
+            recheck_ms, recheck_plan = recheck_query(total)
+            log(f"  next_due() with {total} pending jobs: {recheck_ms:.3f} ms ({recheck_plan})")
+            if args.processes == 2:
+                figures = two_processes(app, url, work, n, spread, recheck, burst)
+            else:
+                probe = Probe(db.engine)
+                # The first timer falls due after start-up (<1 s), the idle window, and a margin.
+                first_due = datetime.now(timezone.utc) + timedelta(seconds=1.5 + idle + 1.0)
+                waiting = spread_due_times(first_due, spread)
+                assert waiting == n, (waiting, n)
+                log(f"{n} timers due from {first_due:%H:%M:%S.%f} over {spread:g} s "
+                    f"({n / spread:.0f}/s offered); recheck every {recheck:g} s")
+        if args.processes == 2:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            if not args.keep:
+                drop_postgres_database(url)
+            print(json.dumps({"bench": "timers", "quick": args.quick, "database": "postgresql", **figures,
+                              "real_cases": real, "start_instance_ms": round(start_ms, 2),
+                              "recheck_query_ms": r(recheck_ms, 3), "recheck_query_plan": recheck_plan,
+                              "load_average": [round(x, 2) for x in os.getloadavg()], "machine": machine()},
+                             ensure_ascii=False))
+            return
 
         # ---------------------------------------------------------------- the scheduler, as the app starts it
-        wakes, skipped, missed = [], [], []
-
-        def on_event(e):
-            if e.code == EVENT_JOB_EXECUTED and e.job_id == "fire":
-                wakes.append(time.time())
-            elif e.code == EVENT_JOB_MAX_INSTANCES:
-                skipped.append((e.job_id, time.time()))
-            elif e.code == EVENT_JOB_MISSED:
-                missed.append((e.job_id, time.time()))
-
         t0 = time.perf_counter()
         scheduler = Scheduler(app, recheck_seconds=recheck)
-        scheduler.scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+        wakes, skipped, missed = watch(scheduler)
         scheduler.start()
         startup_s = time.perf_counter() - t0
         time.sleep(0.3)
@@ -415,7 +659,6 @@ def main():
             audit_lags.append((audited[job_id][0] - due_at).total_seconds())
     finish = max(committed.values()) if committed else None
     saturated, saturated_samples = saturated_service(jobs, committed)
-    first_commit = min(committed.values()) if committed else None
     p99 = percentile(lags, 0.99) if lags else None
     firing_ms = statistics.median(in_tx) * 1000 if in_tx else None
     result = {
