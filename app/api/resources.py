@@ -3,10 +3,9 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..services.audit import trail as audit
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.notify import notifications
-from ..services.workflow import cases, definitions, deploy, queries, tasks
+from ..services.workflow import cases, definitions, deploy, pages, queries, tasks
 from ..services.workflow.approval import case_actions, handover, signers
 from . import schemas as s
 from .auth import authenticate_request
@@ -23,15 +22,6 @@ def _service_error(exc):
 
 def _page(page):
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
-
-
-def _without_fields(event, hidden):
-    """An event as this viewer may see it: submitted form fields hidden at their steps left out."""
-    data = dict(event.data or {})
-    if isinstance(data.get("form"), dict):
-        data["form"] = {k: v for k, v in data["form"].items() if k not in hidden}
-    return {"seq": event.seq, "at": event.at, "actor_name": event.actor_name, "type": event.type,
-            "element_id": event.element_id, "element_name": event.element_name, "data": data, "hash": event.hash}
 
 
 def _definition(d):
@@ -85,15 +75,11 @@ class InstanceDetail(MethodView):
     @blp.response(200, s.InstanceDetailSchema)
     def get(self, instance_id):
         """Get a case with its tasks, audit events and diagram state"""
-        view = cases.case_view(g.user, instance_id)
-        instance = view["instance"]
-        instance.tasks = queries.tasks_of(instance)
-        hidden = cases.hidden_fields_for(g.user, instance)
-        instance.events = [_without_fields(e, hidden) for e in audit.events_of(instance.id)] if hidden \
-            else audit.events_of(instance.id)
-        instance.completed_elements = view["completed"]
-        instance.active_elements = view["active"]
-        instance.audit_chain_ok = audit.verify_chain(audit.chain_of(instance.id)).ok
+        detail = pages.case_detail(g.user, instance_id)
+        instance = detail.instance
+        instance.tasks, instance.events = detail.tasks, detail.events
+        instance.completed_elements, instance.active_elements = detail.completed, detail.active
+        instance.audit_chain_ok = detail.chain.ok
         return instance
 
 

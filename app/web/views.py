@@ -5,12 +5,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from ..services.audit import trail as audit
 from ..services.errors import Conflict, ValidationFailed
 from ..services.identity import users
-from ..services.identity.permissions import can_act_on_task, can_start, is_candidate
-from ..services.workflow import attachments, cases, definitions, queries, tasks, timer_jobs
-from ..services.workflow.approval import case_actions
+from ..services.identity.permissions import can_act_on_task, can_start
+from ..services.workflow import attachments, cases, definitions, pages, queries, tasks, timer_jobs
 from .auth import login_required
 from .formdata import parse_form
 from .params import page_number
@@ -100,85 +98,64 @@ def _keep_uploads(item, data, files, version):
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
+    if request.method == "GET":
+        return _task_page(pages.task_page(g.user, task_id))
+    action = request.form.get("_action", "complete")
     item = tasks.get_task(g.user, task_id)
-    schema = tasks.form_of(item)
-    errors, values, conflict = {}, None, False
-    if request.method == "POST":
-        action = request.form.get("_action", "complete")
-        data = parse_form(schema, request.form)
-        files = request.files.getlist("attachments-files")
-        version = request.form.get("_version", type=int)   # a tampered value is no crash: no version check
-        try:
-            if action == "claim":
-                tasks.claim(g.user, task_id, version)
-                flash(_("Task claimed."))
-            elif action == "release":
-                tasks.release(g.user, task_id, version)
-                flash(_("Task released to the group."))
-                return redirect(url_for("views.inbox"))
-            elif action == "draft":
-                tasks.save_draft(g.user, task_id, data, version, files)
-                flash(_("Draft saved."))
-            else:
-                tasks.complete(g.user, task_id, data, version, files)
-                flash(_("Submitted: %(name)s.", name=item.name))
-                return redirect(url_for("views.inbox"))
-            return redirect(url_for("views.task", task_id=task_id))
-        except ValidationFailed as exc:
-            errors, values = exc.errors, data
-            flash(exc.message, "error")
-            if action == "complete" and any(f and f.filename for f in files):
-                values = _keep_uploads(item, data, files, version)
-        except Conflict as exc:
-            item = tasks.get_task(g.user, task_id)
-            flash(exc.message, "error")
-            if action != "complete" or item.status != "open" or not can_act_on_task(g.user, item):
-                return redirect(url_for("views.task", task_id=task_id))   # someone acted first: show it as it is
-            values, conflict = data, True    # a stale tab of a task still in the user's hands: the input stays
-            flash(_("What you entered is still below: check it against the task as it is now and submit again."))
-    case = cases.task_data(item) if item.status == "open" else {}
-    if values is None:
-        values = item.draft_data or {k: case.get(k) for k in schema.get("properties", {}) if k in case}
-        if item.form_key == "review_opinion":
-            values = item.draft_data or {}
-    application = item.instance.definition.forms.get("consortium_application", {}) \
-        if item.form_key != "consortium_application" else {}
-    step = definitions.compiled(item.instance.definition).steps.get(item.element_id)
-    if step is not None and step.hidden_fields:       # field permissions of this step
-        application = _without(application, step.hidden_fields)
-        schema = _without(schema, step.hidden_fields)
-    readonly = sorted(step.readonly_fields) if step is not None else []
-    status = 409 if conflict else 422 if errors else 200
-    history = [t for t in queries.tasks_of(item.instance) if t.status == "completed" and (t.decision or t.opinion)]
-    step_rows = [t for t in queries.tasks_of(item.instance) if t.spiff_task_id == item.spiff_task_id]
-    return render_template("task.html", task=item, schema=schema, values=values, errors=errors, case=case,
-                           history=history, step_rows=step_rows, directory=users.directory(),
-                           return_targets=case_actions.return_targets(item) if item.status == "open" else [],
-                           opinion_required=bool(step and step.opinion_required), readonly_fields=readonly,
-                           application_schema=application, can_act=can_act_on_task(g.user, item),
-                           can_claim=item.assignee_id is None and is_candidate(g.user, item)), status
+    data = parse_form(tasks.form_of(item), request.form)
+    files = request.files.getlist("attachments-files")
+    version = request.form.get("_version", type=int)   # a tampered value is no crash: no version check
+    try:
+        return _act(action, item, data, version, files)
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+        kept = _keep_uploads(item, data, files, version) if action == "complete" and any(
+            f and f.filename for f in files) else data
+        return _task_page(pages.task_page(g.user, task_id, kept), exc.errors, 422)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        page = pages.task_page(g.user, task_id, data)
+        if action != "complete" or page.task.status != "open" or not page.can_act:
+            return redirect(url_for("views.task", task_id=task_id))   # someone acted first: show it as it is
+        # a stale tab of a task still in the user's hands: the input stays
+        flash(_("What you entered is still below: check it against the task as it is now and submit again."))
+        return _task_page(page, {}, 409)
 
 
-def _without(schema, hidden):
-    if not schema:
-        return schema
-    trimmed = dict(schema)
-    trimmed["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in hidden}
-    trimmed["required"] = [k for k in schema.get("required", []) if k not in hidden]
-    return trimmed
+def _act(action, item, data, version, files):
+    """One task command, then where the user goes next."""
+    if action == "claim":
+        tasks.claim(g.user, item.id, version)
+        flash(_("Task claimed."))
+    elif action == "release":
+        tasks.release(g.user, item.id, version)
+        flash(_("Task released to the group."))
+        return redirect(url_for("views.inbox"))
+    elif action == "draft":
+        tasks.save_draft(g.user, item.id, data, version, files)
+        flash(_("Draft saved."))
+    else:
+        tasks.complete(g.user, item.id, data, version, files)
+        flash(_("Submitted: %(name)s.", name=item.name))
+        return redirect(url_for("views.inbox"))
+    return redirect(url_for("views.task", task_id=item.id))
+
+
+def _task_page(page, errors=None, status=200):
+    return render_template("task.html", page=page, task=page.task, schema=page.schema, values=page.values,
+                           errors=errors or {}, case=page.case, history=page.history, step_rows=page.step_rows,
+                           directory=page.directory, return_targets=page.return_targets,
+                           opinion_required=page.opinion_required, readonly_fields=page.readonly_fields,
+                           application_schema=page.application_schema, can_act=page.can_act,
+                           can_claim=page.can_claim), status
 
 
 @bp.route("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id):
-    view = cases.case_view(g.user, instance_id)
-    item = view["instance"]
-    hidden = cases.hidden_fields_for(g.user, item)
-    view["data"] = {k: v for k, v in view["data"].items() if k not in hidden}
-    return render_template("instance.html", view=view, instance=item, tasks=queries.tasks_of(item),
-                           events=audit.events_of(item.id), chain=audit.verify_chain(audit.chain_of(item.id)),
-                           application_schema=_without(item.definition.forms.get("consortium_application", {}),
-                                                       hidden))
+    detail = pages.case_detail(g.user, instance_id)
+    return render_template("instance.html", view=detail, instance=detail.instance, tasks=detail.tasks,
+                           events=detail.events, chain=detail.chain, application_schema=detail.application_schema)
 
 
 @bp.route("/instances/<int:instance_id>/diagram.xml")

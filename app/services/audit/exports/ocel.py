@@ -115,82 +115,102 @@ def _object_attr(name, value, time=common.EPOCH):
     return {"name": name, "value": common.text(value), "time": common.iso_utc(time)}
 
 
-def to_ocel(instances):
-    """An OCEL 2.0 JSON object-centric event log, as a dict (see the module docstring)."""
-    instances = list(instances)
-    consortia = {}
-    if instances:
-        rows = db.session.execute(
-            select(Consortium).where(Consortium.instance_id.in_([i.id for i in instances]))
-            .options(selectinload(Consortium.members)).order_by(Consortium.id)).scalars().all()
-        consortia = {c.instance_id: c for c in rows}
-    labels = common.Labels()
-    event_types, events, objects = {}, [], []
-    members = {}   # credit code -> {"names": [(time, name)], "order": first seen}
+class _Log:
+    """The OCEL log being built: event types, events, objects, and the member units seen so far."""
 
-    def note_member(code, name, time):
-        entry = members.setdefault(code, {"names": [], "order": len(members)})
+    def __init__(self):
+        self.event_types, self.events, self.objects = {}, [], []
+        self.members = {}   # credit code -> {"names": [(time, name)], "order": first seen}
+        self.labels = common.Labels()
+
+    def note_member(self, code, name, time):
+        entry = self.members.setdefault(code, {"names": [], "order": len(self.members)})
         entry["names"].append((common.utc(time), name))
 
-    for instance in instances:
-        case_id = f"case:{instance.business_key}"
-        consortium = consortia.get(instance.id)
-        consortium_id = f"consortium:{consortium.id}" if consortium is not None else None
-        case = {"id": case_id, "type": "case", "attributes": [
-            _object_attr("business_key", instance.business_key), _object_attr("case_id", instance.id),
-            _object_attr("process_key", instance.process_key),
-            _object_attr("process_version", common.process_version(instance)),
-            _object_attr("district", instance.district), _object_attr("title", instance.title)]}
-        if instance.outcome and instance.ended_at is not None:
-            case["attributes"].append(_object_attr("outcome", instance.outcome, instance.ended_at))
-        if consortium_id:
-            case["relationships"] = [{"objectId": consortium_id, "qualifier": "created"}]
-        objects.append(case)
-        if consortium is not None:
-            objects.append({"id": consortium_id, "type": "consortium", "attributes": [
-                _object_attr("name", consortium.name), _object_attr("chain_domain", consortium.chain_domain),
-                _object_attr("district", consortium.district),
-                _object_attr("lead_unit_name", consortium.lead_unit_name),
-                _object_attr("lead_unit_type", consortium.lead_unit_type),
-                _object_attr("lead_unit_credit_code", consortium.lead_unit_credit_code),
-                _object_attr("approved_at", common.iso_utc(consortium.approved_at))],
-                "relationships": [{"objectId": f"member_unit:{m.credit_code}", "qualifier": "has member"}
-                                  for m in consortium.members]})
-            for member in consortium.members:
-                note_member(member.credit_code, member.name, member.joined_at)
 
-        for event in audit.events_of(instance.id):
-            element_id, element_name = labels.element(instance, event)
-            kind = _ocel_type(event, element_name)
-            names = _COMMON_EVENT_ATTRIBUTES + _EVENT_ATTRIBUTES.get(event.type, ())
-            event_types.setdefault(kind, [{"name": n, "type": _ATTRIBUTE_TYPES.get(n, "string")} for n in names])
-            relationships = [{"objectId": case_id, "qualifier": "case"}]
-            created = common.consortium_id(event)
-            if consortium is not None and created is not None and created == consortium.id:
-                relationships.append({"objectId": consortium_id, "qualifier": "created"})
-            if consortium is not None and event.type == "instance_completed":
-                relationships.append({"objectId": consortium_id, "qualifier": "resulted in"})
-            for code, name in common.listed_members(event):
-                note_member(code, name, event.at)
-                relationships.append({"objectId": f"member_unit:{code}", "qualifier": "lists member"})
-            events.append({
-                "id": f"{event.chain}#{event.seq}", "type": kind, "time": common.iso_utc(event.at),
-                "attributes": [{"name": n, "value": _ocel_attribute_value(event, n, element_id)} for n in names],
-                "relationships": relationships})
+def _consortia_of(instances):
+    if not instances:
+        return {}
+    rows = db.session.execute(
+        select(Consortium).where(Consortium.instance_id.in_([i.id for i in instances]))
+        .options(selectinload(Consortium.members)).order_by(Consortium.id)).scalars().all()
+    return {c.instance_id: c for c in rows}
 
-    for code, entry in sorted(members.items(), key=lambda item: item[1]["order"]):
+
+def _case_objects(log, instance, consortium):
+    """The case's object and, if it created one, its consortium's; returns the consortium's object id."""
+    consortium_id = f"consortium:{consortium.id}" if consortium is not None else None
+    case = {"id": f"case:{instance.business_key}", "type": "case", "attributes": [
+        _object_attr("business_key", instance.business_key), _object_attr("case_id", instance.id),
+        _object_attr("process_key", instance.process_key),
+        _object_attr("process_version", common.process_version(instance)),
+        _object_attr("district", instance.district), _object_attr("title", instance.title)]}
+    if instance.outcome and instance.ended_at is not None:
+        case["attributes"].append(_object_attr("outcome", instance.outcome, instance.ended_at))
+    if consortium_id:
+        case["relationships"] = [{"objectId": consortium_id, "qualifier": "created"}]
+    log.objects.append(case)
+    if consortium is not None:
+        log.objects.append({"id": consortium_id, "type": "consortium", "attributes": [
+            _object_attr("name", consortium.name), _object_attr("chain_domain", consortium.chain_domain),
+            _object_attr("district", consortium.district),
+            _object_attr("lead_unit_name", consortium.lead_unit_name),
+            _object_attr("lead_unit_type", consortium.lead_unit_type),
+            _object_attr("lead_unit_credit_code", consortium.lead_unit_credit_code),
+            _object_attr("approved_at", common.iso_utc(consortium.approved_at))],
+            "relationships": [{"objectId": f"member_unit:{m.credit_code}", "qualifier": "has member"}
+                              for m in consortium.members]})
+        for member in consortium.members:
+            log.note_member(member.credit_code, member.name, member.joined_at)
+    return consortium_id
+
+
+def _case_events(log, instance, consortium, consortium_id):
+    for event in audit.events_of(instance.id):
+        element_id, element_name = log.labels.element(instance, event)
+        kind = _ocel_type(event, element_name)
+        names = _COMMON_EVENT_ATTRIBUTES + _EVENT_ATTRIBUTES.get(event.type, ())
+        log.event_types.setdefault(kind, [{"name": n, "type": _ATTRIBUTE_TYPES.get(n, "string")} for n in names])
+        relationships = [{"objectId": f"case:{instance.business_key}", "qualifier": "case"}]
+        created = common.consortium_id(event)
+        if consortium is not None and created is not None and created == consortium.id:
+            relationships.append({"objectId": consortium_id, "qualifier": "created"})
+        if consortium is not None and event.type == "instance_completed":
+            relationships.append({"objectId": consortium_id, "qualifier": "resulted in"})
+        for code, name in common.listed_members(event):
+            log.note_member(code, name, event.at)
+            relationships.append({"objectId": f"member_unit:{code}", "qualifier": "lists member"})
+        log.events.append({
+            "id": f"{event.chain}#{event.seq}", "type": kind, "time": common.iso_utc(event.at),
+            "attributes": [{"name": n, "value": _ocel_attribute_value(event, n, element_id)} for n in names],
+            "relationships": relationships})
+
+
+def _member_objects(log):
+    for code, entry in sorted(log.members.items(), key=lambda item: item[1]["order"]):
         history, last = [], None
         for time, name in sorted(entry["names"], key=lambda pair: pair[0]):
             if name and name != last:
                 history.append(_object_attr("name", name, time))
                 last = name
-        objects.append({"id": f"member_unit:{code}", "type": "member_unit",
-                        "attributes": [_object_attr("credit_code", code)] + history})
+        log.objects.append({"id": f"member_unit:{code}", "type": "member_unit",
+                            "attributes": [_object_attr("credit_code", code)] + history})
 
-    events.sort(key=lambda e: e["time"])   # one timeline across cases; a stable sort keeps chain order
+
+def to_ocel(instances):
+    """An OCEL 2.0 JSON object-centric event log, as a dict (see the module docstring)."""
+    instances = list(instances)
+    consortia = _consortia_of(instances)
+    log = _Log()
+    for instance in instances:
+        consortium = consortia.get(instance.id)
+        consortium_id = _case_objects(log, instance, consortium)
+        _case_events(log, instance, consortium, consortium_id)
+    _member_objects(log)
+    log.events.sort(key=lambda e: e["time"])   # one timeline across cases; a stable sort keeps chain order
     return {
         "objectTypes": copy.deepcopy(OCEL_OBJECT_TYPES),
-        "eventTypes": [{"name": name, "attributes": attributes} for name, attributes in event_types.items()],
-        "objects": objects,
-        "events": events,
+        "eventTypes": [{"name": name, "attributes": attributes} for name, attributes in log.event_types.items()],
+        "objects": log.objects,
+        "events": log.events,
     }

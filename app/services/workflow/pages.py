@@ -1,0 +1,112 @@
+"""What the task page and a case's detail show, read in one service call each (no command: reads only)."""
+from dataclasses import dataclass, field
+
+from ...models import HumanTask, ProcessInstance
+from ..audit import trail as audit
+from ..identity import users
+from ..identity.permissions import can_act_on_task, is_candidate
+from . import cases, definitions, queries, tasks
+from .approval import case_actions
+
+APPLICATION_FORM = "consortium_application"    # shown beside the later steps of an application
+
+
+def without_fields(schema, hidden):
+    """A JSON Schema without the properties this viewer may not see."""
+    if not schema or not hidden:
+        return schema
+    trimmed = dict(schema)
+    trimmed["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in hidden}
+    trimmed["required"] = [k for k in schema.get("required", []) if k not in hidden]
+    return trimmed
+
+
+@dataclass
+class TaskPage:
+    task: HumanTask
+    schema: dict                      # the step's form, without the fields hidden at this step
+    values: dict                      # what the form shows: the user's input, the draft, or the case data
+    case: dict                        # the case data as this task sees it (open tasks only)
+    application_schema: dict          # the application form beside a later step, if any
+    readonly_fields: list
+    opinion_required: bool
+    history: list                     # completed rows with a decision or an opinion
+    step_rows: list                   # every row of this visit of the step (several approvers)
+    directory: list                   # whom the task may be handed to or copied to
+    return_targets: list
+    can_act: bool
+    can_claim: bool
+
+
+def task_page(actor, task_id, entered=None):
+    """The task page for `actor` (permission-checked). `entered`: the user's own input to show again
+    (a refused or conflicting submission), else the draft or the case data fill the form."""
+    task = tasks.get_task(actor, task_id)
+    definition = task.instance.definition
+    step = definitions.compiled(definition).steps.get(task.element_id)
+    hidden = step.hidden_fields if step is not None else frozenset()
+    schema = tasks.form_of(task)
+    case = cases.task_data(task) if task.status == "open" else {}
+    if entered is None:
+        entered = task.draft_data or ({} if task.form_key == "review_opinion" else
+                                      {k: case.get(k) for k in schema.get("properties", {}) if k in case})
+    application = definition.forms.get(APPLICATION_FORM, {}) if task.form_key != APPLICATION_FORM else {}
+    rows = queries.tasks_of(task.instance)
+    return TaskPage(
+        task=task, schema=without_fields(schema, hidden), values=entered, case=case,
+        application_schema=without_fields(application, hidden),
+        readonly_fields=sorted(step.readonly_fields) if step is not None else [],
+        opinion_required=bool(step and step.opinion_required),
+        history=[t for t in rows if t.status == "completed" and (t.decision or t.opinion)],
+        step_rows=[t for t in rows if t.spiff_task_id == task.spiff_task_id],
+        directory=users.directory(),
+        return_targets=case_actions.return_targets(task) if task.status == "open" else [],
+        can_act=can_act_on_task(actor, task),
+        can_claim=task.assignee_id is None and is_candidate(actor, task))
+
+
+@dataclass
+class CaseDetail:
+    instance: ProcessInstance
+    data: dict                        # the case data, without the fields hidden from this viewer
+    hidden: frozenset
+    completed: list                   # element ids the case has passed
+    active: list                      # element ids waiting now
+    path: list
+    tasks: list
+    events: list                      # audit events; hidden fields are left out of their data
+    chain: audit.ChainReport
+    application_schema: dict = field(default_factory=dict)
+
+
+def case_detail(actor, instance_id):
+    """A case as its page and the API show it (permission-checked): data, steps, inbox rows, audit trail."""
+    view = cases.case_view(actor, instance_id)
+    instance = view["instance"]
+    hidden = cases.hidden_fields_for(actor, instance)
+    events = audit.events_of(instance.id)
+    return CaseDetail(
+        instance=instance, data={k: v for k, v in view["data"].items() if k not in hidden}, hidden=hidden,
+        completed=view["completed"], active=view["active"], path=view["path"], tasks=queries.tasks_of(instance),
+        events=[_event_without(e, hidden) for e in events] if hidden else events,
+        chain=audit.verify_chain(audit.chain_of(instance.id)),
+        application_schema=without_fields(instance.definition.forms.get(APPLICATION_FORM, {}), hidden))
+
+
+def _event_without(event, hidden):
+    """An audit event as a viewer may see it: the form values of hidden fields left out (not the stored row)."""
+    data = event.data or {}
+    form = data.get("form")
+    if not isinstance(form, dict) or not (hidden & set(form)):
+        return event
+    return _Shown(event, {**data, "form": {k: v for k, v in form.items() if k not in hidden}})
+
+
+class _Shown:
+    """A read-only view of an audit event with other data (never added to the session)."""
+
+    def __init__(self, event, data):
+        self._event, self.data = event, data
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
