@@ -112,6 +112,8 @@ def write(ctx: CommandContext) -> None:
     ctx.audit.clear()
     ctx.audit_following.clear()
     heads: dict[str, tuple[int, str]] = {}
+    if any(event.chain == SYSTEM for event in events):
+        _serialize_system_chain()
     for event in events:
         if event.chain not in heads:
             heads[event.chain] = head_of(event.chain) or (0, GENESIS)
@@ -120,6 +122,19 @@ def write(ctx: CommandContext) -> None:
         digest = _hash_fields(prev, fields)
         ctx.append(AuditEvent.__table__, {**fields, "prev_hash": prev, "hash": digest})
         heads[event.chain] = (seq + 1, digest)
+
+
+SYSTEM = chain_of(None)
+_SYSTEM_CHAIN_LOCK = 0x43484149   # any constant: the transaction-level advisory lock of the system chain
+
+
+def _serialize_system_chain():
+    """Events without a case (deploys, tokens, the calendar) share one chain, and no row stands for
+    it to lock: on PostgreSQL the commands appending to it take turns on an advisory lock held
+    until they commit, so two at once do not both take the next number. (SQLite's BEGIN
+    IMMEDIATE already makes every command take turns.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_SYSTEM_CHAIN_LOCK)))
 
 
 def head_of(chain):

@@ -35,9 +35,17 @@ def task_for_update(task_id):
 
 def case_for_update(instance_id):
     """A case, its row locked until the command ends."""
-    instance = db.session.execute(
-        select(ProcessInstance).where(ProcessInstance.id == _as_id(instance_id)).with_for_update()
-    ).scalar_one_or_none()
+    instance = lock_case(instance_id)
     if instance is None:
         raise NotFound(_("Case %(id)s does not exist.", id=instance_id))
     return instance
+
+
+def lock_case(instance_id):
+    """Lock a case's row for the rest of the command (None: no such case). Any command that
+    appends to a case's audit chain holds it, so the chain's head it reads at its end is current."""
+    if instance_id is None:
+        return None
+    return db.session.execute(
+        select(ProcessInstance).where(ProcessInstance.id == _as_id(instance_id)).with_for_update()
+    ).scalar_one_or_none()

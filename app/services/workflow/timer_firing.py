@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from ...engine import runner, start_timers
 from ...extensions import db
-from ...models import HumanTask, ProcessDefinition, ProcessInstance, TimerJob
+from ...models import HumanTask, ProcessDefinition, TimerJob
 from ...models.jobs import JobStatus
 from ...models.states import InstanceStatus, TaskStatus
 from ..audit import trail as audit
@@ -25,6 +25,7 @@ from . import definitions
 from .cases import start_by_timer
 from .engine_calls import audited_handlers, run_engine
 from .inbox_rows import close_candidates, close_task, open_candidates
+from .loading import lock_case
 from .steps import apply_step, finish_step
 from .timer_jobs import now
 
@@ -67,6 +68,7 @@ def fire_due(limit=1000, at=None):
 
 
 def _failed(ctx, job, moment, exc):
+    lock_case(job.instance_id)          # the incident is recorded on the case's chain
     job.attempts += 1
     job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if job.attempts >= MAX_ATTEMPTS:
@@ -84,8 +86,7 @@ def _act(ctx, job, moment):
     if job.kind == "start_timer":
         _start_case(ctx, job, moment)
         return
-    instance = db.session.execute(select(ProcessInstance).where(ProcessInstance.id == job.instance_id)
-                                  .with_for_update()).scalar_one_or_none()   # as every command deciding a step
+    instance = lock_case(job.instance_id)       # as every command deciding a step
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return
     if job.kind == "bpmn_timer":
@@ -193,6 +194,7 @@ def retry_incident(actor, job_id):
         job = db.session.get(TimerJob, job_id)
         if job is None or job.status != JobStatus.INCIDENT:
             raise NotFound("no such incident")
+        lock_case(job.instance_id)
         job.status, job.attempts, job.due_at = JobStatus.PENDING, 0, now()
         audit.record(ctx, "incident_retried", actor=actor, instance_id=job.instance_id, element_id=job.element_id,
                      data={"job": job.id, "error": job.last_error})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ....engine import runner
 from ....engine.steps import ApprovalMode
 from ....extensions import db
-from ....models import CarbonCopy, HumanTask, ProcessInstance
+from ....models import CarbonCopy, HumanTask
 from ....models.states import InstanceStatus, TaskStatus
 from ...audit import trail as audit
 from ...command import command
@@ -19,7 +19,7 @@ from ...notify import notifications
 from .. import copies, definitions
 from ..engine_calls import audited_handlers, run_engine
 from ..inbox_rows import active_user
-from ..loading import case_for_update
+from ..loading import case_for_update, lock_case
 from ..steps import apply_step
 from .handover import load_open
 from .signatures import step_config
@@ -58,7 +58,7 @@ def urge(actor, instance_id, note=""):
 def carbon_copy(actor, instance_id, usernames, note="", element_id=""):
     """抄送: copy a case to people for information; they see it in their CC inbox."""
     with command(actor) as ctx:
-        instance = db.session.get(ProcessInstance, instance_id)
+        instance = lock_case(instance_id)
         if instance is None or not can_view_instance(actor, instance):
             raise Forbidden(_("You may not see this case."))
         if not may_copy(actor, instance):
