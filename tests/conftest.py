@@ -1,7 +1,8 @@
 """Shared fixtures: the app on each database (SQLite file and PostgreSQL), users, clients.
 
 PostgreSQL tests skip when the server is unreachable, unless
-CHAINQ_REQUIRE_POSTGRES=1 (as in CI), where they fail instead.
+CHAINQ_REQUIRE_POSTGRES=1 (as in CI), where they fail instead. Each test gets
+a copy of a template database seeded once per process (tests/support.py).
 """
 import pytest
 from sqlalchemy import select
@@ -26,6 +27,7 @@ def db_kind(request):
 
 @pytest.fixture
 def app(db_kind, tmp_path):
+    """The app on its own copy of the seeded, deployed database (built once per test process)."""
     app = make_app(database_url(db_kind, tmp_path), tmp_path)
     with app.app_context():
         reset_database()

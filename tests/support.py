@@ -1,10 +1,20 @@
 """Test helpers shared by every conftest: databases and app construction.
 
 A plain module (imported as `tests.support`), so its state (the per-process
-PostgreSQL database) exists once however many conftests import it.
+PostgreSQL database, the seeded templates) exists once however many conftests
+import it.
+
+Every test starts from the demo accounts and the shipped diagrams deployed.
+Seeding and deploying them costs far more than copying a database, so they are
+built once per test process into a template (a SQLite file, a PostgreSQL
+database) and `reset_database()` gives each test a copy: the same rows and the
+same ids (the app caches compiled definitions by id).
 """
 import contextvars
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,16 +23,25 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.extensions import db
 from app.services import demo
-from app.services.workflow import deploy
+from app.services.workflow import definitions, deploy
 
 PG_URL = os.environ.get("CHAINQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chainq_test")
 REQUIRE_PG = os.environ.get("CHAINQ_REQUIRE_POSTGRES") == "1"
 _pg_state = {}
+_templates = {}   # "folder": this process's scratch folder; "sqlite": template file; "postgresql": database name
 
 
 def _admin_engine():
-    server = PG_URL.rsplit("/", 1)[0]
-    return create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    if "admin" not in _pg_state:
+        server = PG_URL.rsplit("/", 1)[0]
+        _pg_state["admin"] = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    return _pg_state["admin"]
+
+
+def _admin(*statements):
+    with _admin_engine().connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
 
 
 def postgres_available():
@@ -31,11 +50,7 @@ def postgres_available():
         try:
             server, name = PG_URL.rsplit("/", 1)
             name = f"{name}_{os.getpid()}"
-            engine = _admin_engine()
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            engine.dispose()
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
             _pg_state["ok"], _pg_state["url"], _pg_state["name"] = True, f"{server}/{name}", name
         except Exception as exc:  # unreachable server, missing driver
             _pg_state["ok"] = False
@@ -45,11 +60,6 @@ def postgres_available():
             pytest.fail(f"PostgreSQL is required (CHAINQ_REQUIRE_POSTGRES=1) but unreachable: {_pg_state['why']}")
         pytest.skip(f"PostgreSQL unreachable: {_pg_state['why']}")
     return _pg_state["url"]
-
-
-
-
-
 
 
 def database_url(kind, tmp_path):
@@ -67,19 +77,81 @@ def make_app(url, tmp_path, **extra):
 
 
 def reset_database():
+    """Replace the current app's database with a copy of the seeded, deployed template.
+
+    The app's connections are closed first: SQLite would keep reading a replaced file
+    through them, and PostgreSQL cannot drop a database that has sessions."""
+    url = db.engine.url
     db.session.remove()
-    db.drop_all()
-    db.create_all()
-    demo.seed_accounts()
-    deploy.deploy_folder()
+    db.engine.dispose()
+    if url.get_backend_name() == "sqlite":
+        _copy_sqlite_template(url.database)
+    else:
+        _copy_postgres_template(url.database)
+    # Deploying compiles the newest definitions into the deploying app's cache; the template's
+    # app did that, so this app does it too, and each test starts with the cache it had before.
+    for definition in definitions.list_latest():
+        definitions.compiled(definition)
+    db.session.remove()
+
+
+def _folder():
+    if "folder" not in _templates:
+        _templates["folder"] = Path(tempfile.mkdtemp(prefix=f"chainq-templates-{os.getpid()}-"))
+    return _templates["folder"]
+
+
+def _seed(url):
+    """The state every test starts from, built by an app of its own (a test's app gets a
+    copy of the database, and compiles its own definitions: nothing compiled is shared)."""
+    app = make_app(url, _folder())
+    with app.app_context():
+        db.create_all()
+        demo.seed_accounts()
+        deploy.deploy_folder()
+        db.session.remove()
+        if url.startswith("sqlite"):
+            # the whole database in the main file, so that copying that file copies everything
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+
+
+def _copy_sqlite_template(path):
+    if "sqlite" not in _templates:
+        template = _folder() / "template.db"
+        _seed(f"sqlite:///{template}")
+        if os.path.exists(f"{template}-wal") and os.path.getsize(f"{template}-wal"):
+            raise RuntimeError(f"{template}-wal still holds pages after the checkpoint: a copy would miss them")
+        _templates["sqlite"] = template
+    for leftover in (f"{path}-wal", f"{path}-shm", f"{path}-journal"):   # a log of the replaced file
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    shutil.copy(_templates["sqlite"], path)
+
+
+def _copy_postgres_template(name):
+    if "postgresql" not in _templates:
+        server, own = postgres_available().rsplit("/", 1)
+        template = f"{own}_template"
+        _admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)', f'CREATE DATABASE "{template}"')
+        # no connection may stay open on a template while it is copied: _seed disposes its engine
+        _seed(f"{server}/{template}")
+        _templates["postgresql"] = template
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+           f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
 
 
 def drop_test_database():
+    """At the end of the session: this process's PostgreSQL databases and template files."""
     if _pg_state.get("ok"):
-        engine = _admin_engine()
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
-        engine.dispose()
+        names = [_pg_state["name"]] + ([_templates["postgresql"]] if "postgresql" in _templates else [])
+        _admin(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names))
+    if "admin" in _pg_state:
+        _pg_state.pop("admin").dispose()
+    if "folder" in _templates:
+        shutil.rmtree(_templates.pop("folder"), ignore_errors=True)
+    _templates.clear()
 
 
 class FreshContextClient(FlaskClient):
