@@ -60,8 +60,9 @@ class LiveServer:
             command += ["--worker-class", "gthread", "--threads", str(self.threads)]
         command.append("wsgi:app")
         self._log = open(self.log_path, "w")
+        # in a process group of its own, which stop() ends: the master and its workers
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)   # its own process group: stop() ends master and workers
+                                        start_new_session=True)
         deadline = time.monotonic() + self.boot_timeout
         while self.port is None:
             if self.process.poll() is not None:

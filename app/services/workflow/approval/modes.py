@@ -62,8 +62,8 @@ class AllMustApprove(Rule):
         decisive = _first_decisive(_decisions(rows))
         if decisive is not None:
             return decisive
-        signed = {r.completed_by.username for r in rows
-                  if r.status == TaskStatus.COMPLETED and r.decision == "approve"}
+        signed = {r.completed_by.username for r in rows     # (a timeout decides with nobody's signature)
+                  if r.status == TaskStatus.COMPLETED and r.decision == "approve" and r.completed_by is not None}
         return "approve" if all(u in signed for u in plan) else None
 
 
