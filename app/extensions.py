@@ -25,9 +25,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
-# An optional JSON value: None is stored as SQL NULL, as the prepared statements of
-# app/services/statements.py store it, so a row reads the same whichever path wrote it
-# (SQLAlchemy's default would store the JSON text 'null').
+# An optional JSON value: None is stored as SQL NULL, whether the ORM or a Core INSERT of
+# queued rows writes it, so a row reads the same whichever path wrote it (SQLAlchemy's
+# default would store the JSON text 'null').
 NULLABLE_JSON = JSON(none_as_null=True)
 
 
@@ -35,8 +35,8 @@ class Base(DeclarativeBase):
     pass
 
 
-# Objects are not expired when a transaction commits but when the next one begins
-# (app/services/transaction.py explains why).
+# Objects are not expired when a transaction commits, so a page shows a command's result without
+# reading it again; the next command expires them as it begins (app/services/command.py, _begin).
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()

@@ -75,7 +75,7 @@ class HumanTask(Model):
     decision: Mapped[str] = mapped_column(String(30), default="")
     opinion: Mapped[str] = mapped_column(Text, default="")
     draft_data: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
-    # approval steps with several approvers (see app/services/approval.py)
+    # approval steps with several approvers (see app/services/workflow/approval/)
     step_mode: Mapped[str] = mapped_column(String(20), default="single")
     slot: Mapped[int] = mapped_column(Integer, default=0)
     plan: Mapped[list | None] = mapped_column(NULLABLE_JSON)          # ordered approvers of the step (user names)

@@ -70,7 +70,7 @@ def pretty_json(value, indent=None):
 
 
 def notification_text(notification):
-    """A notification in the reader's language (services/notifications.py keeps its template)."""
+    """A notification in the reader's language (app/services/notify/notifications.py keeps its template)."""
     return text_of(notification)
 
 
