@@ -131,6 +131,9 @@ def _copy_sqlite_template(path):
 
 
 def _copy_postgres_template(name):
+    """Give the test database the template's rows. A full copy (`CREATE DATABASE … TEMPLATE`) takes
+    about 0.6 s; putting the rows back takes a twentieth of that, so that is done whenever the
+    database still has the template's schema and nobody holds its rows (else: the full copy)."""
     if "postgresql" not in _templates:
         server, own = postgres_available().rsplit("/", 1)
         template = f"{own}_template"
@@ -138,8 +141,54 @@ def _copy_postgres_template(name):
         # no connection may stay open on a template while it is copied: _seed disposes its engine
         _seed(f"{server}/{template}")
         _templates["postgresql"] = template
+        _templates["pg_server"] = server
+        _keep_seed_rows(f"{server}/{template}")
+    if _templates.get("pg_copied") == name and _put_seed_rows_back(f"{_templates['pg_server']}/{name}"):
+        return
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
            f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
+    _templates["pg_copied"] = name
+
+
+# The template keeps a copy of its rows in schema `seed`, and a fingerprint of its tables' columns:
+# a test database whose schema no longer matches (a migration test rebuilt it) is copied again in full.
+_FINGERPRINT = """SELECT md5(string_agg(table_name || '.' || column_name || ':' || data_type, ',' ORDER BY
+                  table_name, ordinal_position)) FROM information_schema.columns WHERE table_schema = 'public'"""
+
+
+def _keep_seed_rows(url):
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA seed"))
+        for table in db.metadata.sorted_tables:
+            conn.execute(text(f'CREATE TABLE seed."{table.name}" AS SELECT * FROM public."{table.name}"'))
+        _templates["pg_fingerprint"] = conn.execute(text(_FINGERPRINT)).scalar()
+    engine.dispose()
+
+
+def _put_seed_rows_back(url):
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '2s'"))     # a test that left a lock: copy in full
+            if conn.execute(text(_FINGERPRINT)).scalar() != _templates["pg_fingerprint"]:
+                return False
+            conn.execute(text("SET LOCAL session_replication_role = replica"))   # rows go back in any order
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(text(f'DELETE FROM public."{table.name}"'))
+            for table in db.metadata.sorted_tables:
+                conn.execute(text(f'INSERT INTO public."{table.name}" SELECT * FROM seed."{table.name}"'))
+                for column in table.primary_key.columns:
+                    if column.autoincrement is True or (column.autoincrement == "auto" and
+                                                        column.type.python_type is int):
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('public.\"{table.name}\"', '{column.name}'), "
+                            f'COALESCE((SELECT MAX("{column.name}") FROM public."{table.name}"), 0) + 1, false)'))
+        return True
+    except Exception:   # whatever stands in the way (locks, a broken schema): the full copy
+        return False
+    finally:
+        engine.dispose()
 
 
 def drop_test_database():
