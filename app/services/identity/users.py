@@ -12,7 +12,17 @@ from ...models import Group, Unit, User
 from ..audit import trail as audit
 from ..command import command
 
-_DUMMY_HASH = generate_password_hash("not-a-password")
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash():
+    """A hash made the way real ones are (the configured method), made once, when first needed: checking
+    a password against it costs what checking a real one does, and no web worker pays scrypt's
+    32 MB of work memory at start-up."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("not-a-password", method=method)
+    return _dummy_hashes[method]
 
 
 def hash_password(password):
@@ -27,7 +37,7 @@ def _token_digest(token):
 def authenticate(username, password):
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")   # same work either way: no user enumeration by timing
+        check_password_hash(_dummy_hash(), password or "")   # same work either way: no user enumeration by timing
         return None
     if not user.active or not check_password_hash(user.password_hash, password or ""):
         return None

@@ -86,8 +86,10 @@ def open_candidates(ctx, task):
 
 
 def close_candidates(ctx, task):
-    """Candidate rows exist only while a task is claimable: claim, completion and cancellation delete them."""
-    ctx.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+    """Candidate rows exist only while a task is claimable: claim, completion and cancellation delete them.
+    A task offered to no group or user never had any (a named assignee's task)."""
+    if task.candidate_groups or task.candidate_users:
+        ctx.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
 
 
 def close_task(ctx, task):
