@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ...models import Group, Unit, User, user_groups
 
@@ -54,8 +54,8 @@ class MemberCache:
         if not username:
             return None
         if ("user", username) not in self._answers:
-            self._answers[("user", username)] = self._session.execute(
-                select(User).where(User.username == username)).scalar_one_or_none()
+            self._answers[("user", username)] = self._session.execute(   # its groups only if asked for
+                select(User).options(lazyload(User.groups)).where(User.username == username)).scalar_one_or_none()
         return self._answers[("user", username)]  # type: ignore[return-value]
 
     def unit_key(self, unit_id) -> str:

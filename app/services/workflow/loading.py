@@ -6,10 +6,15 @@ already serializes writers). Two experts signing the same countersign at the
 same moment are then taken one after the other: the second sees the first's
 signature and the step is decided exactly once. It also makes the audit chain's
 head, read when the command ends, the case's real head.
+
+The case row is the first and only row a command locks before it writes: task,
+job and candidate rows are written after it, under its protection, so two
+commands never wait for each other in opposite orders (a deadlock). The timer
+scheduler takes a job and its case together, skipping any that are held
+(timer_firing._claim).
 """
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import HumanTask, ProcessInstance
@@ -24,12 +29,18 @@ def _as_id(value):
 
 
 def task_for_update(task_id):
-    """The task and its case, in one query, both rows locked until the command ends."""
-    task = db.session.execute(
-        select(HumanTask).options(joinedload(HumanTask.instance, innerjoin=True))
-        .where(HumanTask.id == _as_id(task_id)).with_for_update()).scalar_one_or_none()
+    """The task and its case, the case's row locked until the command ends.
+
+    Two reads: the case is locked first (found through the task), then the task is read. A
+    command that had to wait for the lock then reads the task as the command before it left it;
+    one joined `FOR UPDATE` would hand it the task row as it was before it waited (PostgreSQL
+    re-reads only the rows it locks). `task.instance` is the locked case (the identity map)."""
+    owner = select(HumanTask.instance_id).where(HumanTask.id == _as_id(task_id)).scalar_subquery()
+    case = db.session.execute(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()).scalar()
+    task = db.session.execute(select(HumanTask).where(HumanTask.id == _as_id(task_id))).scalar_one_or_none()
     if task is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
+    assert task.instance is case      # from the identity map, while `case` still holds it (no query)
     return task
 
 

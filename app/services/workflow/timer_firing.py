@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from ...engine import runner, start_timers
 from ...extensions import db
-from ...models import HumanTask, ProcessDefinition, TimerJob
+from ...models import HumanTask, ProcessDefinition, ProcessInstance, TimerJob
 from ...models.jobs import JobStatus
 from ...models.states import InstanceStatus, TaskStatus
 from ..audit import trail as audit
@@ -34,12 +34,23 @@ MAX_ATTEMPTS = 5
 
 
 def _claim(at):
-    """The id of one due job this process now owns, or None."""
-    query = select(TimerJob.id).where(TimerJob.status == JobStatus.PENDING, TimerJob.due_at <= at) \
+    """The id of one due job this process now owns, or None.
+
+    On PostgreSQL a job of a case is locked together with its case, in one statement that skips
+    rows anyone holds: another scheduler process takes other jobs meanwhile, and a job whose case
+    a user's command is working on waits for the next round. The scheduler never waits for a lock
+    while holding one, so it cannot deadlock with a command, which locks the case first and then
+    writes the case's jobs. (SQLite: the command's BEGIN IMMEDIATE already serializes everything.)"""
+    due = select(TimerJob.id).where(TimerJob.status == JobStatus.PENDING, TimerJob.due_at <= at) \
         .order_by(TimerJob.due_at, TimerJob.id).limit(1)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)   # other workers take other jobs meanwhile
-    return db.session.execute(query).scalar()
+    if db.engine.dialect.name != "postgresql":
+        return db.session.execute(due).scalar()
+    of_a_case = due.join(ProcessInstance, ProcessInstance.id == TimerJob.instance_id)
+    found = db.session.execute(of_a_case.with_for_update(skip_locked=True)).scalar()
+    if found is None:       # start jobs belong to no case
+        found = db.session.execute(due.where(TimerJob.instance_id.is_(None)).with_for_update(skip_locked=True)
+                                   ).scalar()
+    return found
 
 
 def fire_due(limit=1000, at=None):
