@@ -11,6 +11,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from ...engine import runner
 from ...models import ProcessInstance
 from ..command import command
@@ -31,7 +33,7 @@ def may_audit(user):
 
 def require_auditor(user):
     if not may_audit(user):
-        raise Forbidden("auditors only")
+        raise Forbidden(_("Auditors only."))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The working-day calendar administrators keep (holidays and worked weekend days)."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...extensions import db
@@ -21,7 +22,7 @@ def is_working_day(day: date):
 def set_day(actor, day, name="", working=False):
     """Mark a date as a holiday (working=False) or as a worked weekend day (working=True)."""
     if not is_admin(actor):
-        raise Forbidden("administrators only")
+        raise Forbidden(_("Administrators only."))
     try:
         date.fromisoformat(day)
     except ValueError:
@@ -38,7 +39,7 @@ def set_day(actor, day, name="", working=False):
 
 def remove_day(actor, day):
     if not is_admin(actor):
-        raise Forbidden("administrators only")
+        raise Forbidden(_("Administrators only."))
     with command(actor) as ctx:
         entry = db.session.execute(select(Holiday).where(Holiday.day == day)).scalar_one_or_none()
         if entry is not None:

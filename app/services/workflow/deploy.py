@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from lxml import etree
 from sqlalchemy import func, select
 
@@ -74,7 +75,7 @@ def _as_text(data):
 def deploy(actor, xml_bytes, filename, forms=None):
     """Deploy one diagram (administrators only). Returns (definition, created)."""
     if actor is not None and not is_admin(actor):
-        raise Forbidden("only administrators may deploy process definitions")
+        raise Forbidden(_("Only administrators may deploy process definitions."))
     available = forms if forms is not None else load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
         definition, created = _deploy(ctx, xml_bytes, filename, available, actor)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select, union
 
 from ...extensions import db
@@ -164,7 +165,7 @@ def tasks_of(instance):
 
 def consortia(user, district="", page=1, per_page=20):
     if user is None:
-        raise Forbidden("log in first")
+        raise Forbidden(_("Log in first."))
     query = select(Consortium)
     if district:
         query = query.where(Consortium.district == district)
@@ -176,7 +177,7 @@ def consortia(user, district="", page=1, per_page=20):
 
 def consortium(user, consortium_id):
     if user is None:
-        raise Forbidden("log in first")
+        raise Forbidden(_("Log in first."))
     record = db.session.get(Consortium, consortium_id)
     if record is None:
         raise NotFound(f"consortium {consortium_id} does not exist")

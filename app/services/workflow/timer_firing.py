@@ -9,6 +9,7 @@ with backoff, then parked as an incident an administrator sees and can retry.
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ...engine import runner, start_timers
@@ -80,6 +81,9 @@ def fire_due(limit=1000, at=None):
 
 def _failed(ctx, job, moment, exc):
     lock_case(job.instance_id)          # the incident is recorded on the case's chain
+    db.session.refresh(job, with_for_update=True)
+    if job.status != JobStatus.PENDING or job.due_at > moment:
+        return      # another process fired it meanwhile (and may have moved it on): nothing failed here
     job.attempts += 1
     job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if job.attempts >= MAX_ATTEMPTS:
@@ -192,7 +196,7 @@ def _notify_holders(ctx, task, kind, message):
 
 def incidents(actor):
     if not is_admin(actor):
-        raise Forbidden("administrators only")
+        raise Forbidden(_("Administrators only."))
     return db.session.execute(select(TimerJob).where(TimerJob.status == JobStatus.INCIDENT)
                               .order_by(TimerJob.due_at)).scalars().all()
 
@@ -200,11 +204,11 @@ def incidents(actor):
 def retry_incident(actor, job_id):
     """An administrator puts a parked job back in the queue, due now."""
     if not is_admin(actor):
-        raise Forbidden("administrators only")
+        raise Forbidden(_("Administrators only."))
     with command(actor) as ctx:
-        job = db.session.get(TimerJob, job_id)
+        job = db.session.get(TimerJob, job_id, with_for_update=True)    # two administrators: one retries it
         if job is None or job.status != JobStatus.INCIDENT:
-            raise NotFound("no such incident")
+            raise NotFound(_("No such incident."))
         lock_case(job.instance_id)
         job.status, job.attempts, job.due_at = JobStatus.PENDING, 0, now()
         audit.record(ctx, "incident_retried", actor=actor, instance_id=job.instance_id, element_id=job.element_id,

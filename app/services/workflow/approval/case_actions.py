@@ -19,7 +19,7 @@ from ...notify import notifications
 from .. import copies, definitions
 from ..engine_calls import audited_handlers, run_engine
 from ..inbox_rows import active_user
-from ..loading import case_for_update, lock_case
+from ..loading import case_for_update
 from ..steps import apply_step
 from .handover import load_open
 from .signatures import step_config
@@ -58,8 +58,8 @@ def urge(actor, instance_id, note=""):
 def carbon_copy(actor, instance_id, usernames, note="", element_id=""):
     """抄送: copy a case to people for information; they see it in their CC inbox."""
     with command(actor) as ctx:
-        instance = lock_case(instance_id)
-        if instance is None or not can_view_instance(actor, instance):
+        instance = case_for_update(instance_id)
+        if not can_view_instance(actor, instance):
             raise Forbidden(_("You may not see this case."))
         if not may_copy(actor, instance):
             raise Forbidden(_("Only the initiator and the people who worked on the case may copy it."))
@@ -104,11 +104,12 @@ def take_back(actor, instance_id, kind):
             raise Forbidden(_("Only the initiator may withdraw the case."))
         rows = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                   .order_by(HumanTask.id)).scalars().all()
-        completed = [r for r in rows if r.status == TaskStatus.COMPLETED]
+        # the last to act is the last to complete (rows of one step are created together, in any order)
+        completed = sorted((r for r in rows if r.status == TaskStatus.COMPLETED), key=lambda r: (r.completed_at, r.id))
         if not completed or completed[-1].completed_by_id != actor.id:
             raise Conflict(_("You were not the last to act on this case."))
         last = completed[-1]
-        later = [r for r in rows if r.id > last.id]
+        later = [r for r in rows if r is not last and r.created_at >= last.completed_at]   # what it set off
         if any(r.status == TaskStatus.COMPLETED or r.claimed_at is not None or r.draft_data for r in later):
             raise Conflict(_("Someone has already acted on the next step; it can no longer be taken back."))
         compiled = definitions.compiled_by_id(instance.definition_id)
@@ -133,7 +134,8 @@ def return_targets(task):
     past but ahead of the applicant's step, so they are not targets."""
     compiled, step = step_config(task)
     allowed = step.properties.get("returnTo", "any") if step else "any"
-    if allowed == "none":
+    if allowed == "none" or task.step_mode not in (ApprovalMode.SINGLE, ApprovalMode.OR_SIGN):
+        # several approvers decide 'return' together instead (return_to refuses it there)
         return []
     earlier = compiled.before.get(task.element_id, frozenset())
     done = db.session.execute(select(HumanTask).where(

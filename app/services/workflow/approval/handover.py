@@ -10,6 +10,7 @@ from ...identity.permissions import can_act_on_task, is_admin, may_receive
 from ...notify import notifications
 from ..inbox_rows import active_user, close_candidates
 from ..loading import task_for_update
+from .signatures import rows_of_step
 
 
 def load_open(task_id):
@@ -34,7 +35,9 @@ def transfer(actor, task_id, to_username, note=""):
         task.assignee_id, task.claimed_at = target.id, ctx.now
         close_candidates(ctx, task)             # assigned now: no longer claimable by its groups
         if task.plan and previous in task.plan and task.delegation_state != "pending":
-            task.plan = [target.username if u == previous else u for u in task.plan]
+            plan = [target.username if u == previous else u for u in task.plan]
+            for row in rows_of_step(task):      # every row decides against the same plan
+                row.plan = plan
         audit.record(ctx, "task_transferred", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"from": previous, "to": target.username,
                                                                     "note": note, "delegated": bool(task.owner_id)})
@@ -83,6 +86,10 @@ def resolve_delegation(actor, task_id, opinion=""):
 
 
 def check_receiver(target, task, actor):
+    """Whether `target` may take `task` (see permissions.may_receive); on a step with several
+    approvers, never someone who already has a row in it: one person, one signature."""
+    if task.plan and target.username in task.plan:
+        raise Conflict(_("%(name)s is already an approver of this step.", name=target.username))
     if not may_receive(target, task, actor):
         raise Forbidden(_("%(name)s may not take this task: it goes to this step's approvers or your own office.",
                           name=target.username))
