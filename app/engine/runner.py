@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -89,9 +90,6 @@ def _find(workflow: BpmnWorkflow, spiff_id: object) -> Task | None:
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
     """(spiff id, element id, due datetime) of every timer event waiting in the workflow."""
-    from datetime import timezone
-
-    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
     found: list[tuple[str, str, datetime]] = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
@@ -115,7 +113,6 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
     `scheduled` is the occurrence the job stood for: a cycle timer's following
     occurrence is counted from it (R2/PT1H fires one and two hours after the step
     began, however late the first firing ran), not from the moment it fired."""
-    from datetime import datetime, timedelta, timezone
     task = _find(workflow, spiff_id)
     if task is None or task.state != TaskState.WAITING:
         return False

@@ -6,9 +6,11 @@ Camunda 7 attributes are used so the same file opens in Camunda Modeler:
 `camunda:formKey`, `camunda:dueDate`, `camunda:properties`.
 """
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import NotRequired, TypedDict, cast
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -120,9 +122,6 @@ class StepConfig:
             policy["times"] = int(self.properties.get("remindTimes", "1"))
             every = self.properties.get("remindEvery")
             if every:
-                from datetime import datetime, timezone
-
-                from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
                 start = datetime(2000, 1, 1, tzinfo=timezone.utc)
                 delta = TimerEventDefinition.get_timedelta_from_start(
                     TimerEventDefinition.parse_iso_duration(every), start)

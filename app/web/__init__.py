@@ -1,6 +1,7 @@
 """The browser UI: thin Jinja views over the services."""
-from flask import g, session
+from flask import g, send_from_directory, session
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 from ..domain.districts import DISTRICTS, district_label
 from ..services.audit.replay import may_audit
@@ -21,7 +22,6 @@ def init_app(app):
     @app.route("/static/vendor/<path:filename>")
     def vendor_file(filename):
         """bpmn-js and Swagger UI, served from the folder `make vendor` fills."""
-        from flask import send_from_directory
         return send_from_directory(app.config["VENDOR_FOLDER"], filename, max_age=86400)
 
     @app.before_request
@@ -42,7 +42,6 @@ def init_app(app):
 def _chinese_beside(locale):
     """A heading's Chinese term beside it (<small>待办</small>) — in the English UI only: in the
     Chinese UI the heading already is that term."""
-    from markupsafe import Markup, escape
     if locale.startswith("zh"):
         return lambda term: ""
     return lambda term: Markup(" <small>%s</small>") % escape(term)
