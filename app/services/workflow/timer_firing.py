@@ -34,36 +34,48 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def _claim(at):
-    """The id of one due job this process now owns, or None.
+_BUSY = object()     # _claim: the job's case is held by a command now; the job waits for the next round
 
-    On PostgreSQL a job of a case is locked together with its case, in one statement that skips
-    rows anyone holds: another scheduler process takes other jobs meanwhile, and a job whose case
-    a user's command is working on waits for the next round. The scheduler never waits for a lock
-    while holding one, so it cannot deadlock with a command, which locks the case first and then
-    writes the case's jobs. (SQLite: the command's BEGIN IMMEDIATE already serializes everything.)"""
-    due = select(TimerJob.id).where(TimerJob.status == JobStatus.PENDING, TimerJob.due_at <= at) \
-        .order_by(TimerJob.due_at, TimerJob.id).limit(1)
+
+def _claim(at, busy):
+    """The id of one due job this process now owns, None when none is due, or _BUSY.
+
+    On PostgreSQL the claim skips jobs another scheduler process holds, and then takes the job's
+    case the same way: a case a user's command is working on is not waited for (the job is left
+    for the next round, `busy`). The scheduler never waits for a lock while it holds one, so it
+    cannot deadlock with a command, which locks the case first and then writes the case's jobs.
+    (SQLite: the command's BEGIN IMMEDIATE already serializes everything.)"""
+    query = select(TimerJob.id, TimerJob.instance_id).where(
+        TimerJob.status == JobStatus.PENDING, TimerJob.due_at <= at).order_by(TimerJob.due_at, TimerJob.id).limit(1)
+    if busy:
+        query = query.where(TimerJob.id.not_in(busy))
     if db.engine.dialect.name != "postgresql":
-        return db.session.execute(due).scalar()
-    of_a_case = due.join(ProcessInstance, ProcessInstance.id == TimerJob.instance_id)
-    found = db.session.execute(of_a_case.with_for_update(skip_locked=True)).scalar()
-    if found is None:       # start jobs belong to no case
-        found = db.session.execute(due.where(TimerJob.instance_id.is_(None)).with_for_update(skip_locked=True)
-                                   ).scalar()
-    return found
+        found = db.session.execute(query).first()
+        return found.id if found is not None else None
+    found = db.session.execute(query.with_for_update(skip_locked=True)).first()
+    if found is None or found.instance_id is None:
+        return found.id if found is not None else None
+    held = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == found.instance_id)
+                              .with_for_update(skip_locked=True)).scalar()
+    if held is None:
+        busy.add(found.id)
+        return _BUSY
+    return found.id
 
 
 def fire_due(limit=1000, at=None):
     """Fire the jobs due by `at` (default: now), each in its own transaction. Returns how many fired."""
-    fired = 0
+    fired, busy = 0, set()
     while fired < limit:
         moment, job_id = at or now(), None
         try:
             with command() as ctx:
-                job_id = _claim(moment)
+                job_id = _claim(moment, busy)
                 if job_id is None:
                     return fired
+                if job_id is _BUSY:
+                    job_id = None
+                    continue
                 taken = db.session.execute(update(TimerJob).where(
                     TimerJob.id == job_id, TimerJob.status == JobStatus.PENDING)
                     .values(status=JobStatus.DONE, fired_at=moment, fired=TimerJob.fired + 1)).rowcount
