@@ -56,7 +56,7 @@ def _claim(at, busy):
     if found is None or found.instance_id is None:
         return found.id if found is not None else None
     held = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == found.instance_id)
-                              .with_for_update(skip_locked=True)).scalar()
+                              .with_for_update(skip_locked=True, key_share=True)).scalar()
     if held is None:
         busy.add(found.id)
         return _BUSY
