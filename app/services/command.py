@@ -54,6 +54,7 @@ class CommandContext:
     members: MemberCache
     audit: list[trail.PendingEvent] = field(default_factory=list)
     audit_following: list[trail.PendingEvent] = field(default_factory=list)
+    audit_heads: dict[str, tuple[int, str]] = field(default_factory=dict)   # chain -> head read under its lock
     appends: list[tuple[Any, dict]] = field(default_factory=list)   # (table, row)
     outbox: list[tuple[list[int], str]] = field(default_factory=list)
 

@@ -116,7 +116,7 @@ def write(ctx: CommandContext) -> None:
         _serialize_system_chain()
     for event in events:
         if event.chain not in heads:
-            heads[event.chain] = head_of(event.chain) or (0, GENESIS)
+            heads[event.chain] = ctx.audit_heads.get(event.chain) or head_of(event.chain) or (0, GENESIS)
         seq, prev = heads[event.chain]
         fields = {**event.fields, "seq": seq + 1}
         digest = _hash_fields(prev, fields)

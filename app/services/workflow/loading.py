@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import HumanTask, ProcessInstance
+from ...models import AuditEvent, HumanTask, ProcessInstance
+from ..audit import trail as audit
+from ..command import active
 from ..errors import NotFound
 
 
@@ -37,13 +39,25 @@ def task_for_update(task_id):
     Two reads: the case is locked first (found through the task), then the task is read. A
     command that had to wait for the lock then reads the task as the command before it left it;
     one joined `FOR UPDATE` would hand it the task row as it was before it waited (PostgreSQL
-    re-reads only the rows it locks). `task.instance` is the locked case (the identity map)."""
+    re-reads only the rows it locks). `task.instance` is the locked case (the identity map).
+
+    The second read also brings the head of the case's audit chain, for the command's end
+    (`ctx.audit_heads`): read after the lock, it stays the head until the command commits."""
     owner = select(HumanTask.instance_id).where(HumanTask.id == _as_id(task_id)).scalar_subquery()
     case = db.session.execute(select(ProcessInstance).where(ProcessInstance.id == owner)
                               .with_for_update(key_share=True)).scalar()
-    task = db.session.execute(select(HumanTask).where(HumanTask.id == _as_id(task_id))).scalar_one_or_none()
-    if task is None:
+    if case is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
+    chain = audit.chain_of(case.id)
+    newest = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain) \
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    found = db.session.execute(select(
+        HumanTask, newest.with_only_columns(AuditEvent.seq).scalar_subquery(),
+        newest.with_only_columns(AuditEvent.hash).scalar_subquery()).where(HumanTask.id == _as_id(task_id))).first()
+    if found is None:
+        raise NotFound(_("Task %(id)s does not exist.", id=task_id))
+    task, seq, digest = found
+    active().audit_heads.setdefault(chain, (seq, digest) if seq else (0, audit.GENESIS))
     assert task.instance is case      # from the identity map, while `case` still holds it (no query)
     return task
 
