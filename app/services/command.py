@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..models.identity import utcnow
 from ..sqlite_pragmas import BEGIN_IMMEDIATE
 from .audit import trail
 from .errors import Conflict
@@ -153,7 +154,3 @@ def _is_duplicate_key(exc: IntegrityError) -> bool:
 def _is_contention(exc: OperationalError) -> bool:
     text = str(exc)
     return "could not serialize" in text or "deadlock" in text or "database is locked" in text
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ...engine import runner
 from ...extensions import db
-from ...models import HumanTask, ProcessInstance
+from ...models import ProcessInstance
 from ...models.states import InstanceStatus
 from ..audit import trail as audit
 from ..command import command
@@ -111,18 +111,12 @@ def task_data(task):
     return runner.task_data(workflow, task.spiff_task_id) or runner.current_data(workflow)
 
 
-def hidden_fields_for(actor, instance):
-    """Form fields this viewer must not see on the case (see `_hidden_fields`)."""
-    compiled = definitions.compiled_by_id(instance.definition_id)
-    tasks = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars().all()
-    return _hidden_fields(actor, instance, compiled, tasks)
-
-
-def _hidden_fields(actor, instance, compiled, tasks):
-    """Those hidden at the steps where the viewer had a task. The initiator and the global
-    readers (city office, auditors, admins) see all."""
+def hidden_fields_of(actor, instance, tasks):
+    """Those hidden at the steps where the viewer had a task (`tasks`: the case's inbox rows). The
+    initiator and the global readers (city office, auditors, admins) see all."""
     if instance.started_by_id == actor.id or is_global_reader(actor):
         return frozenset()
+    compiled = definitions.compiled_by_id(instance.definition_id)
     hidden = set()
     for task in tasks:
         if task.assignee_id == actor.id or task.completed_by_id == actor.id or is_candidate(actor, task):

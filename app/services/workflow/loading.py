@@ -18,6 +18,7 @@ scheduler takes a job and its case together, skipping any that are held
 """
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
 from ...models import AuditEvent, HumanTask, ProcessInstance
@@ -58,7 +59,7 @@ def task_for_update(task_id):
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
     task, seq, digest = found
     active().audit_heads.setdefault(chain, (seq, digest) if seq else (0, audit.GENESIS))
-    assert task.instance is case      # from the identity map, while `case` still holds it (no query)
+    set_committed_value(task, "instance", case)     # the task holds its locked case: no lazy load
     return task
 
 

@@ -83,11 +83,12 @@ def case_detail(actor, instance_id):
     """A case as its page and the API show it (permission-checked): data, steps, inbox rows, audit trail."""
     view = cases.case_view(actor, instance_id)
     instance = view["instance"]
-    hidden = cases.hidden_fields_for(actor, instance)
+    rows = queries.tasks_of(instance)
+    hidden = cases.hidden_fields_of(actor, instance, rows)
     events = audit.events_of(instance.id)
     return CaseDetail(
         instance=instance, data={k: v for k, v in view["data"].items() if k not in hidden}, hidden=hidden,
-        completed=view["completed"], active=view["active"], path=view["path"], tasks=queries.tasks_of(instance),
+        completed=view["completed"], active=view["active"], path=view["path"], tasks=rows,
         events=[_event_without(e, hidden) for e in events] if hidden else events,
         chain=audit.verify_chain(audit.chain_of(instance.id)),
         application_schema=without_fields(instance.definition.forms.get(APPLICATION_FORM, {}), hidden))

@@ -11,6 +11,7 @@ task completes once the step's mode has a result:
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -38,15 +39,16 @@ def _first_decisive(decisions: list[str | None]) -> str | None:
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(ABC):
     """One approval mode: who gets a row when the step opens, and when the step is decided."""
     one_at_a_time: bool = False
 
     def first_approvers(self, plan: list[str]) -> list[str]:
         return plan[:1] if self.one_at_a_time else list(plan)
 
+    @abstractmethod
     def decide(self, rows: Sequence[Signed], plan: list[str], rate: float) -> str | None:
-        raise NotImplementedError
+        """'approve' / 'return' / 'reject' once the signatures so far decide the step, else None."""
 
 
 class OrSign(Rule):
