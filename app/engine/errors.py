@@ -35,3 +35,8 @@ class ExpressionError(ValueError):
 
 class ServiceCallError(RuntimeError):
     """A service task named a handler that is not whitelisted, or the handler failed."""
+
+
+class DecisionError(RuntimeError):
+    """A DMN decision could not give a result: names the decision and, where it applies,
+    the rule rows (1-based, as the modeler shows them) and the column."""

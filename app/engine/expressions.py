@@ -6,15 +6,17 @@ whitelist of functions and methods. Administrators may write the Camunda form
 it refuses anything outside the whitelist before a diagram is ever run.
 """
 import ast
+import copy
+import operator
 import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from simpleeval import EvalWithCompoundTypes
+from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes
 
 from .errors import ExpressionError
 
@@ -121,6 +123,75 @@ def evaluate(expression: str | None, context: Mapping[str, Any] | None) -> Any:
         raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None
     finally:
         evaluator.names = {}          # no case data outlives the call
+
+
+class _DecimalLiterals(ast.NodeTransformer):
+    """Number literals with a fraction become Decimal: `0.1 + 0.2` is then exactly `0.3`.
+    Integer literals stay int so that indexes and `round(x, 2)` keep working."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        if isinstance(node.value, float):
+            return ast.copy_location(ast.Constant(cast(Any, Decimal(repr(node.value)))), node)
+        return node
+
+
+@lru_cache(maxsize=4096)
+def _parsed_exact(text: str) -> tuple[ast.expr | None, str | None]:
+    tree, problems = _parsed(text)
+    if tree is None:
+        return None, problems
+    exact: ast.expr = _DecimalLiterals().visit(copy.deepcopy(tree))   # the cached tree is shared
+    return exact, None
+
+
+def _exact_div(left: Any, right: Any) -> Any:
+    # int / int is a float in Python; in exact arithmetic it is a Decimal.
+    if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool) \
+            and not isinstance(right, bool):
+        return Decimal(left) / Decimal(right)
+    return operator.truediv(left, right)
+
+
+def exact_number(value: Any) -> Any:
+    """A float as the Decimal of its shortest repr (0.1 -> Decimal('0.1')); lists and dicts
+    converted item by item; everything else unchanged."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [exact_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: exact_number(v) for k, v in value.items()}
+    return value
+
+
+def _exact_evaluator() -> EvalWithCompoundTypes:
+    evaluator = getattr(_evaluators, "exact", None)
+    if evaluator is None:
+        operators = {**DEFAULT_OPERATORS, ast.Div: _exact_div}
+        evaluator = _evaluators.exact = EvalWithCompoundTypes(operators=operators, names={},
+                                                              functions=dict(FUNCTIONS))
+    return evaluator
+
+
+def evaluate_exact(expression: str | None, context: Mapping[str, Any] | None) -> Any:
+    """Evaluate like `evaluate`, but in exact decimal arithmetic (decision tables): number
+    literals with a fraction and float values in `context` become Decimal, int / int is a
+    Decimal, and a float result is returned as a Decimal. Same whitelist, same checks."""
+    text = unwrap(expression)
+    tree, problems = _parsed_exact(text)
+    if problems:
+        raise ExpressionError(problems)
+    names = dict(NAMES)
+    names.update(exact_number(dict(context or {})))
+    evaluator = _exact_evaluator()
+    evaluator.names = names
+    try:
+        return exact_number(evaluator.eval(text, previously_parsed=tree))
+    except Exception as exc:  # simpleeval raises many kinds; report them uniformly
+        _evaluators.exact = None
+        raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        evaluator.names = {}
 
 
 def interpolate(template: str | None, context: Mapping[str, Any] | None) -> str:
