@@ -2,7 +2,7 @@
 engine must not or cannot run. Each check is a small function over the parsed
 XML tree; `check_diagram` runs them all and reports every problem found."""
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import expressions
+from .dmn.evaluate import MAPPINGS
+from .dmn.model import DmnDocument
 from .errors import DiagramError
 from .steps import (
     CAMUNDA_NS,
@@ -209,17 +211,58 @@ def check_service_tasks(root: etree._Element, services: Collection[str] | None =
                                     f"(known: {', '.join(sorted(services)) or 'none'})")
 
 
+_RESULT_VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Camunda's other implementations of a business-rule task: code we do not run.
+_RULE_TASK_IMPLEMENTATIONS = ("class", "expression", "delegateExpression", "type", "topic")
+
+
+def check_business_rule_tasks(root: etree._Element, decisions: Mapping[str, DmnDocument] | None = None,
+                              **_: Any) -> Iterator[DiagramError]:
+    """A business-rule task only evaluates a DMN decision given with the definition (decisions=None:
+    the decisions are not known to this check, only the task's own attributes are checked)."""
+    for element in root.iter(f"{{{NSMAP['bpmn']}}}businessRuleTask"):
+        ref = element.get(f"{{{CAMUNDA_NS}}}decisionRef") or ""
+        if any(element.get(f"{{{CAMUNDA_NS}}}{name}") for name in _RULE_TASK_IMPLEMENTATIONS):
+            yield _problem(element, "a business rule task evaluates a DMN decision: use camunda:decisionRef, "
+                                    "not a class, expression or external task")
+        if not ref or "${" in ref or "#{" in ref:
+            yield _problem(element, "a business rule task needs camunda:decisionRef naming a decision id "
+                                    "(an expression is not allowed)")
+        if element.get(f"{{{CAMUNDA_NS}}}decisionRefBinding") not in (None, "latest", "deployment"):
+            yield _problem(element, "decisions are versioned with the process definition: "
+                                    "camunda:decisionRefBinding must be left out")
+        variable = element.get(f"{{{CAMUNDA_NS}}}resultVariable") or ""
+        if not _RESULT_VARIABLE.match(variable):
+            yield _problem(element, "a business rule task needs camunda:resultVariable, a name such as "
+                                    "'severity' (letters, digits, underscores)")
+        mapping = element.get(f"{{{CAMUNDA_NS}}}mapDecisionResult") or "resultList"
+        if mapping not in MAPPINGS:
+            yield _problem(element, f"unknown camunda:mapDecisionResult '{mapping}' (use {', '.join(MAPPINGS)})")
+        if decisions is None or not ref:
+            continue
+        document = decisions.get(ref)
+        if document is None:
+            yield _problem(element, f"decision '{ref}' is not among the rules given with the definition "
+                                    f"(known: {', '.join(sorted(decisions)) or 'none'})")
+        elif mapping in ("singleEntry", "collectEntries"):
+            outputs = document.decision(ref).output_names
+            if len(outputs) != 1:
+                yield _problem(element, f"camunda:mapDecisionResult '{mapping}' needs a decision with one output; "
+                                        f"'{ref}' has {len(outputs)} ({', '.join(outputs)})")
+
+
 CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (
     check_unsupported_elements, check_size, check_expressions, check_call_activities,
-    check_user_tasks, check_service_tasks)
+    check_user_tasks, check_service_tasks, check_business_rule_tasks)
 
 
 def check_diagram(root: etree._Element, forms: Collection[str] | None = None,
-                  services: Collection[str] | None = None) -> list[DiagramError]:
+                  services: Collection[str] | None = None,
+                  decisions: Mapping[str, DmnDocument] | None = None) -> list[DiagramError]:
     """All problems found in the diagram, in document order."""
     problems: list[DiagramError] = []
     for check in CHECKS:
-        problems.extend(check(root, forms=forms, services=services))
+        problems.extend(check(root, forms=forms, services=services, decisions=decisions))
     return problems
 
 

@@ -15,7 +15,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from . import flow_order
+from .business_rule_task import DecisionTask, DecisionTaskParser
 from .checks import check_diagram, quote_timer_literals
+from .dmn.model import DmnDocument
 from .errors import DiagramError
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
@@ -28,7 +30,12 @@ class ChainQParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (TopicServiceTaskParser, TopicServiceTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
     }
+
+    def __init__(self, decisions: Mapping[str, DmnDocument] | None = None) -> None:
+        super().__init__()
+        self.decisions = dict(decisions or {})    # decision id -> the DMN document holding it
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,14 @@ class CompiledDefinition:
     has_timer_events: bool = True     # any timer a running case can wait at (False: no step looks for one)
     # element id -> ids before it on the forward flow
     before: dict[str | None, frozenset[str | None]] = field(repr=False, default_factory=dict)
+    # decision id -> DMN document, for the decisions the business-rule tasks reference
+    decisions: dict[str, DmnDocument] = field(repr=False, default_factory=dict)
+
+    @property
+    def decision_ids(self) -> tuple[str, ...]:
+        """The decisions this definition evaluates, sorted: with each document's `digest`
+        (or `source`) they belong in the definition's content hash."""
+        return tuple(sorted(self.decisions))
 
     @property
     def name(self) -> str:
@@ -67,12 +82,17 @@ def _pick_process(root: etree._Element, filename: str | None) -> etree._Element:
 
 
 def compile_definition(data: bytes | str, filename: str | None = None, forms: Collection[str] | None = None,
-                       services: Collection[str] | None = None) -> CompiledDefinition:
-    """Validate and parse diagram bytes; raise DiagramError naming what is wrong."""
+                       services: Collection[str] | None = None,
+                       decisions: Mapping[str, DmnDocument] | None = None) -> CompiledDefinition:
+    """Validate and parse diagram bytes; raise DiagramError naming what is wrong.
+
+    `decisions` maps decision id -> checked DMN document (`dmn.checks.load_dmn`); every
+    camunda:decisionRef must be among them (see `dmn.checks.decisions_by_id`)."""
     root = parse_xml(data, filename=filename)
     if etree.QName(root).localname != "definitions":
         raise DiagramError("the root element must be bpmn:definitions", filename=filename)
-    problems = check_diagram(root, forms=forms, services=services)
+    decisions = dict(decisions or {})
+    problems = check_diagram(root, forms=forms, services=services, decisions=decisions)
     if problems:
         first = problems[0]
         first.filename = filename
@@ -83,7 +103,7 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     process = _pick_process(root, filename)
     quote_timer_literals(root)
     start_timers = _take_start_timers(process, filename)
-    parser = ChainQParser()
+    parser = ChainQParser(decisions)
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=filename)
         spec = parser.get_spec(process.get("id"))
@@ -104,7 +124,15 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                               element_names=names, spec=spec, subprocess_specs=subprocess_specs,
                               start_timers=start_timers,
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
-                              before=flow_order.predecessors(process))
+                              before=flow_order.predecessors(process),
+                              decisions=_referenced_decisions(spec, subprocess_specs, decisions))
+
+
+def _referenced_decisions(spec: Any, subprocess_specs: Mapping[str, Any],
+                          decisions: Mapping[str, DmnDocument]) -> dict[str, DmnDocument]:
+    return {task_spec.decision_ref: decisions[task_spec.decision_ref]
+            for process in (spec, *subprocess_specs.values()) for task_spec in process.task_specs.values()
+            if isinstance(task_spec, DecisionTask)}
 
 
 def _has_timer_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:

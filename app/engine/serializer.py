@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from .business_rule_task import DecisionTask, DecisionTaskConverter
 from .service_task import TopicServiceTask
 
 if TYPE_CHECKING:
@@ -48,7 +49,9 @@ def _build_serializer() -> BpmnWorkflowSerializer:
     config[BpmnWorkflow] = SpecReferenceWorkflowConverter
     # Specs are referenced, never serialized; the registry still wants every spec class known.
     config[TopicServiceTask] = BpmnTaskSpecConverter
+    config[DecisionTask] = DecisionTaskConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    # Decision results and exact form numbers are Decimal; their text keeps every digit ("3.30").
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     return BpmnWorkflowSerializer(registry)
 

@@ -8,7 +8,7 @@ the outputs of the decisions it requires (directly or not), and the evaluator's
 constants and functions. Anything else is refused as an unknown name: a typo is
 caught at deploy time, and the table shows every value it depends on as a column.
 """
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .. import expressions
 from ..errors import DiagramError
@@ -29,6 +29,20 @@ def load_dmn(data: bytes | str, filename: str | None = None) -> DmnDocument:
                 "; ".join(p.describe() for p in problems[1:4]) + ")"
         raise DiagramError(message, first.element_id, first.line, filename)
     return document
+
+
+def decisions_by_id(documents: Iterable[DmnDocument]) -> dict[str, DmnDocument]:
+    """decision id -> document, the `decisions` argument of compile_definition. A decision id
+    in two files is refused: a decisionRef must name one table."""
+    found: dict[str, DmnDocument] = {}
+    for document in documents:
+        for decision in document.decisions.values():
+            other = found.get(decision.id)
+            if other is not None and other is not document:
+                raise DiagramError(f"decision id '{decision.id}' is also in {other.filename or 'another file'}",
+                                   decision.id, decision.line, document.filename)
+            found[decision.id] = document
+    return found
 
 
 def check_dmn(data: bytes | str, filename: str | None = None) -> list[DiagramError]:
