@@ -125,8 +125,9 @@ def _check_decision(document: DmnDocument, decision: Decision) -> Iterator[Diagr
     if logic.type_ref and logic.type_ref not in TYPE_REFS:
         yield _problem(decision, f"typeRef '{logic.type_ref}' is not supported (use {', '.join(TYPE_REFS)})",
                        logic.id, logic.line)
-    for reason in expressions.check_expression(logic.text):
-        yield _problem(decision, f"literal expression refused: {reason}", logic.id, logic.line)
+    reasons = expressions.check_expression(logic.text)
+    if reasons:
+        yield _problem(decision, f"literal expression refused: {'; '.join(reasons)}", logic.id, logic.line)
 
 
 def _check_table(document: DmnDocument, decision: Decision, table: DecisionTable) -> Iterator[DiagramError]:
@@ -175,8 +176,9 @@ def _check_clauses(decision: Decision, table: DecisionTable) -> Iterator[Diagram
                                      f"(use {', '.join(TYPE_REFS)})", clause.id, clause.line)
         if not clause.expression:
             yield _problem(decision, f"input '{clause.title}' needs an input expression", clause.id, clause.line)
-        for reason in expressions.check_expression(clause.expression) if clause.expression else ():
-            yield _problem(decision, f"input '{clause.title}': expression refused: {reason}",
+        reasons = expressions.check_expression(clause.expression) if clause.expression else []
+        if reasons:
+            yield _problem(decision, f"input '{clause.title}': expression refused: {'; '.join(reasons)}",
                            clause.id, clause.line)
 
 
@@ -214,8 +216,8 @@ def _check_rule(decision: Decision, table: DecisionTable, rule: Rule, known: set
         if not cell.text:
             continue
         reasons = expressions.check_expression(cell.text)
-        for reason in reasons:
-            yield _problem(decision, f"{where}, output '{output.title}': '{cell.text}' refused: {reason}",
+        if reasons:
+            yield _problem(decision, f"{where}, output '{output.title}': '{cell.text}' refused: {'; '.join(reasons)}",
                            cell.id or rule.id, cell.line)
         unknown = feel.free_names(cell.text) - known if not reasons else set()
         if unknown:
