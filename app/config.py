@@ -14,6 +14,7 @@ class Config:
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024        # one file
     BPMN_FOLDER = str(ROOT / "bpmn")
     FORMS_FOLDER = str(ROOT / "forms")
+    RULES_FOLDER = str(ROOT / "rules")
     DEPLOY_ON_START = os.environ.get("CHAINQ_DEPLOY_ON_START", "1") == "1"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_SUPPORTED_LOCALES = ["zh_CN", "en"]

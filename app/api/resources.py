@@ -53,6 +53,32 @@ class Definitions(MethodView):
         return {"definition": _definition(definition), "created": created}, (201 if created else 200)
 
 
+@blp.route("/decisions")
+class Decisions(MethodView):
+    @blp.arguments(s.DefinitionQuerySchema, location="query")
+    @blp.response(200, s.DecisionDefinitionSchema(many=True))
+    def get(self, args):
+        """List deployed DMN files (newest version of each, or all versions)"""
+        return definitions.list_decision_definitions(args["all_versions"])
+
+    @blp.response(201, s.DecisionDeployResultSchema)
+    @blp.alt_response(200, schema=s.DecisionDeployResultSchema, description="identical content: existing version")
+    @blp.alt_response(422, schema=s.ErrorSchema,
+                      description="the DMN was refused; `errors.dmn` names each decision, rule row and column")
+    def post(self):
+        """Deploy a DMN file (administrators): multipart `file`, or the XML as the request body.
+        Processes whose newest version evaluates it are deployed again, pinned to the new rules."""
+        upload = request.files.get("file")
+        data = upload.read() if upload else request.get_data()
+        filename = (upload.filename if upload else request.args.get("filename")) or "uploaded.dmn"
+        if not data:
+            raise ValidationFailed("no DMN file was sent", {"file": ["send a .dmn file"]})
+        decision, created, redeployed = deploy.deploy_decision(g.user, data, filename)
+        return {"decision": decision, "created": created,
+                "redeployed": [{"key": key, "version": version} for key, version in redeployed]}, \
+            (201 if created else 200)
+
+
 @blp.route("/instances")
 class Instances(MethodView):
     @blp.arguments(s.InstanceQuerySchema, location="query")

@@ -25,6 +25,29 @@ class DeployResultSchema(Schema):
     created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
 
 
+class DecisionDefinitionSchema(Schema):
+    id = fields.Int()
+    key = fields.Str(metadata={"description": "the DMN file's `definitions` id"})
+    version = fields.Int()
+    name = fields.Str()
+    content_hash = fields.Str()
+    filename = fields.Str()
+    deployed_at = fields.DateTime()
+    decisions = fields.List(fields.Str(), attribute="decision_ids", metadata={"description": "decision ids"})
+
+
+class ProcessVersionSchema(Schema):
+    key = fields.Str()
+    version = fields.Int()
+
+
+class DecisionDeployResultSchema(Schema):
+    decision = fields.Nested(DecisionDefinitionSchema)
+    created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
+    redeployed = fields.List(fields.Nested(ProcessVersionSchema), metadata={
+        "description": "processes that evaluate these rules, deployed as a new version pinned to them"})
+
+
 class PageQuerySchema(Schema):
     # marshmallow 4 ignores a validator's False return: validators must raise, as Range does
     page = fields.Int(load_default=1, validate=validate.Range(min=1, max=10_000))

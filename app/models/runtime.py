@@ -75,6 +75,9 @@ class HumanTask(Model):
     decision: Mapped[str] = mapped_column(String(30), default="")
     opinion: Mapped[str] = mapped_column(Text, default="")
     draft_data: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
+    # on a step with several approvers: the other fields this approver submitted (an expert's scores);
+    # a single approver's form goes into the case data instead
+    form_data: Mapped[dict | None] = mapped_column(NULLABLE_JSON)
     # approval steps with several approvers (see app/services/workflow/approval/)
     step_mode: Mapped[str] = mapped_column(String(20), default="single")
     slot: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,7 +1,8 @@
 """The repository: deployed definitions, immutable and versioned, and their compiled forms.
 
 Compiled definitions are parsed once per version and shared (deploying is
-app/services/workflow/deploy.py).
+app/services/workflow/deploy.py). A version carries the forms and the DMN
+documents it was deployed with, so its cases keep them whatever is deployed later.
 """
 import hashlib
 import json
@@ -12,8 +13,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
+from ...engine.dmn.checks import decisions_by_id, load_dmn
 from ...extensions import db
-from ...models import ProcessDefinition
+from ...models import DecisionDefinition, ProcessDefinition
 from ..errors import NotFound
 from .handlers import HANDLERS
 
@@ -26,10 +28,18 @@ def _cache():
     return current_app.extensions.setdefault("chainq.compiled_definitions", {})
 
 
-def content_hash(xml_bytes, forms):
+def content_hash(xml_bytes, forms, decisions=None):
+    """The identity of a version: diagram, pinned forms and pinned DMN sources."""
     digest = hashlib.sha256(xml_bytes)
     digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    if decisions:       # a diagram without business-rule tasks keeps the hash it had before DMN existed
+        digest.update(json.dumps(decisions, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
+
+
+def decision_documents(sources):
+    """DMN document id -> source (as pinned on a version) -> decision id -> parsed document."""
+    return decisions_by_id(load_dmn(text, f"{key}.dmn") for key, text in sorted((sources or {}).items()))
 
 
 def compiled(definition):
@@ -39,7 +49,8 @@ def compiled(definition):
         if hit is not None and hit[0] == definition.content_hash:
             return hit[1]
     result = compile_definition(definition.bpmn_xml.encode("utf-8"), definition.filename,
-                                forms=definition.forms, services=HANDLERS)
+                                forms=definition.forms, services=HANDLERS,
+                                decisions=decision_documents(definition.decisions))
     with _cache_lock:
         _cache()[definition.id] = (definition.content_hash, result, definition.forms)
     return result
@@ -98,13 +109,27 @@ def get(definition_id):
 
 def list_latest():
     """The newest version of every key."""
-    newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")) \
-        .group_by(ProcessDefinition.key).subquery()
-    return db.session.execute(select(ProcessDefinition).join(
-        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v))
-        .order_by(ProcessDefinition.key)).scalars().all()
+    return db.session.execute(_newest_of_each(ProcessDefinition)).scalars().all()
 
 
 def list_all():
     return db.session.execute(select(ProcessDefinition).order_by(
         ProcessDefinition.key, ProcessDefinition.version.desc())).scalars().all()
+
+
+def _newest_of_each(model):
+    newest = select(model.key, func.max(model.version).label("v")).group_by(model.key).subquery()
+    return select(model).join(newest, (model.key == newest.c.key) & (model.version == newest.c.v)) \
+        .order_by(model.key)
+
+
+def latest_decision_definitions():
+    """The newest version of every deployed DMN file."""
+    return db.session.execute(_newest_of_each(DecisionDefinition)).scalars().all()
+
+
+def list_decision_definitions(all_versions=False):
+    if not all_versions:
+        return latest_decision_definitions()
+    return db.session.execute(select(DecisionDefinition).order_by(
+        DecisionDefinition.key, DecisionDefinition.version.desc())).scalars().all()

@@ -1,10 +1,17 @@
-"""Deploying diagrams as immutable, versioned definitions (administrators, start-up, CLI).
+"""Deploying diagrams and DMN rules as immutable, versioned definitions (administrators, start-up, CLI).
 
-A deploy of changed content (diagram bytes plus the forms it references)
-creates version N+1 of its key; identical content returns the existing
-version. The deploy command also schedules the new version's timer start
-events, in the same transaction.
+A deploy of changed content (diagram bytes plus the forms and the DMN documents
+it references) creates version N+1 of its key; identical content returns the
+existing version. The deploy command also schedules the new version's timer
+start events, in the same transaction.
+
+A DMN file (rules/) is versioned the same way. A diagram pins the newest
+version of each DMN document its business-rule tasks evaluate; deploying a
+changed DMN file therefore also deploys, in the same command, version N+1 of
+every process whose newest version evaluates it. New cases get the new rules;
+running cases keep the version, and the rules, they began with.
 """
+import hashlib
 import re
 from pathlib import Path
 
@@ -14,30 +21,41 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
+from ...engine.dmn.checks import check_dmn, decisions_by_id, load_dmn
 from ...engine.errors import DiagramError
 from ...engine.xml_safety import parse_xml
 from ...extensions import db
-from ...models import ProcessDefinition
+from ...models import DecisionDefinition, ProcessDefinition
 from ..audit import trail as audit
 from ..command import command
 from ..errors import Forbidden, ValidationFailed
 from ..identity.permissions import is_admin
 from . import timer_jobs
-from .definitions import content_hash
+from .definitions import content_hash, decision_documents, latest_decision_definitions, list_latest
 from .forms import load_forms
 from .handlers import HANDLERS
 
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
 
 
-def _deploy(ctx, xml_bytes, filename, available_forms, actor):
+def _available_decisions():
+    """decision id -> document, from the newest version of every deployed DMN file."""
+    return decision_documents({d.key: d.dmn_xml for d in latest_decision_definitions()})
+
+
+def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decisions=None):
+    if available_decisions is None:
+        available_decisions = _available_decisions()
     try:
-        result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS)
+        result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS,
+                                    decisions=available_decisions)
     except DiagramError as exc:
         raise ValidationFailed(exc.describe(), {"bpmn": [exc.describe()]}) from None
     pinned = {step.form_key: available_forms[step.form_key]
               for step in result.steps.values() if step.form_key}
-    digest = content_hash(xml_bytes, pinned)
+    rules = {document.id: document.source for document in
+             (result.decisions[decision_id] for decision_id in result.decision_ids)} or None
+    digest = content_hash(xml_bytes, pinned, rules)
     existing = db.session.execute(select(ProcessDefinition).where(
         ProcessDefinition.key == result.key, ProcessDefinition.content_hash == digest)).scalar_one_or_none()
     if existing is not None:
@@ -47,14 +65,14 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor):
     definition = ProcessDefinition(
         key=result.key, version=latest + 1, name=result.name, content_hash=digest,
         bpmn_xml=_as_text(xml_bytes),
-        forms=pinned, filename=filename or f"{result.key}.bpmn",
+        forms=pinned, decisions=rules, filename=filename or f"{result.key}.bpmn",
         deployed_by_id=actor.id if actor is not None else None)
     db.session.add(definition)
     db.session.flush()
     timer_jobs.schedule_start_timers(definition, result)
     audit.record(ctx, "definition_deployed", actor=actor, data={
         "key": definition.key, "version": definition.version, "content_hash": digest,
-        "filename": definition.filename, "forms": sorted(pinned),
+        "filename": definition.filename, "forms": sorted(pinned), "decisions": list(result.decision_ids),
         "start_timers": [t.element_id for t in result.start_timers]})
     return definition, True
 
@@ -82,14 +100,75 @@ def deploy(actor, xml_bytes, filename, forms=None):
     return definition, created
 
 
-def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None):
-    """Deploy every diagram in bpmn/ with the forms in forms/ (start-up and CLI)."""
+def _refused_dmn(problems):
+    first = problems[0].describe()
+    message = first if len(problems) == 1 else _("%(first)s (and %(n)d more problems)", first=first,
+                                                  n=len(problems) - 1)
+    return ValidationFailed(message, {"dmn": [p.describe() for p in problems]})
+
+
+def _deploy_decision(ctx, data, filename, actor, forms):
+    """One DMN file as version N+1 of its key (unless unchanged), and the processes that evaluate it
+    as their version N+1. Returns (decision definition, created, [(process key, version)])."""
+    problems = check_dmn(data, filename)
+    if problems:
+        raise _refused_dmn(problems)
+    document = load_dmn(data, filename)
+    others = [d for d in latest_decision_definitions() if d.key != document.id]
+    try:
+        available = decisions_by_id([*decision_documents({d.key: d.dmn_xml for d in others}).values(), document])
+    except DiagramError as exc:           # a decision id already in another file
+        raise _refused_dmn([exc]) from None
+    digest = hashlib.sha256(document.source.encode("utf-8")).hexdigest()
+    existing = db.session.execute(select(DecisionDefinition).where(
+        DecisionDefinition.key == document.id, DecisionDefinition.content_hash == digest)).scalar_one_or_none()
+    if existing is not None:
+        return existing, False, []
+    latest = db.session.execute(select(func.max(DecisionDefinition.version))
+                                .where(DecisionDefinition.key == document.id)).scalar() or 0
+    decision = DecisionDefinition(
+        key=document.id, version=latest + 1, name=document.name or document.id, content_hash=digest,
+        dmn_xml=document.source, decision_ids=sorted(document.decisions), filename=filename or f"{document.id}.dmn",
+        deployed_by_id=actor.id if actor is not None else None)
+    db.session.add(decision)
+    audit.record(ctx, "decision_deployed", actor=actor, data={
+        "key": decision.key, "version": decision.version, "content_hash": digest,
+        "filename": decision.filename, "decisions": decision.decision_ids})
+    redeployed = []
+    for process in list_latest():
+        if document.id in (process.decisions or {}):
+            known = dict(forms, **process.forms)
+            definition, created = _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, known, actor,
+                                          available)
+            if created:
+                redeployed.append((definition.key, definition.version))
+    return decision, True, redeployed
+
+
+def deploy_decision(actor, data, filename):
+    """Deploy one DMN file (administrators only); see the module docstring.
+    Returns (decision definition, created, [(process key, new version)])."""
+    if actor is not None and not is_admin(actor):
+        raise Forbidden(_("Only administrators may deploy decision tables."))
+    forms = load_forms(current_app.config["FORMS_FOLDER"])
+    with command(actor) as ctx:
+        return _deploy_decision(ctx, data, filename, actor, forms)
+
+
+def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
+    """Deploy every DMN file in rules/, then every diagram in bpmn/ with the forms in forms/
+    (start-up and CLI). Rules appear in the result as `rules/<key>`."""
     bpmn_folder = bpmn_folder or current_app.config["BPMN_FOLDER"]
+    rules_folder = rules_folder or current_app.config["RULES_FOLDER"]
     forms = load_forms(forms_folder or current_app.config["FORMS_FOLDER"])
     results = []
     with command(actor) as ctx:
+        for path in sorted(Path(rules_folder).glob("*.dmn")):
+            decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
+            results.append((f"rules/{decision.key}", decision.version, created))
+        available = _available_decisions()
         for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
-            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor)
+            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available)
             results.append((definition.key, definition.version, created))
         timer_jobs.ensure_start_schedules()
     return results

@@ -26,8 +26,14 @@ def rows_of_step(task):
 
 
 def signatures_of(rows):
+    """Each signed row: who, their decision and opinion, and the other fields they submitted (`data`)."""
     return [{"user": r.completed_by.username if r.completed_by else None, "decision": r.decision,
-             "opinion": r.opinion} for r in rows if r.status == TaskStatus.COMPLETED]
+             "opinion": r.opinion, "data": r.form_data or {}} for r in rows if r.status == TaskStatus.COMPLETED]
+
+
+def _own_fields(cleaned):
+    """What a signer submitted besides the decision and the opinion (kept on their row)."""
+    return {key: value for key, value in cleaned.items() if key not in ("decision", "opinion")} or None
 
 
 def step_config(task):
@@ -49,13 +55,15 @@ def record_signature(ctx, task, cleaned):
     transition(task, TaskStatus, TaskStatus.COMPLETED)
     task.completed_by_id, task.completed_at = actor.id, ctx.now
     task.decision, task.opinion = cleaned.get("decision", ""), str(cleaned.get("opinion", ""))
+    task.form_data = _own_fields(cleaned)
     rows = rows_of_step(task)
     plan = list(task.plan or [])
     decision = evaluate(task.step_mode, rows, plan, pass_rate(step))
     if decision is None:
         audit.record(ctx, "signature_recorded", actor=actor, instance_id=task.instance_id,
                      element_id=task.element_id, element_name=task.name, task_id=task.id, data={
-                         "decision": task.decision, "opinion": task.opinion, "mode": task.step_mode})
+                         "decision": task.decision, "opinion": task.opinion, "mode": task.step_mode,
+                         "form": task.form_data or {}})
         open_next_in_sequence(ctx, task, compiled, plan, rows)
         return None
     return {"decision": decision, "opinion": "；".join(s["opinion"] for s in signatures_of(rows) if s["opinion"]),
