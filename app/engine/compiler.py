@@ -117,10 +117,12 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     except Exception as exc:  # the library raises assorted errors on malformed models
         raise DiagramError(f"the engine cannot parse this diagram: {type(exc).__name__}: {exc}",
                            element_id=process.get("id"), filename=filename) from None
+    settings = read_process(process)
+    _check_start_per(settings, start_timers, process, filename)
     steps = {bpmn_id(el): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
     names = {element_id: (el.get("name") or element_id)
              for el in process.iter() if (element_id := el.get("id"))}
-    return CompiledDefinition(key=bpmn_id(process), settings=read_process(process), steps=steps,
+    return CompiledDefinition(key=bpmn_id(process), settings=settings, steps=steps,
                               element_names=names, spec=spec, subprocess_specs=subprocess_specs,
                               start_timers=start_timers,
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
@@ -133,6 +135,22 @@ def _referenced_decisions(spec: Any, subprocess_specs: Mapping[str, Any],
     return {task_spec.decision_ref: decisions[task_spec.decision_ref]
             for process in (spec, *subprocess_specs.values()) for task_spec in process.task_specs.values()
             if isinstance(task_spec, DecisionTask)}
+
+
+START_PER_RECORD = ("consortium",)     # what a timer start may open one case for, each
+
+
+def _check_start_per(settings: ProcessSettings, start_timers: tuple[StartTimer, ...], process: etree._Element,
+                     filename: str | None) -> None:
+    if not settings.start_per:
+        return
+    if settings.start_per not in START_PER_RECORD:
+        raise DiagramError(f"startPerRecord must be one of {', '.join(START_PER_RECORD)}, not "
+                           f"'{settings.start_per}'", element_id=process.get("id"), line=process.sourceline,
+                           filename=filename)
+    if not start_timers:
+        raise DiagramError("startPerRecord needs a timer start event: it says what each firing opens a case for",
+                           element_id=process.get("id"), line=process.sourceline, filename=filename)
 
 
 def _has_timer_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:

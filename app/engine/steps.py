@@ -181,6 +181,16 @@ class ProcessSettings:
         return self.properties.get("titleField", "")
 
     @property
+    def submission_form(self) -> str:
+        """The form key the case is submitted with, shown read-only beside the later steps."""
+        return self.properties.get("submissionForm", "")
+
+    @property
+    def start_per(self) -> str:
+        """`consortium`: a timer start opens one case per consortium (see docs/approval-steps.md)."""
+        return self.properties.get("startPerRecord", "")
+
+    @property
     def scope_field(self) -> str:
         """The data field holding the district that scopes this case (data permission)."""
         return self.properties.get("scopeField", "")

@@ -29,6 +29,10 @@ def parse_form(schema, form):
             table = [row for row in table if row]
             if table or name in form:
                 data[name] = table
+        elif widget == "checkboxes":
+            chosen = [v.strip() for v in form.getlist(name) if v.strip()]
+            if chosen:
+                data[name] = chosen
         elif kind == "boolean":
             if name in form:
                 data[name] = form.get(name) in ("1", "true", "on", "yes")

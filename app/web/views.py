@@ -147,7 +147,7 @@ def _task_page(page, errors=None, status=200):
                            directory=page.directory, return_targets=page.return_targets,
                            opinion_required=page.opinion_required, readonly_fields=page.readonly_fields,
                            application_schema=page.application_schema, can_act=page.can_act,
-                           can_claim=page.can_claim), status
+                           can_claim=page.can_claim, options=page.options), status
 
 
 @bp.route("/instances/<int:instance_id>")

@@ -1,5 +1,5 @@
 """The consortium registry (standard §5.2, App. A): written by the application process."""
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, select
 
 from ...extensions import db
 from ...models import Consortium, ConsortiumMember
@@ -21,3 +21,23 @@ def create_consortium(instance, data):
     if members:
         db.session.execute(insert(ConsortiumMember), members)
     return {"consortium_id": consortium.id}
+
+
+def consortia_of(session, user):
+    """The consortia `user`'s unit leads or belongs to (matched by unified social credit code)."""
+    code = user.unit.credit_code if user is not None and user.unit is not None else None
+    if not code:
+        return []
+    members = select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == code)
+    return session.execute(select(Consortium).where(or_(
+        Consortium.lead_unit_credit_code == code, Consortium.id.in_(members))).order_by(Consortium.id)).scalars().all()
+
+
+def consortium_choices(session, user):
+    """(id, name) of the consortia a user may file under: a form's `x-widget: consortium` field."""
+    return [(c.id, c.name) for c in consortia_of(session, user)]
+
+
+def all_consortia(session):
+    """Every consortium, oldest first (a timer start with startPerRecord=consortium opens a case for each)."""
+    return session.execute(select(Consortium).order_by(Consortium.id)).scalars().all()

@@ -13,6 +13,7 @@ from ..audit import trail as audit
 from ..command import command
 from ..errors import Forbidden, NotFound, ServiceError
 from ..identity.permissions import can_start, can_view_instance, is_candidate, is_global_reader
+from ..registries.consortium import all_consortia
 from . import definitions
 from .engine_calls import audited_handlers, run_engine
 from .steps import apply_step
@@ -51,12 +52,20 @@ def start_instance(actor, process_key):
 
 
 def start_by_timer(ctx, definition, element_id, due_at):
-    """A timer start event fell due: a new case with no initiator (inside the timer job's command)."""
+    """A timer start event fell due: new cases with no initiator (inside the timer job's command).
+
+    One case, or with the process property `startPerRecord=consortium` one case per consortium,
+    its id and name in the case data. Returns the cases started."""
     compiled = definitions.compiled(definition)
     initial = {"initiator": "", "initiator_name": "", "initiator_unit": "", "started_by_timer": element_id}
-    # nobody fills in a form that names the case: the process and the day it began name it
-    title = f"{compiled.name} {due_at.astimezone(GUANGZHOU):%Y-%m-%d}"[:300]
-    return _start(ctx, definition, compiled, initial, {"timer": element_id, "due_at": due_at.isoformat()}, title)
+    extra = {"timer": element_id, "due_at": due_at.isoformat()}
+    # nobody fills in a form that names the case: the process, its record and the day it began name it
+    day = f"{due_at.astimezone(GUANGZHOU):%Y-%m-%d}"
+    if compiled.settings.start_per == "consortium":
+        return [_start(ctx, definition, compiled, dict(initial, consortium_id=record.id, consortium_name=record.name),
+                       extra, f"{compiled.name} {record.name} {day}"[:300])
+                for record in all_consortia(ctx.session)]
+    return [_start(ctx, definition, compiled, initial, extra, f"{compiled.name} {day}"[:300])]
 
 
 def _start(ctx, definition, compiled, initial, extra, title=""):

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from ...domain.credit_code import Reason, validate_credit_code
 from ..errors import ValidationFailed
+from ..registries.consortium import consortium_choices
 
 RESERVED_KEYS = {"typename", "initiator", "initiator_unit", "initiator_name"}
 
@@ -131,11 +132,30 @@ def reserved_key_paths(value, path=""):
             yield from reserved_key_paths(item, f"{path}.{i}" if path else str(i))
 
 
-def validate(schema, data, opinion_required=False):
-    """Return the cleaned data, or raise ValidationFailed with per-field messages."""
+# x-widget -> (session, user) -> [(value, label)]: fields whose choices depend on who fills the form
+OPTION_SOURCES = {"consortium": consortium_choices}
+
+
+def field_options(schema, session, user):
+    """The choices of each such field of `schema` for `user` (the page lists them; validate checks them)."""
+    return {name: OPTION_SOURCES[spec["x-widget"]](session, user)
+            for name, spec in (schema or {}).get("properties", {}).items() if spec.get("x-widget") in OPTION_SOURCES}
+
+
+def validate(schema, data, opinion_required=False, options=None):
+    """Return the cleaned data, or raise ValidationFailed with per-field messages.
+    `options`: field -> the choices this user has (field_options); a value outside them is refused."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("The form data must be an object."), {"_form": [_("Expected an object.")]})
     errors = field_errors(schema, data) if schema else {}
+    for name, choices in (options or {}).items():
+        if name not in data or name in errors:
+            continue
+        labels = dict(choices)
+        if data[name] not in labels:
+            errors[name] = [_("Choose one of the listed options.")]
+        elif schema["properties"][name].get("x-label-field"):    # the name shown for the chosen id
+            data = dict(data, **{schema["properties"][name]["x-label-field"]: labels[data[name]]})
     for path in reserved_key_paths(data):
         errors.setdefault(path, []).append(_("This field name is reserved."))
     if opinion_required and not str(data.get("opinion", "")).strip():

@@ -1,14 +1,19 @@
 """What the task page and a case's detail show, read in one service call each (no command: reads only)."""
 from dataclasses import dataclass, field
 
+from ...extensions import db
 from ...models import HumanTask, ProcessInstance
 from ..audit import trail as audit
 from ..identity import users
 from ..identity.permissions import can_act_on_task, is_candidate
-from . import cases, definitions, queries, tasks
+from . import cases, definitions, forms, queries, tasks
 from .approval import case_actions
 
-APPLICATION_FORM = "consortium_application"    # shown beside the later steps of an application
+
+def submission_schema(definition, compiled):
+    """The form the case was submitted with (process property `submissionForm`), shown read-only
+    beside the later steps and on the case page; {} when the process names none."""
+    return definition.forms.get(compiled.settings.submission_form, {}) if compiled.settings.submission_form else {}
 
 
 def without_fields(schema, hidden):
@@ -36,6 +41,7 @@ class TaskPage:
     return_targets: list
     can_act: bool
     can_claim: bool
+    options: dict = field(default_factory=dict)   # field -> [(value, label)]: choices that depend on the user
 
 
 def task_page(actor, task_id, entered=None):
@@ -43,14 +49,15 @@ def task_page(actor, task_id, entered=None):
     (a refused or conflicting submission), else the draft or the case data fill the form."""
     task = tasks.get_task(actor, task_id)
     definition = task.instance.definition
-    step = definitions.compiled(definition).steps.get(task.element_id)
+    compiled = definitions.compiled(definition)
+    step = compiled.steps.get(task.element_id)
     hidden = step.hidden_fields if step is not None else frozenset()
     schema = tasks.form_of(task)
     case = cases.task_data(task) if task.status == "open" else {}
     if entered is None:
         entered = task.draft_data or ({} if task.form_key == "review_opinion" else
                                       {k: case.get(k) for k in schema.get("properties", {}) if k in case})
-    application = definition.forms.get(APPLICATION_FORM, {}) if task.form_key != APPLICATION_FORM else {}
+    application = submission_schema(definition, compiled) if task.form_key != compiled.settings.submission_form else {}
     rows = queries.tasks_of(task.instance)
     return TaskPage(
         task=task, schema=without_fields(schema, hidden), values=entered, case=case,
@@ -62,7 +69,8 @@ def task_page(actor, task_id, entered=None):
         directory=users.directory(),
         return_targets=case_actions.return_targets(task) if task.status == "open" else [],
         can_act=can_act_on_task(actor, task),
-        can_claim=task.assignee_id is None and is_candidate(actor, task))
+        can_claim=task.assignee_id is None and is_candidate(actor, task),
+        options=forms.field_options(schema, db.session, actor))
 
 
 @dataclass
@@ -91,7 +99,8 @@ def case_detail(actor, instance_id):
         completed=view["completed"], active=view["active"], path=view["path"], tasks=rows,
         events=[_event_without(e, hidden) for e in events] if hidden else events,
         chain=audit.verify_chain(audit.chain_of(instance.id)),
-        application_schema=without_fields(instance.definition.forms.get(APPLICATION_FORM, {}), hidden))
+        application_schema=without_fields(submission_schema(
+            instance.definition, definitions.compiled_by_id(instance.definition_id)), hidden))
 
 
 def _event_without(event, hidden):

@@ -147,7 +147,9 @@ def complete(actor, task_id, data, expected_version=None, files=()):
         if scope and instance.district and actor.id != instance.started_by_id and \
                 scope in form_of(task).get("properties", {}):
             data[scope] = instance.district    # only the applicant places the case; a reviewer cannot move it
-        cleaned = forms.validate(form_of(task), data, opinion_required=bool(step and step.opinion_required))
+        schema = form_of(task)
+        cleaned = forms.validate(schema, data, opinion_required=bool(step and step.opinion_required),
+                                 options=forms.field_options(schema, ctx.session, actor))
         if task.step_mode in ApprovalMode.MULTI:
             aggregated = signatures.record_signature(ctx, task, cleaned)
             close_row(ctx, task, actor)
