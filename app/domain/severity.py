@@ -25,8 +25,9 @@ class ScoreError(ValueError):
 
 
 def score(field: str, value: object) -> Decimal:
-    """A dimension's score (an expert panel's mean: one decimal) as an exact Decimal."""
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+    """A dimension's score (an expert panel's mean: one decimal) as an exact Decimal. A float (JSON form
+    data) is read through its shortest text, so 4.3 is 4.3, not 4.29999…"""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ScoreError(field, f"{field} must be a number from 1 to 5")
     try:
         number = Decimal(str(value).strip())
