@@ -12,10 +12,14 @@ from . import labels
 from .queries import export_rows
 
 
+def _joined(name, values):
+    return "、".join(name(v) for v in values or [])
+
+
 def _columns():
     return [
         (_("Number"), lambda p: p.number), (_("Problem"), lambda p: p.title),
-        (_("Chain"), lambda p: labels.chain_name(p.chain)), (_("Industry"), lambda p: p.industry),
+        (_("Industrial chain"), lambda p: labels.chain_name(p.chain)), (_("Industry"), lambda p: p.industry),
         (_("Chain position"), labels.position_name), (_("Specific node"), lambda p: p.node),
         (_("Products or technology"), lambda p: p.products), (_("Reporter unit"), lambda p: p.reporter_unit_name),
         (_("Reporter"), lambda p: p.reporter_name), (_("Report date"), lambda p: p.report_date),
@@ -24,9 +28,9 @@ def _columns():
         (_("Gap to the advanced level"), lambda p: p.gap_value), (_("Gap unit"), lambda p: p.gap_unit),
         (_("Gap described"), lambda p: p.gap_text), (_("Scope of impact"), lambda p: p.impact_scope),
         (_("Degree of impact"), lambda p: p.impact_degree),
-        (_("Technical root cause"), lambda p: "、".join(labels.root_name(r) for r in p.technical_roots or [])),
+        (_("Technical root cause"), lambda p: _joined(labels.technical_root_name, p.technical_roots)),
         (_("Technical cause analysis"), lambda p: p.technical_root_text),
-        (_("Management root cause"), lambda p: "、".join(labels.root_name(r) for r in p.management_roots or [])),
+        (_("Management root cause"), lambda p: _joined(labels.management_root_name, p.management_roots)),
         (_("Management cause analysis"), lambda p: p.management_root_text),
         (_("Common technical problem"), lambda p: _("Yes") if p.is_generic else _("No")),
         (_("Improvement suggestion"), lambda p: p.suggestion),

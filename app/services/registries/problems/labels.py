@@ -25,9 +25,13 @@ def grade_stars(value):
     return "★" * STARS.get(value or "", 0)
 
 
-def root_name(value):
-    return {"material": _("Material"), "design": _("Design"), "process": _("Process"),
-            "standards": _("Standards"), "skills": _("Skills")}.get(value, value or "")
+def technical_root_name(value):
+    return {"material": _("Material"), "design": _("Design"), "process": _("Production process")}.get(
+        value, value or "")
+
+
+def management_root_name(value):
+    return {"standards": _("Standards"), "process": _("Procedures"), "skills": _("Skills")}.get(value, value or "")
 
 
 def _locale():
