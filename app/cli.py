@@ -56,7 +56,9 @@ def seed_demo_command():
     demo.seed_accounts()
     deploy.deploy_folder()
     created = demo.seed_cases()
-    click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) created")
+    problems = demo.seed_problems()
+    click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) and "
+               f"{problems} demo problem(s) created")
 
 
 @click.command("create-user")

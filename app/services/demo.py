@@ -11,7 +11,8 @@ from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
 from ..models.states import TaskStatus
 from .command import command
-from .identity.permissions import ADMINS, AUDITORS, CITY_OFFICE
+from .demo_problems import seed_problems as _seed_problems
+from .identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY
 from .identity.users import ensure_group, ensure_unit, ensure_user
 from .workflow import cases, definitions, tasks, timer_jobs
 
@@ -40,6 +41,7 @@ def seed_accounts():
             CITY_OFFICE: ensure_group(CITY_OFFICE, "市质量强市工作领导小组办公室 City office"),
             "applicants": ensure_group("applicants", "申报单位 Applicant units"),
             "experts": ensure_group("experts", "专家 Experts"),
+            MANAGING_BODY: ensure_group(MANAGING_BODY, "问题库管理机构 Managing body of the libraries"),
         }
         for code, (zh, en) in DISTRICTS.items():
             groups[district_office_group(code)] = ensure_group(
@@ -48,13 +50,15 @@ def seed_accounts():
         ensure_user("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
         ensure_user("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])
         ensure_user("city2", "市办副主任", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        ensure_user("manager", "问题库管理员", DEMO_PASSWORD, [groups[MANAGING_BODY]])
         for i, name in enumerate(["王教授", "李研究员", "陈高工", "刘博士", "赵工程师"], start=1):
             ensure_user(f"expert{i}", f"{name}（专家）", DEMO_PASSWORD, [groups["experts"]])
         for code, (zh, _en) in DISTRICTS.items():
             ensure_user(f"district_{code}", f"{zh}办审核员", DEMO_PASSWORD,
                         [groups[district_office_group(code)]], district=code)
         for i, (key, name, kind, district) in enumerate(UNITS, start=1):
-            unit = ensure_unit(key, name, kind, district=district)
+            # a credit code of its own: it is how a member of a consortium is recognised
+            unit = ensure_unit(key, name, kind, credit_code=credit_code_for(name), district=district)
             leader_group = ensure_group(f"unit_leader:{key}", f"{name} 负责人", "unit")
             suffix = "" if i == 1 else str(i)
             ensure_user(f"applicant{suffix}", f"{name[:6]}申报人", DEMO_PASSWORD, [groups["applicants"]], unit)
@@ -84,12 +88,14 @@ def _open_task(instance):
 
 
 def _walk(instance, steps):
+    """Complete a case's open steps in turn, as the named users."""
     for username, data in steps:
         task = _open_task(instance)
         actor = _user(username)
         if task.assignee_id is None:
             tasks.claim(actor, task.id)
         tasks.complete(actor, task.id, data)
+
 
 
 def seed_cases():
@@ -111,6 +117,11 @@ def seed_cases():
     c = cases.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
     return 3 + seed_expert_reviews() + seed_timer_started_review()
+
+
+def seed_problems():
+    """The problem library's demo data (app/services/demo_problems.py); 0 if it has some."""
+    return _seed_problems(_walk, _user, application_data)
 
 
 def seed_timer_started_review():

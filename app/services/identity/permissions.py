@@ -2,7 +2,9 @@
 
 Roles are groups: `admins`, `auditors`, `city_office` (all districts),
 `district_office:<district>` (its district's cases only), `applicants`
-(may start applications), `unit_leader:<unit>` (gives the unit's opinion).
+(may start applications), `unit_leader:<unit>` (gives the unit's opinion),
+`managing_body` (the body appointed to operate the problem, project and
+achievement libraries: reads and maintains them; no case rights of its own).
 """
 from sqlalchemy import select
 
@@ -13,6 +15,7 @@ from ...models.states import TaskStatus
 ADMINS = "admins"
 AUDITORS = "auditors"
 CITY_OFFICE = "city_office"
+MANAGING_BODY = "managing_body"
 DISTRICT_PREFIX = "district_office:"
 GLOBAL_READERS = frozenset({ADMINS, AUDITORS, CITY_OFFICE})
 

@@ -1,5 +1,6 @@
 """Uploaded files: size-limited, type-checked by content, stored outside the
-static folder under their SHA-256, served only to people who may see the case."""
+static folder under their SHA-256, served only to people who may see the case, or a problem
+registered from it (a problem's files are its report case's: app/services/registries/problems)."""
 import hashlib
 import os
 import secrets
@@ -13,6 +14,7 @@ from ...extensions import db
 from ...models import Attachment, ProcessInstance
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..identity.permissions import can_view_instance
+from ..registries.problems.queries import source_case_visible
 
 # extension -> (content type, accepted leading bytes)
 ALLOWED = {
@@ -79,7 +81,7 @@ def open_attachment(actor, token):
     if row is None:
         raise NotFound(_("No such file."))
     instance = db.session.get(ProcessInstance, row.instance_id)
-    if instance is None or not can_view_instance(actor, instance):
+    if instance is None or not (can_view_instance(actor, instance) or source_case_visible(actor, instance.id)):
         raise Forbidden(_("You may not see this file."))
     path = Path(current_app.config["UPLOAD_FOLDER"]) / row.sha256[:2] / row.sha256
     return row, path

@@ -6,9 +6,11 @@ writes commits or rolls back with the step. The registries (app/services/registr
 provide the handlers; this table is the whitelist.
 """
 from ..registries.consortium import create_consortium
+from ..registries.problems.commands import register_problem_task
 
 HANDLERS = {
     "create_consortium": create_consortium,
+    "register_problem": register_problem_task,
 }
 
 
