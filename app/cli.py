@@ -57,6 +57,7 @@ def seed_demo_command():
     deploy.deploy_folder()
     created = demo.seed_cases()
     problems = demo.seed_problems()
+    created += demo.seed_problem_processes()
     click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) and "
                f"{problems} demo problem(s) created")
 

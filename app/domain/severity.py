@@ -4,7 +4,8 @@ The independent reference calculation: the business-rule task (rules/problem_sev
 once it lands) replaces it in the processes, and the tests compare the DMN against this.
 Exact decimals throughout: 4.0 must be 4.0, not 3.9999999999999996.
 """
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 WEIGHTS = {"impact": Decimal("0.4"), "diffusion": Decimal("0.3"), "urgency": Decimal("0.3")}
 CRITICAL_FROM = Decimal("4.0")
@@ -60,3 +61,26 @@ def assess(impact: object, diffusion: object, urgency: object) -> tuple[Decimal,
     i, d, u = score("impact_score", impact), score("diffusion_score", diffusion), score("urgency_score", urgency)
     total = weighted_total(i, d, u)
     return i, d, u, total, grade_of(total)
+
+
+def panel_mean(field: str, scores: Sequence[object]) -> Decimal:
+    """One dimension's score from several experts: the mean of their scores, rounded half up to one
+    decimal (3.25 -> 3.3, 3.24 -> 3.2), which is the precision a dimension's score has (`score`).
+    The weighted total of such means is then exact to two decimals and is not rounded again:
+    3.95 stays 3.95, important, and does not become a critical 4.0."""
+    if not scores:
+        raise ScoreError(field, f"no expert scored {field}")
+    exact = [_expert_score(field, value) for value in scores]
+    return (sum(exact, Decimal(0)) / len(exact)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _expert_score(field: str, value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ScoreError(field, f"{field} must be a number from 1 to 5")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ScoreError(field, f"{field} must be a number from 1 to 5") from None
+    if not number.is_finite() or not LOWEST <= number <= HIGHEST:
+        raise ScoreError(field, f"{field} must be a number from 1 to 5")
+    return number

@@ -92,3 +92,18 @@ class ProblemStatusChange(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProblemReviewOutcome(Model):
+    """Append-only: what a periodic review (5.4.5) decided for a problem (keep, regrade, merge,
+    delist), in which review case. The review's summary is counted from these rows."""
+    __tablename__ = "problem_review_outcome"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("quality_problem.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    grade_before: Mapped[str | None] = mapped_column(String(20))
+    grade_after: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..domain.credit_code import make_credit_code
 from ..domain.districts import DISTRICTS, district_office_group
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, User
+from ..models import Consortium, HumanTask, ProcessInstance, User
 from ..models.states import TaskStatus
 from .command import command
 from .demo_problems import seed_problems as _seed_problems
@@ -116,7 +116,7 @@ def seed_cases():
     # 3. a draft the applicant has not submitted yet
     c = cases.start_instance(applicant, "consortium_application")
     tasks.save_draft(applicant, _open_task(c).id, {"consortium_name": "超高清视频产业链质量创新联合体"})
-    return 3 + seed_expert_reviews() + seed_timer_started_review()
+    return 3 + seed_expert_reviews()
 
 
 def seed_problems():
@@ -124,16 +124,51 @@ def seed_problems():
     return _seed_problems(_walk, _user, application_data)
 
 
+def seed_problem_processes():
+    """Problem reports at each stage, and the yearly library review opened at the start of this
+    year (as the scheduler would have, had the app been running then). Needs the demo's consortia
+    and problems (seed_problems); 0 if there are reports already."""
+    if db.session.execute(select(ProcessInstance.id).where(
+            ProcessInstance.process_key == "problem_report").limit(1)).first():
+        return 0
+    return _seed_problem_reports() + seed_timer_started_review()
+
+
+def _report_data(consortium_key, title, node):
+    consortium = db.session.execute(select(Consortium).where(Consortium.name.startswith(consortium_key))).scalar_one()
+    return {"consortium_id": consortium.id, "title": title, "segment": "midstream", "link": "制造", "node": node,
+            "products": "工业机器人关节模组", "category": "technology", "defect_rate": 2.4, "complaints": 18,
+            "description": f"{node}工序批次一致性差，近12个月不良率2.4%，高于行业先进水平约1个百分点，客户投诉18件。",
+            "impact_scope": "影响下游整机企业的交付与可靠性。", "technical_roots": ["process"],
+            "management_roots": ["skills"], "decision": "approve"}
+
+
+def _seed_problem_reports():
+    """A report waiting for screening; one scored by one expert of three; one graded, waiting for
+    the managing body to confirm it."""
+    applicant = _user("applicant")
+    scores = {"impact": 4, "diffusion": 4, "urgency": 3, "decision": "approve", "opinion": "建议列为重要问题。"}
+    screened = {"decision": "approve", "experts": "expert1,expert2,expert3", "opinion": "资料齐全，送专家评分。"}
+    reports = []
+    for title, node in (("谐波减速器柔轮疲劳寿命不足", "柔轮热处理"), ("伺服驱动器高温降额过早", "功率模块散热"),
+                        ("机器人关节编码器抗干扰能力弱", "编码器装配")):
+        case = cases.start_instance(applicant, "problem_report")
+        tasks.complete(applicant, _open_task(case).id, _report_data("智能装备", title, node))
+        reports.append(case)
+    _walk(reports[1], [("manager", screened)])
+    _decide(reports[1], "expert1", scores)
+    _walk(reports[2], [("manager", screened)])
+    for name in ("expert1", "expert2", "expert3"):
+        _decide(reports[2], name, dict(scores, urgency=4 if name == "expert3" else 3))
+    return len(reports)
+
+
 def seed_timer_started_review():
-    """The case the quarterly timer start event opened at the start of this quarter (as the
-    scheduler would have, had the app been running then): in the city office's inbox."""
     definition = definitions.latest("problem_library_review")
-    now = timer_jobs.now().astimezone(CHINA)
-    quarter_start = now.replace(month=(now.month - 1) // 3 * 3 + 1, day=1, hour=9, minute=0, second=0,
-                                microsecond=0)
+    year_start = timer_jobs.now().astimezone(CHINA).replace(month=1, day=4, hour=9, minute=0, second=0, microsecond=0)
     with command() as ctx:
-        cases.start_by_timer(ctx, definition, "quarter_begins", quarter_start)
-    return 1
+        started = cases.start_by_timer(ctx, definition, "year_begins", year_start)
+    return len(started)
 
 
 def _decide(instance, username, data):
@@ -151,17 +186,17 @@ def seed_expert_reviews():
     def request(title):
         case = cases.start_instance(applicant, "expert_review")
         tasks.complete(applicant, _open_task(case).id, {
-            "title": title, "summary": "正极材料烧结工序批次一致性差，缺陷率3.2%，高于行业先进水平1.1%。",
+            "title": title, "summary": "评审材料已提交：正文、编制说明与征求意见汇总，请各位专家审阅。",
             "experts": "expert1,expert2,expert3", "decision": "approve"})
         return case
-    countersign = request("锂电池正极烧结质量问题分级评审")          # waiting: 1 of 3 experts signed
+    countersign = request("《工业机器人关节模组》团体标准草案评审")      # waiting: 1 of 3 experts signed
     _decide(countersign, "expert1", ok)
-    vote = request("新能源汽车电驱系统攻关项目中期检查")              # waiting: the panel votes (2 of 5 so far)
+    vote = request("年度产业链质量提升优秀案例评选")                  # waiting: the panel votes (4 of 5 so far)
     for name in ("expert1", "expert2", "expert3"):
         _decide(vote, name, ok)
     _decide(vote, "expert4", ok)
     _decide(vote, "expert5", no)
-    sequential = request("工业机器人减速器成果入库评审")              # waiting: the second leader
+    sequential = request("质量技术服务机构能力评审")                  # waiting: the second leader
     for name in ("expert1", "expert2", "expert3"):
         _decide(sequential, name, ok)
     for name in ("expert1", "expert2", "expert3"):

@@ -9,42 +9,48 @@ import re
 _ROW = re.compile(r"^(?P<field>[a-z_][a-z0-9_]*)-(?P<row>\d+)-(?P<col>[a-z_][a-z0-9_]*)$")
 
 
+_ABSENT = object()
+
+
 def parse_form(schema, form):
-    properties = (schema or {}).get("properties", {})
     data = {}
-    for name, spec in properties.items():
-        kind = spec.get("type")
-        widget = spec.get("x-widget")
-        if widget == "attachments":
-            tokens, names = form.getlist(f"{name}-token"), form.getlist(f"{name}-filename")
-            if tokens:
-                data[name] = [{"token": t, "filename": n} for t, n in zip(tokens, names, strict=False)]
-        elif kind == "array" and spec.get("items", {}).get("type") == "object":
-            rows = {}
-            for key in form.keys():
-                match = _ROW.match(key)
-                if match and match.group("field") == name:
-                    rows.setdefault(int(match.group("row")), {})[match.group("col")] = form.get(key, "").strip()
-            table = [{k: v for k, v in row.items() if v != ""} for _i, row in sorted(rows.items())]
-            table = [row for row in table if row]
-            if table or name in form:
-                data[name] = table
-        elif widget == "checkboxes":
-            chosen = [v.strip() for v in form.getlist(name) if v.strip()]
-            if chosen:
-                data[name] = chosen
-        elif kind == "boolean":
-            if name in form:
-                data[name] = form.get(name) in ("1", "true", "on", "yes")
-        elif kind in ("integer", "number"):
-            raw = form.get(name, "").strip()
-            if raw:
-                try:
-                    data[name] = int(raw) if kind == "integer" else float(raw)
-                except ValueError:
-                    data[name] = raw   # the schema check names the field
-        else:
-            raw = form.get(name)
-            if raw is not None and raw.strip() != "":
-                data[name] = raw.strip()
+    for name, spec in (schema or {}).get("properties", {}).items():
+        value = _field_value(name, spec, form)
+        if value is not _ABSENT:
+            data[name] = value
     return data
+
+
+def _field_value(name, spec, form):
+    """One field's value from the posted form, or _ABSENT when the user left it empty."""
+    kind, widget = spec.get("type"), spec.get("x-widget")
+    if widget == "attachments":
+        tokens, names = form.getlist(f"{name}-token"), form.getlist(f"{name}-filename")
+        return [{"token": t, "filename": n} for t, n in zip(tokens, names, strict=False)] if tokens else _ABSENT
+    if kind == "array" and spec.get("items", {}).get("type") == "object":
+        return _table(name, form)
+    if widget == "checkboxes":
+        chosen = [v.strip() for v in form.getlist(name) if v.strip()]
+        return chosen or _ABSENT
+    if kind == "boolean":
+        return form.get(name) in ("1", "true", "on", "yes") if name in form else _ABSENT
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return _ABSENT
+    if kind in ("integer", "number"):
+        try:
+            return int(raw) if kind == "integer" else float(raw)
+        except ValueError:
+            return raw   # the schema check names the field
+    return raw
+
+
+def _table(name, form):
+    rows = {}
+    for key in form.keys():
+        match = _ROW.match(key)
+        if match and match.group("field") == name:
+            rows.setdefault(int(match.group("row")), {})[match.group("col")] = form.get(key, "").strip()
+    table = [{k: v for k, v in row.items() if v != ""} for _i, row in sorted(rows.items())]
+    table = [row for row in table if row]
+    return table if table or name in form else _ABSENT

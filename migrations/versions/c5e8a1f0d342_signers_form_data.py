@@ -1,7 +1,7 @@
 """each approver's submitted form on their inbox row (a countersign's scores per expert)
 
 Revision ID: c5e8a1f0d342
-Revises: a7c2e9d41b68
+Revises: 9a0b0b51f015
 Create Date: 2026-12-04 21:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5e8a1f0d342'
-down_revision = 'a7c2e9d41b68'
+down_revision = '9a0b0b51f015'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from SpiffWorkflow.task import TaskState
 
 from app.engine import runner
 from app.engine.compiler import compile_definition
+from app.engine.dmn.checks import decisions_by_id, load_dmn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,8 +184,11 @@ def test_a_definition_knows_whether_a_case_can_wait_at_a_timer():
     assert timer_flow("timeDuration", "PT1H").has_timer_events
     plain = compile_definition(diagram(start(), user_task("only"), end(), *chain("start", "only", "end")))
     assert not plain.has_timer_events
+    rules = decisions_by_id([load_dmn((ROOT / "rules" / "problem_severity.dmn").read_bytes())])
+    topics = {"create_consortium", "problem_review_items", "problem_review_load", "problem_review_apply",
+              "problem_review_summary"}
     shipped = {name: compile_definition((ROOT / "bpmn" / f"{name}.bpmn").read_bytes(), filename=f"{name}.bpmn",
-                                        services={"create_consortium"})
+                                        services=topics, decisions=rules)
                for name in ("consortium_application", "problem_library_review")}
     assert not shipped["consortium_application"].has_timer_events
     assert shipped["problem_library_review"].start_timers and \

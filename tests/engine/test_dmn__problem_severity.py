@@ -11,9 +11,9 @@ from app.engine.dmn.evaluate import decide
 from app.engine.errors import DecisionError
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "problem_severity.dmn"
-HANDLING = {"critical": "需要最高优先级关注,建议启动跨组织协同攻关。",
-            "important": "需要重点关注,由行业或龙头企业主导解决。",
-            "general": "由相关企业自主改进,行业提供必要支持。"}
+HANDLING = {"critical": "需要最高优先级关注，建议启动跨组织协同攻关。",
+            "important": "需要重点关注，由行业或龙头企业主导解决。",
+            "general": "由相关企业自主改进，行业提供必要支持。"}
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_the_decision_result_lands_in_the_case_data_and_survives_save_and_load()
     assert definition.decisions["problem_severity"].digest == SEVERITY.digest
     workflow, review, state = run_to_review(definition, {"impact": 3.3, "diffusion": 3.3, "urgency": 3.4})
     assert review.data["severity"] == {"grade": "important", "stars": 2, "total": Decimal("3.33"),
-                                       "handling": "需要重点关注,由行业或龙头企业主导解决。"}
+                                       "handling": "需要重点关注，由行业或龙头企业主导解决。"}
     assert isinstance(review.data["severity"]["total"], Decimal)
     assert '"total": {"value": "3.33", "typename": "Decimal"}' in state     # exact text, not a float
     runner.complete_user_task(workflow, review.spiff_id, {})

@@ -69,7 +69,8 @@ def test_an_edited_rule_grades_new_cases_only(app, user, open_task, severity_dmn
     # the administrator lowers the bar for "critical" to 3.5
     edited = severity_dmn.replace(b"&gt;= 4.0", b"&gt;= 3.5").replace(b"[2.5..4.0[", b"[2.5..3.5[")
     decision, created, redeployed = deploy.deploy_decision(admin, edited, "problem_severity.dmn")
-    assert (decision.version, created, redeployed) == (2, True, [("graded_check", 2)])
+    assert (decision.version, created) == (2, True)
+    assert ("graded_check", 2) in redeployed and ("problem_report", 2) in redeployed   # every process using it
 
     new_case = cases.start_instance(applicant, "graded_check")
     assert new_case.definition.version == 2

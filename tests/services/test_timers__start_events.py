@@ -119,12 +119,12 @@ def test_after_downtime_one_case_starts_and_the_cycle_goes_on_from_now(app, user
     assert job.status == "pending" and job.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
-def test_the_shipped_problem_library_review_is_scheduled_quarterly(app, user):
+def test_the_shipped_problem_library_review_is_scheduled_yearly(app, user):
     [job] = start_jobs("problem_library_review")
-    assert job.status == "pending" and job.element_id == "quarter_begins"
+    assert job.status == "pending" and job.element_id == "year_begins"
     due = job.due_at.astimezone(timezone(timedelta(hours=8)))
-    assert (due.month, due.day, due.hour) in {(1, 1, 9), (4, 1, 9), (7, 1, 9), (10, 1, 9)}
-    assert timer_jobs.now() < job.due_at <= timer_jobs.now() + timedelta(days=93)
+    assert (due.month, due.day, due.hour) == (1, 4, 9)
+    assert timer_jobs.now() < job.due_at <= timer_jobs.now() + timedelta(days=366)
 
 
 def test_a_replaced_versions_parked_or_in_flight_start_job_starts_nothing(app, user, clock, monkeypatch):

@@ -6,11 +6,16 @@ writes commits or rolls back with the step. The registries (app/services/registr
 provide the handlers; this table is the whitelist.
 """
 from ..registries.consortium import create_consortium
-from ..registries.problems.commands import register_problem_task
+from ..registries.problems import process_tasks as problems
 
 HANDLERS = {
     "create_consortium": create_consortium,
-    "register_problem": register_problem_task,
+    "register_problem": problems.register,
+    "problem_score_means": problems.score_means,
+    "problem_review_items": problems.review_items,
+    "problem_review_load": problems.review_load,
+    "problem_review_apply": problems.review_apply,
+    "problem_review_summary": problems.review_summary,
 }
 
 

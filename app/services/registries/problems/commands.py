@@ -16,14 +16,15 @@ task's own event); the other events go to the system chain. Every status a probl
 a `problem_status_change` row. Merged and delisted problems stay, with their history.
 """
 from datetime import timedelta, timezone
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select
 
 from ....domain.chains import chain_code_for
+from ....domain.severity import GRADES
 from ....models import Consortium, ProblemStatusChange, QualityProblem, User, problem_link
 from ....models.states import ProblemStatus
-from ... import command
 from ...audit import trail
 from ...errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...identity.permissions import CITY_OFFICE, MANAGING_BODY
@@ -101,12 +102,26 @@ def _consortium(ctx, data, errors):
     return consortium
 
 
-def register_problem(ctx, instance, data):
+def graded(values, severity, errors):
+    """Apply a business-rule task's grading (rules/problem_severity.dmn: total and grade) to the
+    column values: the rules the case was deployed with decide, not the reference calculation."""
+    if severity is None:
+        return
+    grade = severity.get("grade") if isinstance(severity, dict) else None
+    if grade not in GRADES or severity.get("total") is None:
+        errors.add("severity", _("The grading rules gave no grade."))
+        return
+    values["grade"], values["total_score"] = grade, Decimal(str(severity["total"])).quantize(Decimal("0.01"))
+
+
+def register_problem(ctx, instance, data, severity=None):
     """Enter a reported problem in the library (service task `register_problem` at the end of the
-    report process). Returns {"problem_id", "problem_number"}, merged into the case data."""
+    report process). `severity`: the business-rule task's result, when the case graded it.
+    Returns {"problem_id", "problem_number"}, merged into the case data."""
     check_writer(ctx, instance)
     errors = fields.FieldErrors()
     values = fields.problem_values(data, ctx.now.astimezone(CHINA).date(), errors)
+    graded(values, severity, errors)
     consortium = _consortium(ctx, data, errors)
     reporter = _reporter(ctx, data, errors)
     if consortium is not None and not values["chain"]:
@@ -145,8 +160,9 @@ def set_problem_status(ctx, problem_id, status, instance=None, reason=""):
     return problem
 
 
-def regrade_problem(ctx, problem_id, impact, diffusion, urgency, instance=None, reason=""):
-    """New scores (App. D) and the total and grade they give; the old ones stay in the audit trail."""
+def regrade_problem(ctx, problem_id, impact, diffusion, urgency, instance=None, reason="", severity=None):
+    """New scores (App. D) and the total and grade they give (`severity`: a business-rule task's
+    result, which decides when given); the old ones stay in the audit trail."""
     check_writer(ctx, instance)
     problem = load(ctx, problem_id)
     if problem.status in (ProblemStatus.MERGED, ProblemStatus.DELISTED):
@@ -154,6 +170,9 @@ def regrade_problem(ctx, problem_id, impact, diffusion, urgency, instance=None, 
     errors = fields.FieldErrors()
     i, d, u, total, grade = fields.scores(
         {"impact_score": impact, "diffusion_score": diffusion, "urgency_score": urgency}, errors)
+    rule = {"total_score": total, "grade": grade}
+    graded(rule, severity, errors)
+    total, grade = rule["total_score"], rule["grade"]
     if errors or total is None:
         raise ValidationFailed(_("The scores are not valid."), dict(errors) or {
             "impact_score": [_("A score from 1 to 5, with at most one decimal.")]})
@@ -227,9 +246,3 @@ def links_of(session, problem_id):
         problem_link.c.problem_id == problem_id, problem_link.c.related_id == problem_id)))
     return sorted({a if b == problem_id else b for a, b in rows})
 
-
-
-
-def register_problem_task(instance, data):
-    """Service task `register_problem`: runs inside the command of the step that reached it."""
-    return register_problem(command.active(), instance, data)
