@@ -23,7 +23,7 @@ B = ("新能源汽车", "panyu", demo.UNITS[1][1], "applicant2", "leader2")
 
 REPORT_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_problem_report" targetNamespace="t">
-  <bpmn:process id="problem_report" name="Problem report" isExecutable="true" camunda:candidateStarterGroups="applicants">
+  <bpmn:process id="register_only" name="Register a problem" isExecutable="true" camunda:candidateStarterGroups="applicants">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="report" />
     <bpmn:userTask id="report" name="Report a problem" camunda:candidateGroups="applicants" />
@@ -88,8 +88,8 @@ def run(fn, *args, actor=None, **kwargs):
 def report_through_process(reporter, data, with_file=True):
     """The in-memory report process: `reporter` fills the step (with a PDF), the service task registers.
     Returns (case, the case's data after the service task)."""
-    deploy.deploy(user("admin"), REPORT_BPMN, "problem_report.bpmn")
-    case = cases.start_instance(user(reporter), "problem_report")
+    deploy.deploy(user("admin"), REPORT_BPMN, "register_only.bpmn")
+    case = cases.start_instance(user(reporter), "register_only")
     task = _open_task(case)
     tasks.claim(user(reporter), task.id)
     files = [FileStorage(stream=io.BytesIO(PDF), filename="检测报告.pdf")] if with_file else []

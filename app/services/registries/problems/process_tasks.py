@@ -106,6 +106,7 @@ def review_summary(instance, data):
         in_consortium, QualityProblem.status.in_(UNDER_REVIEW))).all()
     grades, categories = Counter(g for g, _c in open_rows), Counter(c for _g, c in open_rows)
     return {"summary_added": added, "summary_solved": solved, "summary_open": len(open_rows),
-            **{f"summary_{a}": outcomes.get(a, 0) for a in ("regraded", "merged", "delisted")},
+            **{f"summary_{done}": outcomes.get(action, 0)
+               for done, action in (("regraded", "regrade"), ("merged", "merge"), ("delisted", "delist"))},
             **{f"summary_{g}": grades.get(g, 0) for g in reference.GRADES},
             **{f"summary_{c}": categories.get(c, 0) for c in ProblemCategory.ALL}}
