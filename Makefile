@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/replay.py --quick
 	$(BIN)/python bench/timers.py --quick
 	$(BIN)/python bench/http_latency.py --quick
+	$(BIN)/python bench/dmn.py --quick
 
 clean-db:
 	rm -f instance/chainq.db instance/chainq.db-wal instance/chainq.db-shm
