@@ -32,10 +32,10 @@ def audited_handlers(ctx, instance, actor):
     return {topic: wrap(topic, h) for topic, h in bound_handlers(instance).items()}
 
 
-def _database_cause(exc):
+def _cause(exc, kinds):
     seen = exc
     while seen is not None:
-        if isinstance(seen, (StaleDataError, DBAPIError)):
+        if isinstance(seen, kinds):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
@@ -46,9 +46,12 @@ def run_engine(step):
     try:
         return step()
     except (WorkflowException, ExpressionError, ServiceCallError) as exc:
-        database_error = _database_cause(exc)
+        database_error = _cause(exc, (StaleDataError, DBAPIError))
         if database_error is not None:
             raise database_error from None   # a race lost inside a service task: the command reports a conflict
+        refused = _cause(exc, ServiceError)
+        if refused is not None:
+            raise refused from None          # a registry refused what the step asked (naming the field): say so
         element = getattr(getattr(exc, "task_spec", None), "bpmn_id", None) or \
             getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", "")
         raise ProcessFailed(_("The process could not continue at step '%(element)s': %(reason)s",

@@ -11,6 +11,7 @@ from ..registries.problems import process_tasks as problems
 HANDLERS = {
     "create_consortium": create_consortium,
     "register_problem": problems.register,
+    "problem_references": problems.references,
     "problem_score_means": problems.score_means,
     "problem_review_items": problems.review_items,
     "problem_review_load": problems.review_load,

@@ -13,8 +13,9 @@ from app.models import HumanTask, Notification, ProblemReviewOutcome, ProblemSta
 from app.models.states import TaskStatus
 from app.services.command import command
 from app.services.errors import ValidationFailed
+from app.services.registries.problems import commands
 from app.services.workflow import cases, definitions, deploy, tasks
-from tests.problem_support import A, B, OK, make_consortium, problem_data, register, user
+from tests.problem_support import A, B, make_consortium, problem_data, register, user
 
 EXPERTS = ("expert1", "expert2", "expert3")
 
@@ -110,6 +111,24 @@ def test_screening_returns_for_more_data_or_rejects_a_duplicate_and_the_reporter
     assert db.session.execute(select(QualityProblem).where(QualityProblem.instance_id == case.id)).first() is None
 
 
+def test_screening_links_related_problems_and_refuses_unknown_numbers(app):
+    consortium = make_consortium(A)
+    first = register(problem_data(consortium.id))
+    case = reported(consortium.id)
+    accept = {"decision": "approve", "experts": ",".join(EXPERTS), "opinion": "受理。"}
+    with pytest.raises(ValidationFailed) as refused:
+        act("manager", case, dict(accept, related_numbers="GZ-IEQ-2099-0001"))
+    assert "related_numbers" in refused.value.errors
+    assert [r.element_id for r in open_rows(case)] == ["screening"]          # nothing moved
+    act("manager", case, dict(accept, related_numbers=first["problem_number"]))
+    for name in EXPERTS:
+        act(name, case, {"impact": 3, "diffusion": 3, "urgency": 3, "decision": "approve", "opinion": "一般。"})
+    act("manager", case, {"decision": "approve"})
+    problem = db.session.execute(select(QualityProblem).where(QualityProblem.instance_id == case.id)).scalar_one()
+    assert commands.links_of(db.session, problem.id) == [first["problem_id"]]
+    assert commands.links_of(db.session, first["problem_id"]) == [problem.id]      # both ways
+
+
 def test_an_edited_rule_grades_new_reports_and_running_ones_keep_theirs(app):
     consortium = make_consortium(A)
     running = reported(consortium.id)
@@ -174,10 +193,10 @@ def test_a_review_outcome_the_library_refuses_changes_nothing(app):
     [review] = _fire_review([a.id])
     [row] = open_rows(review, "review_problem")
     tasks.claim(user("manager"), row.id)
-    with pytest.raises(Exception) as refused:              # merge into a number that does not exist
+    with pytest.raises(ValidationFailed) as refused:       # merge into a number that does not exist
         tasks.complete(user("manager"), row.id, {"review_action": "merge", "merge_into": "GZ-IEQ-2099-9999",
                                                   "opinion": "重复。", "decision": "approve"})
-    assert "GZ-IEQ-2099-9999" in str(refused.value)
+    assert "GZ-IEQ-2099-9999" in refused.value.message and "merge_into" in refused.value.errors
     assert db.session.get(QualityProblem, pid).status == "identified"
     assert open_rows(review, "review_problem")[0].id == row.id
     assert db.session.execute(select(ProblemReviewOutcome)).first() is None

@@ -32,11 +32,27 @@ def score_means(instance, data):
     return {**means, "expert_count": len(signed)}
 
 
+def references(instance, data):
+    """Topic `problem_references`: the problem numbers the screening named (related problems, the
+    one a rejected report duplicates) must exist; an unknown one refuses the screening, naming
+    its field, and nothing of it is kept."""
+    ctx = active()
+    related = [n.strip() for n in str(data.get("related_numbers") or "").split(",") if n.strip()]
+    found = {"related_ids": [_by_number(ctx, n, "related_numbers") for n in dict.fromkeys(related)]}
+    if data.get("decision") == "reject" and data.get("duplicate_of"):
+        found["duplicate_of_id"] = _by_number(ctx, data["duplicate_of"], "duplicate_of")
+    return found
+
+
 def register(instance, data):
     """Topic `register_problem`: the confirmed report enters the library as identified, graded as
-    the case's business-rule task graded it."""
+    the case's business-rule task graded it, linked to the related problems the screening named."""
+    ctx = active()
     values = dict(data, **{f"{d}_score": data[d] for d in DIMENSIONS if d in data})
-    return commands.register_problem(active(), instance, values, severity=data.get("severity"))
+    result = commands.register_problem(ctx, instance, values, severity=data.get("severity"))
+    for related_id in data.get("related_ids") or []:
+        commands.link_problems(ctx, result["problem_id"], related_id, instance=instance)
+    return result
 
 
 def review_items(instance, data):
@@ -70,8 +86,8 @@ def review_apply(instance, data):
         commands.regrade_problem(ctx, problem.id, *(data.get(d) for d in DIMENSIONS), instance=instance,
                                  reason=reason, severity=data.get("severity"))
     elif action == "merge":
-        commands.merge_problem(ctx, problem.id, _by_number(ctx, data.get("merge_into")), instance=instance,
-                               reason=reason)
+        commands.merge_problem(ctx, problem.id, _by_number(ctx, data.get("merge_into"), "merge_into"),
+                               instance=instance, reason=reason)
     elif action == "delist":
         commands.delist_problem(ctx, problem.id, instance=instance, reason=reason)
     elif action != "keep":
@@ -83,11 +99,11 @@ def review_apply(instance, data):
     return {"review_applied": action}
 
 
-def _by_number(ctx, number):
+def _by_number(ctx, number, field):
     found = ctx.session.execute(select(QualityProblem.id).where(QualityProblem.number == str(number or ""))).scalar()
     if found is None:
         raise ValidationFailed(_("No problem has the number %(number)s.", number=number),
-                               {"merge_into": [_("No such problem.")]})
+                               {field: [_("No such problem.")]})
     return found
 
 
