@@ -115,24 +115,25 @@ def _review_start_job():
 
 
 def fire_yearly_review(server):
-    """What the scheduler does when the review's start timer falls due (2027-01-04 09:00 Beijing
-    time): timer_firing.fire_due at that moment, in the live server's app and database."""
+    """What the scheduler does when the review's start timer falls due (each 4 January, 09:00
+    Beijing time): timer_firing.fire_due at that moment, in the live server's app and database.
+    Returns the day it fell due, the day the next review is due (Beijing time), and the titles of
+    the review cases it started."""
     with server.app.app_context():
         job = _review_start_job()
         assert job.status == "pending"
-        due = job.due_at
-        assert (due.year, due.month, due.day) == (2027, 1, 4), due
-        before = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.process_key == REVIEW)).all()
-        assert before == []
-        fired = timer_firing.fire_due(at=due + timedelta(seconds=1))
-        assert fired >= 1
+        due = job.due_at.astimezone(demo.CHINA)
+        assert (due.month, due.day, due.hour) == (1, 4, 9), due
+        assert db.session.execute(select(ProcessInstance.id).where(ProcessInstance.process_key == REVIEW)).all() == []
+        assert timer_firing.fire_due(at=job.due_at + timedelta(seconds=1)) >= 1
         db.session.expire_all()
         job = _review_start_job()
-        assert job.status == "pending" and job.due_at.year == 2028, (job.status, job.due_at)   # the next year's
+        following = job.due_at.astimezone(demo.CHINA)
+        assert job.status == "pending" and following == due.replace(year=due.year + 1), (job.status, following)
         titles = db.session.execute(select(ProcessInstance.title).where(
             ProcessInstance.process_key == REVIEW)).scalars().all()
         db.session.remove()
-    return titles
+    return f"{due:%Y-%m-%d}", f"{following:%Y-%m-%d}", titles
 
 
 # --- the test ---------------------------------------------------------------------------------
@@ -219,13 +220,14 @@ def test_problem_reported_scored_graded_and_reviewed(page, live_server, consorti
     # 6. The yearly review: its timer is announced on the start page, then falls due.
     page.click("#nav-start")
     review_card = page.locator(".card", has=page.locator("h2", has_text="质量问题库定期复核"))
-    expect(review_card.locator(".timer-start")).to_contain_text("2027-01-04")
+    expect(review_card.locator(".timer-start")).to_contain_text(re.compile(r"\d{4}-01-04"))
     expect(review_card.locator("[data-start]")).to_have_count(0)          # never started by hand
-    titles = fire_yearly_review(server)
+    due_day, next_day, titles = fire_yearly_review(server)
+    expect(review_card.locator(".timer-start")).to_contain_text(due_day)  # what the page announced
     ours = [t for t in titles if consortium in t]
-    assert len(ours) == 1 and ours[0].endswith("2027-01-04"), titles      # one case per consortium
+    assert len(ours) == 1 and ours[0].endswith(due_day), titles           # one case per consortium
     page.reload()
-    expect(review_card.locator(".timer-start")).to_contain_text("2028-01-04")
+    expect(review_card.locator(".timer-start")).to_contain_text(next_day)
 
     # The consortium's case has one review task: our problem, shown read-only; it is re-graded.
     expect(inbox_rows(page, consortium, "复核问题")).to_have_count(1)

@@ -132,6 +132,29 @@ def reserved_key_paths(value, path=""):
             yield from reserved_key_paths(item, f"{path}.{i}" if path else str(i))
 
 
+STEP_OWN = ("decision", "opinion")   # what each step decides and says itself: never carried over from another
+
+
+def prefill(schema, case):
+    """What a step's form shows before its user types: the case's values of its fields (a field with
+    `x-from: severity.grade` shows a value inside the case data, for read-only display), except the
+    decision and the opinion, which belong to each step."""
+    values = {}
+    for name, spec in (schema or {}).get("properties", {}).items():
+        if name in STEP_OWN:
+            continue
+        value = case.get(name) if not spec.get("x-from") else _at(case, spec["x-from"])
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def _at(data, path):
+    for key in path.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
 # x-widget -> (session, user) -> [(value, label)]: fields whose choices depend on who fills the form
 OPTION_SOURCES = {"consortium": consortium_choices}
 

@@ -42,6 +42,7 @@ class TaskPage:
     can_act: bool
     can_claim: bool
     options: dict = field(default_factory=dict)   # field -> [(value, label)]: choices that depend on the user
+    shown_before_claim: dict = field(default_factory=dict)   # the read-only part of the form: what the task is about
 
 
 def task_page(actor, task_id, entered=None):
@@ -55,8 +56,7 @@ def task_page(actor, task_id, entered=None):
     schema = tasks.form_of(task)
     case = cases.task_data(task) if task.status == "open" else {}
     if entered is None:
-        entered = task.draft_data or ({} if task.form_key == "review_opinion" else
-                                      {k: case.get(k) for k in schema.get("properties", {}) if k in case})
+        entered = task.draft_data or ({} if task.form_key == "review_opinion" else forms.prefill(schema, case))
     application = submission_schema(definition, compiled) if task.form_key != compiled.settings.submission_form else {}
     rows = queries.tasks_of(task.instance)
     return TaskPage(
@@ -70,7 +70,9 @@ def task_page(actor, task_id, entered=None):
         return_targets=case_actions.return_targets(task) if task.status == "open" else [],
         can_act=can_act_on_task(actor, task),
         can_claim=task.assignee_id is None and is_candidate(actor, task),
-        options=forms.field_options(schema, db.session, actor))
+        options=forms.field_options(schema, db.session, actor),
+        shown_before_claim=without_fields(schema, set(schema.get("properties", {})) - set(
+            step.readonly_fields if step is not None else ())))
 
 
 @dataclass

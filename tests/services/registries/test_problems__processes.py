@@ -9,43 +9,23 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import HumanTask, Notification, ProblemReviewOutcome, ProblemStatusChange, QualityProblem
-from app.models.states import TaskStatus
+from app.models import Notification, ProblemReviewOutcome, ProblemStatusChange, QualityProblem
 from app.services.command import command
 from app.services.errors import ValidationFailed
 from app.services.registries.problems import commands
 from app.services.workflow import cases, definitions, deploy, tasks
-from tests.problem_support import A, B, make_consortium, problem_data, register, user
-
-EXPERTS = ("expert1", "expert2", "expert3")
-
-
-def report_form(consortium_id, **overrides):
-    form = {"consortium_id": consortium_id, "title": "谐波减速器柔轮疲劳寿命不足", "segment": "midstream",
-            "link": "零部件", "node": "柔轮热处理", "description": "近12个月柔轮早期断裂7起，寿命约为先进水平的60%。",
-            "impact_scope": "影响下游机器人整机可靠性。", "category": "technology", "defect_rate": 2.4,
-            "technical_roots": ["material", "process"], "management_roots": ["skills"], "is_generic": True,
-            "decision": "approve"}
-    form.update(overrides)
-    return form
-
-
-def open_rows(case, element=None):
-    query = select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.status == TaskStatus.OPEN)
-    if element:
-        query = query.where(HumanTask.element_id == element)
-    return db.session.execute(query.order_by(HumanTask.id)).scalars().all()
-
-
-def act(username, case, data, element=None):
-    """`username` decides the open row of the case meant for them (claiming a group's task first)."""
-    actor = user(username)
-    rows = [r for r in open_rows(case, element) if r.assignee_id in (None, actor.id)]
-    row = next(r for r in rows if r.assignee_id == actor.id) if any(r.assignee_id == actor.id for r in rows) \
-        else rows[0]
-    if row.assignee_id is None:
-        tasks.claim(actor, row.id)
-    return tasks.complete(actor, row.id, data)
+from tests.problem_support import (
+    EXPERTS,
+    A,
+    B,
+    act,
+    make_consortium,
+    open_rows,
+    problem_data,
+    register,
+    report_form,
+    user,
+)
 
 
 def reported(consortium_id, **overrides):
