@@ -1,5 +1,7 @@
 """Calling the engine from a command: failures become clear, rolled-back errors, and
 service tasks are recorded in the audit trail."""
+import json
+
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +25,11 @@ def audited_handlers(ctx, instance, actor):
     def wrap(topic, handler):
         def call(data, element="", **kwargs):
             result = handler(data, **kwargs)
+            try:
+                json.dumps(result, allow_nan=False)
+            except (TypeError, ValueError):
+                raise ServiceCallError(f"service '{topic}' returned a value the audit trail cannot record as "
+                                       "it is (JSON values only)") from None
             names = definitions.compiled_by_id(instance.definition_id).element_names
             audit.record_after_next(ctx, "service_task_completed", actor=actor, instance_id=instance.id,
                                     element_id=element, element_name=names.get(element, element),

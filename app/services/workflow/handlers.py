@@ -4,6 +4,11 @@ A diagram names one with `camunda:topic`; deploy refuses unknown topics. Each
 handler runs inside the command that reached the service task, so what it
 writes commits or rolls back with the step. The registries (app/services/registries/)
 provide the handlers; this table is the whitelist.
+
+A handler returns JSON values only (text, whole and decimal numbers as int/float, booleans,
+None, lists, dicts): the audit trail records the result, and the auditor's re-execution
+replays that record instead of running the handler again, so the record must be the result
+itself (engine_calls.audited_handlers refuses anything else).
 """
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems

@@ -38,9 +38,12 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
                 and JUMP_BACK not in form:
             form[JUMP_BACK] = None                  # back at the step that returned it: the path is normal again
         before = len(runner.snapshot_path(workflow))
+        siblings = [r.spiff_id for r in runner.ready_user_tasks(workflow) if r.element_id == task.element_id]
         runner.complete_user_task(workflow, task.spiff_task_id, form)
-        return workflow, before
-    workflow, before = run_engine(go)
+        # several instances of one step waiting (multi-instance): which one, for the auditor's re-execution
+        index = siblings.index(task.spiff_task_id) if len(siblings) > 1 and task.spiff_task_id in siblings else None
+        return workflow, before, index
+    workflow, before, instance_index = run_engine(go)
     if not already_marked:
         transition(task, TaskStatus, TaskStatus.COMPLETED)
         task.completed_by_id, task.completed_at = actor.id, ctx.now
@@ -54,7 +57,8 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
     audit.record(ctx, "task_completed", actor=actor, instance_id=instance.id, element_id=subject.element_id,
                  element_name=subject.name, task_id=subject.id, data={
                      "decision": decision, "opinion": str(form.get("opinion", "")), "form": form, "path": path,
-                     "waiting": runner.waiting_elements(workflow, ready)})
+                     "waiting": runner.waiting_elements(workflow, ready),
+                     **({"instance_index": instance_index} if instance_index is not None else {})})
     if decision == "return":
         notifications.returned(ctx, instance, task.name, str(form.get("opinion", "")))
     if step is not None and step.cc_templates:

@@ -29,7 +29,8 @@ def score_means(instance, data):
     (`signatures` of the countersign), rounded half up to one decimal (domain/severity.panel_mean)."""
     signed = [s.get("data") or {} for s in data.get("signatures") or [] if s.get("decision") == "approve"]
     means = {d: reference.panel_mean(d, [s[d] for s in signed if d in s]) for d in DIMENSIONS}
-    return {**means, "expert_count": len(signed)}
+    # one decimal, as a JSON number: exact through str(), and recorded as such (see handlers.py)
+    return {**{d: float(mean) for d, mean in means.items()}, "expert_count": len(signed)}
 
 
 def references(instance, data):
@@ -72,7 +73,7 @@ def review_load(instance, data):
     shown = {"problem_number": problem.number, "problem_title": problem.title, "problem_grade": problem.grade or "",
              "problem_status": problem.status}
     scores = {"impact": problem.impact_score, "diffusion": problem.diffusion_score, "urgency": problem.urgency_score}
-    return {**shown, **{k: v for k, v in scores.items() if v is not None}}
+    return {**shown, **{k: float(v) for k, v in scores.items() if v is not None}}
 
 
 def review_apply(instance, data):
