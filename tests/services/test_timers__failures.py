@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ProcessInstance, TimerJob
 from app.services.workflow import timer_firing
+from tests.problem_support import A, make_consortium
 
 
 @pytest.mark.parametrize("db_kind", ["postgresql"])   # on SQLite the two processes cannot interleave here
 def test_a_failure_leaves_alone_a_job_another_process_fired_meanwhile(app, monkeypatch):
+    make_consortium(A)              # the shipped yearly review opens one case per consortium
     job = db.session.execute(select(TimerJob).where(TimerJob.kind == "start_timer", TimerJob.status == "pending")
                              .order_by(TimerJob.due_at)).scalars().first()
     earliest = db.session.execute(select(func.min(TimerJob.due_at)).where(TimerJob.status == "pending")).scalar()
@@ -46,5 +48,5 @@ def test_a_failure_leaves_alone_a_job_another_process_fired_meanwhile(app, monke
     job = db.session.get(TimerJob, job_id)
     cases_after = db.session.execute(select(func.count()).select_from(ProcessInstance)).scalar()
     assert cases_after == cases_before + 1
-    # the job was fired by process 2 and now waits for the next quarter; process 1's bookkeeping must not move it
+    # the job was fired by process 2 and now waits for the next year; process 1's bookkeeping must not move it
     assert job.due_at > due and job.attempts == 0, (job.status, job.due_at, job.attempts)
