@@ -10,6 +10,7 @@ import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 
@@ -212,6 +213,22 @@ def _check_taken_back(workflow, event, payload):
     return None
 
 
+def _check_timer_fired(workflow, event, payload):
+    waiting = [spiff_id for spiff_id, element_id, _due in runner.waiting_timers(workflow)
+               if element_id == event.element_id]
+    if not waiting:
+        return f"timer '{event.element_id}' was not waiting when it fired"
+    before = len(runner.snapshot_path(workflow))
+    scheduled = datetime.fromisoformat(payload["due_at"]) if payload.get("due_at") else None
+    runner.fire_timer(workflow, waiting[0], scheduled=scheduled)
+    path = runner.snapshot_path(workflow)[before:]
+    if path != payload.get("path"):
+        return f"re-execution took {path} after the timer, the record says {payload.get('path')}"
+    if "waiting" in payload and runner.waiting_elements(workflow) != payload["waiting"]:
+        return f"re-execution now waits at {runner.waiting_elements(workflow)}, the record says {payload['waiting']}"
+    return None
+
+
 def _check_completed(workflow, event, payload):
     if not workflow.completed or runner.snapshot(workflow).end_element != payload.get("outcome"):
         return "the case would not have ended here"
@@ -224,6 +241,7 @@ _CHECKS = {
     "task_completed": _check_task_completed,
     "case_taken_back": _check_taken_back,
     "case_returned_to": _check_taken_back,
+    "timer_fired": _check_timer_fired,
     "instance_completed": _check_completed,
 }
 
