@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint setup venv vendor translations db demo bench clean-db
+.PHONY: run test lint setup venv vendor translations db demo bench prod-check clean-db
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -58,6 +58,13 @@ bench: setup
 	$(BIN)/python bench/timers.py --quick
 	$(BIN)/python bench/http_latency.py --quick
 	$(BIN)/python bench/dmn.py --quick
+
+# Two gunicorn apps + a scheduler process on a throw-away PostgreSQL database, 8 clients, one app
+# killed midway; one JSON line, non-zero exit when a required check fails (docs/operations.md).
+# PROD_CHECK_ARGS="--duration 20" for a shorter run.
+PROD_CHECK_POSTGRES ?= $(or $(CHAINQ_TEST_POSTGRES_URL),postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
+prod-check: setup
+	$(BIN)/python bench/prod_check.py --postgres $(PROD_CHECK_POSTGRES) $(PROD_CHECK_ARGS)
 
 clean-db:
 	rm -f instance/chainq.db instance/chainq.db-wal instance/chainq.db-shm

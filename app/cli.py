@@ -3,11 +3,12 @@ import json
 import sys
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
 from .models import User
-from .services import demo
+from .services import backup, demo
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
 from .services.identity import users
@@ -22,19 +23,76 @@ def deploy_command(folder):
         click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
 
 
-@click.command("verify-audit")
-def verify_audit_command():
-    """Verify every audit hash chain; name the first broken link of each bad chain."""
-    reports = audit.verify_all()
-    bad = [r for r in reports if not r.ok]
+def _read_kept_anchors(path):
+    if path is None:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)["anchors"]
+
+
+def _report(check):
+    """Print a verification as `flask verify-audit` does; True when everything holds."""
+    bad = [r for r in check.chains if not r.ok]
     for r in bad:
         click.echo(f"BROKEN {r.chain}: event #{r.broken_seq} (id {r.broken_id}): {r.reason}")
-    click.echo(f"{len(reports)} chain(s), {sum(r.events for r in reports)} event(s), {len(bad)} broken")
-    anchors = audit.verify_anchors()
-    if not anchors.ok:
-        click.echo(f"BROKEN anchor of {anchors.broken_day}: {anchors.reason}")
-    click.echo(f"{anchors.anchors} daily anchor(s), {'all hold' if anchors.ok else 'one broken'}")
-    sys.exit(1 if bad or not anchors.ok else 0)
+    click.echo(f"{len(check.chains)} chain(s), {sum(r.events for r in check.chains)} event(s), {len(bad)} broken")
+    if not check.anchors.ok:
+        click.echo(f"BROKEN anchor of {check.anchors.broken_day}: {check.anchors.reason}")
+    click.echo(f"{check.anchors.anchors} daily anchor(s), {'all hold' if check.anchors.ok else 'one broken'}")
+    if check.kept is not None:
+        if not check.kept.ok:
+            click.echo(f"BROKEN against the kept anchors, {check.kept.broken_day}: {check.kept.reason}")
+        click.echo(f"{check.kept.anchors} kept anchor(s), {'all hold' if check.kept.ok else 'one broken'}")
+    return check.ok
+
+
+@click.command("verify-audit")
+@click.option("--anchors", "anchors_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="anchors kept outside the database (flask export-anchors): each must still hold here")
+def verify_audit_command(anchors_file):
+    """Verify every audit hash chain; name the first broken link of each bad chain."""
+    sys.exit(0 if _report(backup.verify(_read_kept_anchors(anchors_file))) else 1)
+
+
+@click.command("export-anchors")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+def export_anchors_command(out):
+    """Write every daily audit anchor to a JSON file, to be kept outside the database."""
+    anchors = audit.anchors_as_records()
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump({"anchors": anchors}, handle, ensure_ascii=False, indent=1)
+    click.echo(f"{len(anchors)} anchor(s) written to {out}")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False), required=True,
+              help="the backup file (pg_dump custom format on PostgreSQL, a database file on SQLite)")
+def backup_command(out):
+    """Back up the whole database while the app runs (pg_dump, or SQLite's online backup API)."""
+    try:
+        size = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {out} ({size} bytes)")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already holds tables")
+@click.option("--anchors", "anchors_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="anchors kept outside the database (flask export-anchors), checked after the restore")
+def restore_command(source, force, anchors_file):
+    """Restore a backup into this app's database, then verify the audit trail as verify-audit does."""
+    kept = _read_kept_anchors(anchors_file)
+    db.session.remove()
+    db.engine.dispose()          # no connection of ours may stay on the database being replaced
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.engine.dispose()
+    click.echo(f"restored {source}; verifying the audit trail")
+    sys.exit(0 if _report(backup.verify(kept)) else 1)
 
 
 @click.command("fire-timers")
@@ -109,6 +167,7 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
 
 
 def init_app(app):
-    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command,
-                fire_timers_command, seed_demo_command, create_user_command, issue_token_command):
+    for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_anchors_command,
+                backup_command, restore_command, export_log_command, fire_timers_command, seed_demo_command,
+                create_user_command, issue_token_command):
         app.cli.add_command(cmd)

@@ -218,13 +218,13 @@ def _check_timer_fired(workflow, event, payload):
     waiting = [spiff_id for spiff_id, element_id, _due in runner.waiting_timers(workflow)
                if element_id == event.element_id]
     if not waiting:
-        return f"timer '{event.element_id}' would not be waiting here"
-    due = payload.get("due_at")
+        return f"timer '{event.element_id}' was not waiting when it fired"
     before = len(runner.snapshot_path(workflow))
-    runner.fire_timer(workflow, waiting[0], scheduled=datetime.fromisoformat(due) if due else None)
+    scheduled = datetime.fromisoformat(payload["due_at"]) if payload.get("due_at") else None
+    runner.fire_timer(workflow, waiting[0], scheduled=scheduled)
     path = runner.snapshot_path(workflow)[before:]
     if path != payload.get("path"):
-        return f"re-execution took {path}, the record says {payload.get('path')}"
+        return f"re-execution took {path} after the timer, the record says {payload.get('path')}"
     if "waiting" in payload and runner.waiting_elements(workflow) != payload["waiting"]:
         return f"re-execution now waits at {runner.waiting_elements(workflow)}, the record says {payload['waiting']}"
     return None

@@ -219,6 +219,52 @@ class AnchorReport:
     reason: str = ""
 
 
+def anchors_as_records():
+    """Every stored anchor as plain data, oldest first: what `flask export-anchors` writes to be kept
+    outside the database (a copy that a restore or an edit of the database cannot reach)."""
+    anchors = db.session.execute(select(AuditAnchor).order_by(AuditAnchor.id)).scalars().all()
+    return [{"day": a.day, "heads": a.heads, "prev_hash": a.prev_hash, "hash": a.hash} for a in anchors]
+
+
+def _check_heads(day, heads, anchor_count):
+    """The report of the first head of an anchor that is gone or differs, or None."""
+    for chain, (seq, digest) in sorted(heads.items()):
+        found = db.session.execute(select(AuditEvent.hash).where(
+            AuditEvent.chain == chain, AuditEvent.seq == seq)).scalar_one_or_none()
+        if found is None:
+            return AnchorReport(anchor_count, False, day, chain,
+                                f"event #{seq} of {chain}, anchored on {day}, is gone")
+        if found != digest:
+            return AnchorReport(anchor_count, False, day, chain,
+                                f"event #{seq} of {chain} differs from the one anchored on {day}")
+    return None
+
+
+def verify_kept_anchors(kept):
+    """Check the database against anchors kept outside it (`anchors_as_records()` of an earlier moment).
+
+    The anchors in the database only prove what the database still holds: a copy that lost its newest
+    events together with the anchors recording them (a backup older than an anchor, a dump cut short
+    and edited) verifies on its own. The kept anchors must form an unbroken chain themselves, every
+    head they recorded must still exist unchanged, and each must be stored in the database as kept."""
+    prev = GENESIS
+    for record in kept:
+        if record["prev_hash"] != prev or _anchor_hash(prev, record["day"], record["heads"]) != record["hash"]:
+            return AnchorReport(len(kept), False, record["day"], None, "the kept anchor itself was altered")
+        prev = record["hash"]
+    stored = {day: digest for day, digest in db.session.execute(select(AuditAnchor.day, AuditAnchor.hash))}
+    for record in kept:
+        gone = _check_heads(record["day"], record["heads"], len(kept))
+        if gone is not None:
+            return gone
+        if stored.get(record["day"]) != record["hash"]:
+            return AnchorReport(len(kept), False, record["day"], None,
+                                f"the anchor of {record['day']} is missing from the database"
+                                if record["day"] not in stored else
+                                f"the stored anchor of {record['day']} differs from the kept one")
+    return AnchorReport(len(kept), True)
+
+
 def verify_anchors():
     """Every anchor links to the one before, and every head it recorded still exists unchanged."""
     anchors = db.session.execute(select(AuditAnchor).order_by(AuditAnchor.id)).scalars().all()
@@ -226,14 +272,8 @@ def verify_anchors():
     for anchor in anchors:
         if anchor.prev_hash != prev or _anchor_hash(prev, anchor.day, anchor.heads) != anchor.hash:
             return AnchorReport(len(anchors), False, anchor.day, None, "the anchor itself was altered")
-        for chain, (seq, digest) in sorted(anchor.heads.items()):
-            found = db.session.execute(select(AuditEvent.hash).where(
-                AuditEvent.chain == chain, AuditEvent.seq == seq)).scalar_one_or_none()
-            if found is None:
-                return AnchorReport(len(anchors), False, anchor.day, chain,
-                                    f"event #{seq} of {chain}, anchored on {anchor.day}, is gone")
-            if found != digest:
-                return AnchorReport(len(anchors), False, anchor.day, chain,
-                                    f"event #{seq} of {chain} differs from the one anchored on {anchor.day}")
+        gone = _check_heads(anchor.day, anchor.heads, len(anchors))
+        if gone is not None:
+            return gone
         prev = anchor.hash
     return AnchorReport(len(anchors), True)
