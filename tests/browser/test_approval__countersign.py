@@ -4,22 +4,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.services import demo
+from tests.browser.people import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, server, username):
-    page.goto(server("/login"))
-    page.fill("#username", username)
-    page.fill("#password", demo.DEMO_PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-
-
-def log_out(page):
-    page.click("#logout")
-    expect(page.locator("#login-submit")).to_be_visible()
 
 
 def open_task(page, server, title):

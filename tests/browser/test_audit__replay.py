@@ -11,9 +11,9 @@ from app.models import HumanTask, User
 from app.models.states import TaskStatus
 from app.services import demo
 from app.services.workflow import cases, tasks
+from tests.browser.people import log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = demo.DEMO_PASSWORD
 
 
 def _finished_case(server):
@@ -47,10 +47,7 @@ def _element(page, element_id):
 
 def test_auditor_steps_through_a_finished_case(page, live_server):
     instance_id, key = _finished_case(live_server)
-    page.goto(live_server("/login"))
-    page.fill("#username", "auditor")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
+    log_in(page, live_server, "auditor")
 
     page.click("#nav-audit")
     page.fill('input[name="business_key"]', key)

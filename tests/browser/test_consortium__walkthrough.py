@@ -18,10 +18,10 @@ from app.models import HumanTask, User
 from app.models.states import TaskStatus
 from app.services import demo
 from app.services.workflow import cases, tasks
+from tests.browser.people import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = demo.DEMO_PASSWORD
 DISTRICT = "haizhu"              # where the lead unit is registered; its office reviews the case
 CONSORTIUM = "智能传感器产业链质量创新联合体"
 LEAD_CODE = make_credit_code("9144010112345678")
@@ -37,18 +37,6 @@ def _mistyped(code):
 
 # --- what a user does -------------------------------------------------------------------------
 
-def log_in(page, server, username):
-    page.goto(server("/login"))
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def log_out(page):
-    page.click("#logout")
-    expect(page.locator("#login-submit")).to_be_visible()
 
 
 def open_from_inbox(page, business_key):

@@ -18,11 +18,11 @@ from app.extensions import db
 from app.models import Consortium, ProcessDefinition, ProcessInstance, TimerJob
 from app.services import demo
 from app.services.workflow import timer_firing
+from tests.browser.people import log_in, log_out
 from tests.problem_support import A, make_consortium
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = demo.DEMO_PASSWORD
 CONSORTIUM = "智能装备产业链质量创新联合体"       # led by the applicant's unit (tests/problem_support.A)
 TITLE = "谐波减速器柔轮疲劳寿命不足（浏览器测试）"
 REPORT_FORM_TITLE = "产业链质量问题登记表"
@@ -32,18 +32,6 @@ REVIEW = "problem_library_review"
 
 # --- what a user does -------------------------------------------------------------------------
 
-def log_in(page, server, username):
-    page.goto(server("/login"))
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def log_out(page):
-    page.click("#logout")
-    expect(page.locator("#login-submit")).to_be_visible()
 
 
 def inbox_rows(page, case_text, step):
