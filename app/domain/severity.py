@@ -28,14 +28,7 @@ class ScoreError(ValueError):
 def score(field: str, value: object) -> Decimal:
     """A dimension's score (an expert panel's mean: one decimal) as an exact Decimal. A float (JSON form
     data) is read through its shortest text, so 4.3 is 4.3, not 4.29999…"""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ScoreError(field, f"{field} must be a number from 1 to 5")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ScoreError(field, f"{field} must be a number from 1 to 5") from None
-    if not number.is_finite() or not LOWEST <= number <= HIGHEST:
-        raise ScoreError(field, f"{field} must be a number from 1 to 5")
+    number = _in_range(field, value)
     if number != number.quantize(Decimal("0.1")):
         raise ScoreError(field, f"{field} has at most one decimal")
     return number.quantize(Decimal("0.1"))
@@ -70,11 +63,12 @@ def panel_mean(field: str, scores: Sequence[object]) -> Decimal:
     3.95 stays 3.95, important, and does not become a critical 4.0."""
     if not scores:
         raise ScoreError(field, f"no expert scored {field}")
-    exact = [_expert_score(field, value) for value in scores]
+    exact = [_in_range(field, value) for value in scores]
     return (sum(exact, Decimal(0)) / len(exact)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _expert_score(field: str, value: object) -> Decimal:
+def _in_range(field: str, value: object) -> Decimal:
+    """A number from 1 to 5 as an exact Decimal (a float through its shortest text)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ScoreError(field, f"{field} must be a number from 1 to 5")
     try:

@@ -36,3 +36,22 @@ def test_bad_scores_name_their_field(bad):
 
 def test_grade_stars():
     assert [severity.STARS[g] for g in severity.GRADES] == [3, 2, 1]
+
+
+@pytest.mark.parametrize("scores, mean", [
+    ([3, 3, 3, 4], "3.3"),          # 3.25: half up
+    ([2, 2, 2, 3], "2.3"),          # 2.25
+    ([5, 4, 4], "4.3"),             # 4.333…
+    ([4, 5, 5], "4.7"),             # 4.666…
+    ([3, 4], "3.5"),
+    ([1], "1.0"),
+    ([4.3, 4.4], "4.4"),            # 4.35 (means of means stay exact: floats read through their text)
+])
+def test_a_panel_mean_is_rounded_half_up_to_one_decimal(scores, mean):
+    assert severity.panel_mean("impact", scores) == Decimal(mean)
+
+
+def test_a_panel_mean_needs_scores_from_1_to_5():
+    for bad in ([], [0], [6], ["x"], [True]):
+        with pytest.raises(severity.ScoreError):
+            severity.panel_mean("impact", bad)
