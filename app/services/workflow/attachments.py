@@ -62,7 +62,10 @@ def attach_uploads(actor, instance, data, files):
     listed = data.get(FIELD) or []
     if not isinstance(listed, list):
         raise ValidationFailed(_("Attachments are not valid."), {FIELD: [_("Expected a list.")]})
-    tokens = [a.get("token") for a in listed if isinstance(a, dict)]
+    if not all(isinstance(a, dict) and isinstance(a.get("token"), str) for a in listed):
+        raise ValidationFailed(_("Attachments are not valid."), {FIELD: [
+            _("Each attachment is an object whose token is a string.")]})
+    tokens = [a["token"] for a in listed]
     if tokens:
         known = set(db.session.execute(select(Attachment.token).where(
             Attachment.token.in_(tokens), Attachment.instance_id == instance.id)).scalars())
