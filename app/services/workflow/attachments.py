@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Attachment, ProcessInstance
 from ..errors import Forbidden, NotFound, ValidationFailed
+from ..filenames import shorten
 from ..identity.permissions import can_view_instance
 from ..registries.problems.queries import source_case_visible
 
@@ -26,10 +27,11 @@ ALLOWED = {
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
 }
 FIELD = "attachments"
+FILENAME_LIMIT = Attachment.filename.type.length
 
 
 def _store(actor, instance, upload):
-    filename = os.path.basename(upload.filename or "").strip()[:255]
+    filename = shorten(os.path.basename(upload.filename or "").strip(), FILENAME_LIMIT)
     ext = os.path.splitext(filename)[1].lower()
     if ext not in ALLOWED:
         raise ValidationFailed(_("File type not allowed."), {FIELD: [
