@@ -97,11 +97,12 @@ def command(actor: Any = None) -> Iterator[CommandContext]:
             raise          # a broken rule of the schema is a bug to see (500, logged), not a race to retry
         raise Conflict(_("This action conflicts with one taken at the same time; reload and try again.")) from exc
     except DataError as exc:
-        too_long = _too_long(session) if getattr(exc.orig, "sqlstate", None) == "22001" else None
         session.rollback()
-        if too_long is None:
+        if getattr(exc.orig, "sqlstate", None) != "22001":    # PostgreSQL: string_data_right_truncation
             raise
-        raise too_long from exc
+        # an autoflush has already taken the rows out of `session.new`: the column cannot be named
+        raise ValidationFailed(_("A value is longer than its field allows."), {"_form": [
+            _("A value is longer than its field allows.")]}) from exc
     except OperationalError as exc:
         session.rollback()
         if _is_contention(exc):
@@ -139,8 +140,8 @@ def _begin(session: Session, actor: Any) -> None:
             session.expire(obj)
 
 
-def _too_long(session: Session) -> ValidationFailed | None:
-    """The refusal for text longer than its column among the rows about to be written, if any."""
+def check_lengths(session: Session) -> None:
+    """Refuse text longer than its `String(n)` column, naming the column (SQLite would keep it)."""
     errors: dict[str, list[str]] = {}
     for obj in [*session.new, *session.dirty]:
         for attribute in inspect(type(obj)).column_attrs:
@@ -149,17 +150,9 @@ def _too_long(session: Session) -> ValidationFailed | None:
             limit = column_type.length if isinstance(column_type, String) else None
             if limit and isinstance(value, str) and len(value) > limit:
                 errors.setdefault(attribute.key, []).append(_("At most %(n)d characters.", n=limit))
-    if not errors:
-        return None
-    named = ", ".join(f"{name}: {messages[0]}" for name, messages in errors.items())
-    return ValidationFailed(_("Too long — %(fields)s", fields=named), errors)
-
-
-def check_lengths(session: Session) -> None:
-    """Refuse text longer than its `String(n)` column, naming the column (SQLite would keep it)."""
-    too_long = _too_long(session)
-    if too_long is not None:
-        raise too_long
+    if errors:
+        named = ", ".join(f"{name}: {messages[0]}" for name, messages in errors.items())
+        raise ValidationFailed(_("Too long — %(fields)s", fields=named), errors)
 
 
 def _write_queued(ctx: CommandContext) -> None:
