@@ -1,6 +1,9 @@
 """Every bad input gets a clear 4xx in the one error shape, never a 500: each kind of bad body
 is sent to every API write route and each out-of-range id to every `<int>` route, both found in
 `app.url_map`, so a new route is covered without a new test."""
+import io
+from pathlib import Path
+
 import pytest
 
 from .conftest import APPROVE, assert_error_shape
@@ -138,3 +141,19 @@ def test_a_reclaim_after_one_countersign_signature_is_a_conflict(client, auth):
                        headers=auth("expert1")).status_code == 200
     response = client.post(f"/api/v1/instances/{case['id']}/reclaim", headers=auth("expert1"))
     assert_error_shape(response, 409)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/definitions", "/api/v1/decisions"])
+def test_a_deploy_declares_its_upload_body(client, path):
+    body = client.get("/api/openapi.json").get_json()["paths"][path]["post"]["requestBody"]
+    assert body["content"]["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+    assert "application/xml" in body["content"]
+
+
+def test_a_long_upload_name_keeps_its_extension(client, auth):
+    diagram = Path(client.application.config["BPMN_FOLDER"], "consortium_application.bpmn").read_bytes()
+    response = client.post("/api/v1/definitions", headers=auth("admin"),
+                           data={"file": (io.BytesIO(diagram + b"\n<!-- changed -->\n"), "长" * 300 + ".bpmn")})
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    name = response.get_json()["definition"]["filename"]
+    assert name.endswith(".bpmn") and len(name) == 200
