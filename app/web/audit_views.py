@@ -3,7 +3,6 @@ import json
 from dataclasses import asdict
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, render_template, request
-from flask_babel import gettext as _
 
 from ..domain.districts import DISTRICTS
 from ..services.audit import bottlenecks as bottlenecks_service, replay, search as audit_search, trail as audit

@@ -2,7 +2,6 @@
 take them), ids beyond any column on every `<int>` route found in `app.url_map`, 405 with its
 `Allow` header, malformed export filters, text longer than its column."""
 import pytest
-from flask import get_flashed_messages  # noqa: F401 (documents where the calendar's refusal goes)
 from sqlalchemy import select
 
 from app.extensions import db
