@@ -10,6 +10,7 @@ from .config import Config
 from .extensions import babel, csrf, db, migrate
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
+from .web.input_guard import init_app as init_input_guard
 
 
 def select_locale():
@@ -35,6 +36,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale)
 
     sqlite_pragmas.init_app(app)
+    init_input_guard(app)   # before the routes: their `int` converter binds when they are added
     init_web(app)
     init_api(app)
     init_cli(app)

@@ -24,6 +24,15 @@ def _page(page):
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 
+def _upload_body(kind, media_type):
+    """The request body of a deploy: a multipart `file` (what the interactive page uploads) or the raw XML."""
+    return {"required": True, "content": {
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": f"the {kind} file"}}}},
+        media_type: {"schema": {"type": "string", "description": f"the {kind} XML itself (name it with ?filename=)"}},
+    }}
+
+
 def _definition(d):
     d.form_keys = sorted(d.forms or {})
     return d
@@ -38,6 +47,7 @@ class Definitions(MethodView):
         rows = definitions.list_all() if args["all_versions"] else definitions.list_latest()
         return [_definition(d) for d in rows]
 
+    @blp.doc(requestBody=_upload_body("BPMN", "application/xml"))
     @blp.response(201, s.DeployResultSchema)
     @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")
     @blp.alt_response(422, schema=s.ErrorSchema,
@@ -61,6 +71,7 @@ class Decisions(MethodView):
         """List deployed DMN files (newest version of each, or all versions)"""
         return definitions.list_decision_definitions(args["all_versions"])
 
+    @blp.doc(requestBody=_upload_body("DMN", "application/xml"))
     @blp.response(201, s.DecisionDeployResultSchema)
     @blp.alt_response(200, schema=s.DecisionDeployResultSchema, description="identical content: existing version")
     @blp.alt_response(422, schema=s.ErrorSchema,

@@ -14,7 +14,10 @@ commit (e-mail). At the end of the block, in this order:
 4. the transaction commits; only then is e-mail sent.
 
 Any exception rolls everything back and nothing is sent. A lost optimistic-lock
-race (`version_id_col`) or a duplicate key becomes a `Conflict` (HTTP 409).
+race (`version_id_col`) or a duplicate key becomes a `Conflict` (HTTP 409). Text
+longer than its `String(n)` column is refused as `ValidationFailed` (422) naming
+the column, on both databases: before the command's flush (`check_lengths`), and
+where PostgreSQL refuses it during an earlier autoflush (SQLSTATE 22001).
 
 On SQLite the command's transaction begins with `BEGIN IMMEDIATE` (see
 app/sqlite_pragmas.py): its reads are one snapshot, and a second writer waits
@@ -30,8 +33,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import String, insert, inspect
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,7 +42,7 @@ from ..extensions import db
 from ..models.identity import utcnow
 from ..sqlite_pragmas import BEGIN_IMMEDIATE
 from .audit import trail
-from .errors import Conflict
+from .errors import Conflict, ValidationFailed
 from .identity.members import MemberCache
 from .notify import mailer
 
@@ -93,6 +96,13 @@ def command(actor: Any = None) -> Iterator[CommandContext]:
         if not _is_duplicate_key(exc):
             raise          # a broken rule of the schema is a bug to see (500, logged), not a race to retry
         raise Conflict(_("This action conflicts with one taken at the same time; reload and try again.")) from exc
+    except DataError as exc:
+        session.rollback()
+        if getattr(exc.orig, "sqlstate", None) != "22001":    # PostgreSQL: string_data_right_truncation
+            raise
+        # an autoflush has already taken the rows out of `session.new`: the column cannot be named
+        raise ValidationFailed(_("A value is longer than its field allows."), {"_form": [
+            _("A value is longer than its field allows.")]}) from exc
     except OperationalError as exc:
         session.rollback()
         if _is_contention(exc):
@@ -130,7 +140,23 @@ def _begin(session: Session, actor: Any) -> None:
             session.expire(obj)
 
 
+def check_lengths(session: Session) -> None:
+    """Refuse text longer than its `String(n)` column, naming the column (SQLite would keep it)."""
+    errors: dict[str, list[str]] = {}
+    for obj in [*session.new, *session.dirty]:
+        for attribute in inspect(type(obj)).column_attrs:
+            column_type = attribute.columns[0].type
+            value = getattr(obj, attribute.key, None)
+            limit = column_type.length if isinstance(column_type, String) else None
+            if limit and isinstance(value, str) and len(value) > limit:
+                errors.setdefault(attribute.key, []).append(_("At most %(n)d characters.", n=limit))
+    if errors:
+        named = ", ".join(f"{name}: {messages[0]}" for name, messages in errors.items())
+        raise ValidationFailed(_("Too long — %(fields)s", fields=named), errors)
+
+
 def _write_queued(ctx: CommandContext) -> None:
+    check_lengths(ctx.session)     # before anything queries: a query flushes first (autoflush)
     trail.write(ctx)
     ctx.session.flush()
     batch_table: Any = None

@@ -3,13 +3,14 @@ import json
 from dataclasses import asdict
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, render_template, request
-from flask_babel import gettext as _
 
 from ..domain.districts import DISTRICTS
 from ..services.audit import bottlenecks as bottlenecks_service, replay, search as audit_search, trail as audit
 from ..services.audit.exports import csv_export, ocel, xes
+from ..services.errors import ValidationFailed
 from ..services.workflow import cases, definitions
 from .auth import login_required
+from .input_guard import MAX_ID
 from .params import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,8 +30,8 @@ def search():
     f = _filter()
     try:
         page = audit_search.search_cases(g.user, f, page_number())
-    except ValueError:      # a malformed date or version in the filter
-        flash(_("Dates are written YYYY-MM-DD and versions as numbers."), "error")
+    except ValidationFailed as exc:      # a malformed date or version in the filter
+        flash(exc.message, "error")
         f = audit_search.CaseFilter()
         page = audit_search.search_cases(g.user, f, page_number())
     return render_template("audit/search.html", page=page, f=f, processes=definitions.list_latest(),
@@ -124,6 +125,8 @@ def export(fmt):
     if fmt not in EXPORTS:
         abort(404)
     case_id = request.args.get("case", type=int)
+    if case_id is not None and not 0 < case_id <= MAX_ID:
+        abort(404)
     cases = [_case(case_id)] if case_id else audit_search.matching_cases(g.user, _filter())
     render, mimetype, ext = EXPORTS[fmt]
     name = f"chainq-{cases[0].business_key if case_id else 'cases'}.{ext}"

@@ -1,10 +1,12 @@
 """What auditors search: cases by any recorded fact, and administrative operations."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
 from ...extensions import db
 from ...models import AuditEvent, ProcessDefinition, ProcessInstance, User
+from ..errors import ValidationFailed
 from ..workflow.queries import Page, day_bound
 from .replay import require_auditor
 
@@ -25,7 +27,22 @@ class CaseFilter:
     text: str = ""            # in the case title (consortium name, chain domain)
 
 
+def check_filter(f):
+    """Refuse a malformed version or date, naming the parameter (version, from, to)."""
+    errors = {}
+    if f.version and not (f.version.isascii() and f.version.isdigit() and len(f.version) <= 9):
+        errors["version"] = [_("A version is a whole number.")]
+    for name, value in (("from", f.date_from), ("to", f.date_to)):
+        try:
+            day_bound(value)
+        except ValueError:
+            errors[name] = [_("Write the date as YYYY-MM-DD.")]
+    if errors:
+        raise ValidationFailed(_("Dates are written YYYY-MM-DD and versions as numbers."), errors)
+
+
 def case_query(f):
+    check_filter(f)
     query = select(ProcessInstance)
     if f.process_key:
         query = query.where(ProcessInstance.process_key == f.process_key)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Attachment, ProcessInstance
 from ..errors import Forbidden, NotFound, ValidationFailed
+from ..filenames import shorten
 from ..identity.permissions import can_view_instance
 from ..registries.problems.queries import source_case_visible
 
@@ -26,10 +27,11 @@ ALLOWED = {
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
 }
 FIELD = "attachments"
+FILENAME_LIMIT = Attachment.filename.type.length
 
 
 def _store(actor, instance, upload):
-    filename = os.path.basename(upload.filename or "").strip()[:255]
+    filename = shorten(os.path.basename(upload.filename or "").strip(), FILENAME_LIMIT)
     ext = os.path.splitext(filename)[1].lower()
     if ext not in ALLOWED:
         raise ValidationFailed(_("File type not allowed."), {FIELD: [
@@ -62,7 +64,10 @@ def attach_uploads(actor, instance, data, files):
     listed = data.get(FIELD) or []
     if not isinstance(listed, list):
         raise ValidationFailed(_("Attachments are not valid."), {FIELD: [_("Expected a list.")]})
-    tokens = [a.get("token") for a in listed if isinstance(a, dict)]
+    if not all(isinstance(a, dict) and isinstance(a.get("token"), str) for a in listed):
+        raise ValidationFailed(_("Attachments are not valid."), {FIELD: [
+            _("Each attachment is an object whose token is a string.")]})
+    tokens = [a["token"] for a in listed]
     if tokens:
         known = set(db.session.execute(select(Attachment.token).where(
             Attachment.token.in_(tokens), Attachment.instance_id == instance.id)).scalars())

@@ -26,7 +26,7 @@ def set_day(actor, day, name="", working=False):
     try:
         date.fromisoformat(day)
     except ValueError:
-        raise ValidationFailed("not a date", {"day": ["write the date as YYYY-MM-DD"]}) from None
+        raise ValidationFailed(_("Not a date."), {"day": [_("Write the date as YYYY-MM-DD.")]}) from None
     with command(actor) as ctx:
         entry = db.session.execute(select(Holiday).where(Holiday.day == day)).scalar_one_or_none()
         if entry is None:

@@ -10,6 +10,7 @@ import threading
 from collections import namedtuple
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
@@ -87,7 +88,7 @@ def latest_version(key):
         select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version)
         .where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)).first()
     if found is None:
-        raise NotFound(f"no process definition with key '{key}'")
+        raise NotFound(_("No process definition with key '%(key)s'.", key=key))
     return Version(*found)
 
 
@@ -96,14 +97,14 @@ def latest(key):
         select(ProcessDefinition).where(ProcessDefinition.key == key)
         .order_by(ProcessDefinition.version.desc()).limit(1)).scalar_one_or_none()
     if definition is None:
-        raise NotFound(f"no process definition with key '{key}'")
+        raise NotFound(_("No process definition with key '%(key)s'.", key=key))
     return definition
 
 
 def get(definition_id):
     definition = db.session.get(ProcessDefinition, definition_id)
     if definition is None:
-        raise NotFound(f"process definition {definition_id} does not exist")
+        raise NotFound(_("Process definition %(id)s does not exist.", id=definition_id))
     return definition
 
 

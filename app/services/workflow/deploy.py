@@ -29,6 +29,7 @@ from ...models import DecisionDefinition, ProcessDefinition
 from ..audit import trail as audit
 from ..command import command
 from ..errors import Forbidden, ValidationFailed
+from ..filenames import shorten
 from ..identity.permissions import is_admin
 from . import timer_jobs
 from .definitions import content_hash, decision_documents, latest_decision_definitions, list_latest
@@ -94,6 +95,7 @@ def deploy(actor, xml_bytes, filename, forms=None):
     """Deploy one diagram (administrators only). Returns (definition, created)."""
     if actor is not None and not is_admin(actor):
         raise Forbidden(_("Only administrators may deploy process definitions."))
+    filename = shorten(filename, ProcessDefinition.filename.type.length) if filename else filename
     available = forms if forms is not None else load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
         definition, created = _deploy(ctx, xml_bytes, filename, available, actor)
@@ -150,6 +152,7 @@ def deploy_decision(actor, data, filename):
     Returns (decision definition, created, [(process key, new version)])."""
     if actor is not None and not is_admin(actor):
         raise Forbidden(_("Only administrators may deploy decision tables."))
+    filename = shorten(filename, DecisionDefinition.filename.type.length) if filename else filename
     forms = load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
         return _deploy_decision(ctx, data, filename, actor, forms)

@@ -8,8 +8,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...engine.errors import ExpressionError, ServiceCallError
+from ...engine.runner import TaskNotReady
 from ..audit import trail as audit
-from ..errors import ServiceError
+from ..errors import Conflict, ServiceError
 from . import definitions
 from .handlers import bound_handlers
 
@@ -52,6 +53,10 @@ def run_engine(step):
     """Run an engine call, turning engine failures into a clear, rolled-back error."""
     try:
         return step()
+    except TaskNotReady:
+        # the step is not where this command expected it: another action moved the case first
+        raise Conflict(_("The case has moved on since this was offered (a step was withdrawn, taken back or "
+                         "decided); reload it.")) from None
     except (WorkflowException, ExpressionError, ServiceCallError) as exc:
         database_error = _cause(exc, (StaleDataError, DBAPIError))
         if database_error is not None:

@@ -180,5 +180,5 @@ def consortium(user, consortium_id):
         raise Forbidden(_("Log in first."))
     record = db.session.get(Consortium, consortium_id)
     if record is None:
-        raise NotFound(f"consortium {consortium_id} does not exist")
+        raise NotFound(_("Consortium %(id)s does not exist.", id=consortium_id))
     return record
