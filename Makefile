@@ -5,13 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint setup venv vendor translations db demo bench prod-check clean-db
+.PHONY: run test lint setup venv vendor translations secret-key db demo bench prod-check clean-db
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make run` serves plain HTTP on this machine: its login cookie cannot be Secure-only (behind HTTPS: 1)
+SECURE_COOKIES ?= 0
 
 run: setup demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	CHAINQ_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: lint setup
 	bash scripts/ensure-chromium.sh
@@ -22,7 +24,7 @@ lint: venv
 	$(BIN)/ruff check app tests bench scripts wsgi.py
 	$(BIN)/mypy
 
-setup: venv vendor translations db
+setup: venv vendor translations secret-key db
 
 venv: $(VENV)/.installed
 
@@ -45,7 +47,15 @@ build/vendor/.installed: package.json
 translations: venv
 	$(BIN)/pybabel compile -d app/translations -f 2>/dev/null || $(BIN)/pybabel compile -d app/translations -f
 
-db: venv
+# The key that signs login cookies: random, made once, readable by its owner only (app/config.py reads
+# it when CHAINQ_SECRET_KEY is unset; the app refuses to start without a key outside debug and tests).
+secret-key: instance/secret_key
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@.tmp && mv $@.tmp $@
+
+db: venv secret-key
 	CHAINQ_DEPLOY_ON_START=0 $(BIN)/flask db upgrade
 
 demo: db

@@ -1,13 +1,15 @@
 """ChainQ: configurable approval pipelines for industrial-chain quality programmes."""
 import os
+import secrets
 
 from flask import Flask, request, session
 
 from . import sqlite_pragmas
 from .api import init_app as init_api
 from .cli import init_app as init_cli
-from .config import Config
+from .config import KNOWN_KEYS, Config
 from .extensions import babel, csrf, db, migrate
+from .security_headers import init_app as init_security_headers
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
 from .web.input_guard import init_app as init_input_guard
@@ -25,6 +27,9 @@ def create_app(test_config=None):
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    _check_secret_key(app)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]) or ".",
@@ -40,5 +45,27 @@ def create_app(test_config=None):
     init_web(app)
     init_api(app)
     init_cli(app)
+    init_security_headers(app)
     init_errors(app)   # last: replaces flask-smorest's JSON-only HTTP error handler for pages
     return app
+
+
+class MissingSecretKey(RuntimeError):
+    """The app would sign its login cookies with no key, or with one that is published."""
+
+
+def _check_secret_key(app):
+    """Outside debugging and testing, refuse to start without a secret key of our own: with a
+    known key anyone could sign a login cookie for any user. Debugging without one gets a random
+    key for this process (logins end when it restarts)."""
+    key = app.config.get("SECRET_KEY")
+    if key and key not in KNOWN_KEYS:
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    raise MissingSecretKey(
+        "No secret key is configured (or it is a published default): login cookies could be forged. "
+        "Set CHAINQ_SECRET_KEY to a long random value, e.g. "
+        "export CHAINQ_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+        "or write one into instance/secret_key (`make run` does this on first run).")

@@ -3,10 +3,31 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = ROOT / "instance" / "secret_key"     # written by `make run` / `make setup` on first run
+KNOWN_KEYS = frozenset({"dev-only-change-me"})          # published defaults: never a key outside development
+
+
+def secret_key(environ=os.environ, key_file=SECRET_KEY_FILE):
+    """CHAINQ_SECRET_KEY, else the key in instance/secret_key, else None (app/__init__.py refuses to
+    start without one outside debug and testing)."""
+    if environ.get("CHAINQ_SECRET_KEY"):
+        return environ["CHAINQ_SECRET_KEY"]
+    try:
+        return Path(key_file).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def env_flag(name, environ=os.environ):
+    """True/False for 1/0 (also true/false, yes/no, on/off); None when the variable is unset or empty."""
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    return value in ("1", "true", "yes", "on")
 
 
 class Config:
-    SECRET_KEY = os.environ.get("CHAINQ_SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get("CHAINQ_DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'chainq.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = os.environ.get("CHAINQ_UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
@@ -21,6 +42,14 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: on unless debugging or testing (app/__init__.py); `make run` serves plain HTTP and sets it to 0
+    SESSION_COOKIE_SECURE = env_flag("CHAINQ_SESSION_COOKIE_SECURE")
+    HSTS_MAX_AGE = int(os.environ.get("CHAINQ_HSTS_MAX_AGE", str(365 * 24 * 3600)))   # sent when cookies are secure
+    # login throttling (app/services/identity/throttle.py): failures counted in the database
+    LOGIN_WINDOW_MINUTES = int(os.environ.get("CHAINQ_LOGIN_WINDOW_MINUTES", "15"))
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_IP", "50"))
+    API_TOKEN_DAYS = int(os.environ.get("CHAINQ_API_TOKEN_DAYS", "90"))
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 20
     # e-mail copies of notifications, when an SMTP server is configured

@@ -16,13 +16,12 @@ class Unauthorized(ServiceError):
 def authenticate_request():
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        user = users.user_for_token(header[7:].strip())
+        user = users.user_for_token(header[7:].strip(), request.remote_addr or "")
         if user is None:
             raise Unauthorized("the API token is not valid")
         g.user = user
         return
-    user_id = session.get("user_id")
-    user = users.user_by_id(user_id)
+    user = users.user_for_session(session.get("user_id"), session.get("generation"))
     if user is None:
         raise Unauthorized("log in, or send Authorization: Bearer <api token>")
     # Same switch as the forms: WTF_CSRF_ENABLED=False turns the check off everywhere, not only on pages

@@ -147,9 +147,7 @@ class TaskDetail(MethodView):
     @blp.response(200, s.TaskDetailSchema)
     def get(self, task_id):
         """Get a task with its form schema and version"""
-        task = tasks.get_task(g.user, task_id)
-        task.form = tasks.form_of(task)
-        return task
+        return tasks.task_detail(g.user, task_id)
 
 
 @blp.route("/tasks/<int:task_id>/claim")

@@ -95,7 +95,8 @@ class TaskSchema(Schema):
 
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(metadata={"description": "JSON Schema of the task's form"})
-    draft = fields.Dict(attribute="draft_data", allow_none=True)
+    draft = fields.Dict(allow_none=True, metadata={"description": "unsubmitted form data: shown to the task's "
+                                                                  "assignee only (null for everyone else)"})
 
 
 class TaskPageSchema(Schema):

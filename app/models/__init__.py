@@ -1,6 +1,6 @@
 """SQLAlchemy tables, one module per family. Models never commit."""
 from .history import AuditAnchor, AuditEvent  # noqa: F401
-from .identity import Group, Unit, User, user_groups  # noqa: F401
+from .identity import ApiToken, Group, LoginFailure, Unit, User, user_groups  # noqa: F401
 from .jobs import Holiday, JobStatus, TimerJob  # noqa: F401
 from .problems import ProblemNumberCounter, ProblemReviewOutcome, ProblemStatusChange, QualityProblem, problem_link  # noqa: F401
 from .registry import Consortium, ConsortiumMember  # noqa: F401

@@ -26,3 +26,8 @@ class Conflict(ServiceError):
 class ValidationFailed(ServiceError):
     """Bad input; `errors` maps each field path to its messages."""
     status = 422
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed logins (or API tokens) lately, for the account or from the address."""
+    status = 429

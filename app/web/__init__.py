@@ -27,8 +27,7 @@ def init_app(app):
 
     @app.before_request
     def load_user():
-        user_id = session.get("user_id")
-        g.user = users.user_by_id(user_id)
+        g.user = users.user_for_session(session.get("user_id"), session.get("generation"))
 
     @app.context_processor
     def globals_for_templates():

@@ -107,7 +107,9 @@ def bottlenecks():
 @login_required
 def definition_diagram(definition_id):
     replay.require_auditor(g.user)
-    return Response(definitions.get(definition_id).bpmn_xml, mimetype="application/xml")
+    definition = definitions.get(definition_id)
+    return Response(definition.bpmn_xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{definition.key}.bpmn"'})
 
 
 EXPORTS = {  # format -> (render, mimetype, file extension)

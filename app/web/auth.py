@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from ..services.errors import TooManyAttempts
 from ..services.identity import users
 
 bp = Blueprint("auth", __name__)
@@ -28,23 +29,37 @@ def _safe_next(target):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        user = users.authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
-        if user is None:
-            error = _("Wrong user name or password.")
+        try:
+            user = users.authenticate(request.form.get("username", "").strip(), request.form.get("password", ""),
+                                      request.remote_addr or "")
+        except TooManyAttempts as exc:
+            error, status = exc.message, exc.status
         else:
-            locale = session.get("locale")
-            session.clear()
-            session["user_id"] = user.id
-            if locale:
-                session["locale"] = locale
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), (401 if error else 200)
+            if user is None:
+                error, status = _("Wrong user name or password."), 401
+            else:
+                start_session(user)
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error), status
+
+
+def start_session(user):
+    """A new login cookie for `user` (a fresh session: nothing from before the login carries over but
+    the language), bound to the user's session generation."""
+    locale = session.get("locale")
+    session.clear()
+    session["user_id"] = user.id
+    session["generation"] = user.session_generation
+    if locale:
+        session["locale"] = locale
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if g.user is not None:
+        users.end_sessions(g.user)     # server-side: a copy of this cookie no longer logs anyone in
     locale = session.get("locale")
     session.clear()
     if locale:

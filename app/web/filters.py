@@ -46,7 +46,10 @@ def event_label(value):
               "timer_fired": _("Timer fired"),
               "task_timed_out": _("Due time passed"), "task_escalated": _("Escalated"),
               "timer_incident": _("Timer incident"), "incident_retried": _("Incident retried"),
-              "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed")}
+              "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed"),
+              "api_token_issued": _("API token issued"), "api_token_revoked": _("API token revoked"),
+              "password_changed": _("Password changed"), "logged_out": _("Logged out"),
+              "login_locked": _("Login locked after failed attempts")}
     return labels.get(value, value or "")
 
 

@@ -9,7 +9,7 @@ from ..services.errors import Conflict, ValidationFailed
 from ..services.identity import users
 from ..services.identity.permissions import can_act_on_task, can_start
 from ..services.workflow import attachments, cases, definitions, pages, queries, tasks, timer_jobs
-from .auth import login_required
+from .auth import login_required, start_session
 from .formdata import parse_form
 from .params import page_number
 
@@ -162,7 +162,8 @@ def instance(instance_id):
 @login_required
 def diagram(instance_id):
     item = cases.get_instance(g.user, instance_id)
-    return Response(item.definition.bpmn_xml, mimetype="application/xml")
+    return Response(item.definition.bpmn_xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{item.definition.key}.bpmn"'})
 
 
 @bp.route("/attachments/<token>")
@@ -190,5 +191,31 @@ def consortium(consortium_id):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    token = users.issue_token(g.user) if request.method == "POST" else None
-    return render_template("profile.html", token=token)
+    token = users.issue_token(g.user, request.form.get("label", "")) if request.method == "POST" else None
+    return _profile_page(token=token)
+
+
+def _profile_page(token=None, password_errors=None, status=200):
+    return render_template("profile.html", token=token, tokens=users.tokens_of(g.user),
+                           now=datetime.now(timezone.utc), password_errors=password_errors or {}), status
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    users.revoke_token(g.user, token_id)
+    flash(_("The API token was revoked."))
+    return redirect(url_for("views.profile"))
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    try:
+        user = users.change_password(g.user, request.form.get("current_password", ""),
+                                     request.form.get("new_password", ""))
+    except ValidationFailed as exc:
+        return _profile_page(password_errors=exc.errors, status=exc.status)
+    start_session(user)       # this browser stays logged in; every other session has ended
+    flash(_("Your password was changed. Other sessions have been logged out."))
+    return redirect(url_for("views.profile"))

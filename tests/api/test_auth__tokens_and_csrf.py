@@ -33,12 +33,16 @@ def test_an_issued_token_authenticates_as_its_user(client, auth):
     assert [t["element_id"] for t in inbox["items"]] == ["fill_application"]
 
 
-def test_a_reissued_token_replaces_the_old_one(client, user):
+def test_a_user_may_hold_several_tokens_and_a_revoked_one_is_refused(client, user):
     from app.services.identity import users
-    old = users.issue_token(user("city"))
-    new = users.issue_token(user("city"))
+    old = users.issue_token(user("city"), "laptop")
+    new = users.issue_token(user("city"), "ci")
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {old}"}).status_code == 200
+    laptop = next(t for t in users.tokens_of(user("city")) if t.label == "laptop")
+    users.revoke_token(user("city"), laptop.id)
     assert_error_shape(client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {old}"}), 401)
+    assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {new}"}).status_code == 200
 
 
 def test_the_browser_session_can_read_without_a_csrf_header(client, login):
@@ -92,7 +96,8 @@ def test_the_api_page_sends_the_csrf_header_so_try_it_out_works_with_the_session
     client = csrf_app.test_client()
     _login_with_csrf(client, "applicant")
     page = client.get("/api/docs").get_data(as_text=True)
-    assert "requestInterceptor" in page and "X-CSRFToken" in page
-    token = re.search(r"var csrfToken = \"([^\"]+)\"", page).group(1)
+    script = client.get("/static/swagger-init.js").get_data(as_text=True)    # no inline script (CSP)
+    assert "/static/swagger-init.js" in page and "requestInterceptor" in script and "X-CSRFToken" in script
+    token = re.search(r'data-csrf-token="([^"]+)"', page).group(1)
     accepted = client.post("/api/v1/instances", json=START, headers={"X-CSRFToken": token})   # as the page sends it
     assert accepted.status_code == 201, accepted.get_data(as_text=True)

@@ -10,7 +10,8 @@ from ..errors import ValidationFailed
 from ..workflow.queries import Page, day_bound
 from .replay import require_auditor
 
-ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "task_reassigned",
+ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "api_token_revoked",
+                     "password_changed", "login_locked", "task_reassigned",
                      "data_corrected", "instance_migrated", "incident_retried", "instance_terminated")
 
 

@@ -1,16 +1,21 @@
-"""Accounts: authentication, API tokens, and creating users and groups (CLI, demo data)."""
+"""Accounts: authentication, login sessions, API tokens, and creating users and groups (CLI, demo data)."""
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
-from ...models import Group, Unit, User
+from ...models import ApiToken, Group, Unit, User
+from ...models.identity import utcnow
 from ..audit import trail as audit
 from ..command import command
+from ..errors import NotFound, ValidationFailed
+from . import throttle
 
 _dummy_hashes: dict[str, str] = {}
 
@@ -34,13 +39,24 @@ def _token_digest(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def authenticate(username, password):
+MIN_PASSWORD_LENGTH = 8
+
+
+def authenticate(username, password, ip=""):
+    """The active user with this name and password, or None; TooManyAttempts (429) while the account or
+    the address is locked (throttle.py). A refusal is counted; a success clears the account's failures."""
+    throttle.check(db.session, username, ip)
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         check_password_hash(_dummy_hash(), password or "")   # same work either way: no user enumeration by timing
+        ok = False
+    else:
+        ok = user.active and check_password_hash(user.password_hash, password or "")
+    if not ok:
+        throttle.record_failure(username, ip)
         return None
-    if not user.active or not check_password_hash(user.password_hash, password or ""):
-        return None
+    with command(user) as ctx:
+        throttle.clear_account(ctx.session, username)
     return user
 
 
@@ -52,24 +68,116 @@ def _with_groups(condition):
     return user if user is not None and user.active else None
 
 
-def user_for_token(token):
-    """The active user whose API token this is, or None."""
-    return _with_groups(User.api_token_hash == _token_digest(token)) if token else None
+def user_for_session(user_id, generation):
+    """The active user of a login cookie, or None: a cookie from before the user's last logout or
+    password change carries an older session generation and no longer counts."""
+    if not user_id or generation is None:
+        return None
+    user = _with_groups(User.id == user_id)
+    return user if user is not None and user.session_generation == generation else None
 
 
-def user_by_id(user_id):
-    """The active user of a login session, or None."""
-    return _with_groups(User.id == user_id) if user_id else None
+def end_sessions(user):
+    """Log the user out everywhere: every login cookie issued so far stops working."""
+    with command(user) as ctx:
+        row = ctx.session.get(User, user.id)
+        row.session_generation = row.session_generation + 1
+        audit.record(ctx, "logged_out", actor=user, data={"user": user.username})
 
 
-def issue_token(actor):
-    """Create (or replace) the actor's API token; the plain token is shown once."""
-    token = "cq_" + secrets.token_urlsafe(32)
+def change_password(actor, current, new):
+    """Change the actor's own password; every earlier login session ends (the caller logs the current
+    browser in again with the new generation)."""
+    errors = {}
+    if not check_password_hash(actor.password_hash, current or ""):
+        errors["current_password"] = [_("The current password is wrong.")]
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = [_("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+    if errors:
+        raise ValidationFailed(_("The password was not changed."), errors)
     with command(actor) as ctx:
-        user = db.session.get(User, actor.id)
-        user.api_token_hash = _token_digest(token)
-        audit.record(ctx, "api_token_issued", actor=user, data={"user": user.username})
+        user = ctx.session.get(User, actor.id)
+        user.password_hash = hash_password(new)
+        user.session_generation = user.session_generation + 1
+        audit.record(ctx, "password_changed", actor=user, data={"user": user.username})
+    return user
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+TOUCH_EVERY = timedelta(minutes=1)     # last_used_at is written at most this often per token
+
+
+def user_for_token(token, ip=""):
+    """The active user whose live (unexpired, unrevoked) API token this is, or None; TooManyAttempts
+    while the address is locked out for failed logins or tokens (a locked address learns nothing,
+    not even that a token is right).
+
+    One indexed query: the token (unique hash) with its user, the user's groups, and the address's
+    recent failures. A refused token counts as a failure of the address."""
+    if not token:
+        return None
+    now = utcnow()
+    lim = throttle.limits()
+    failures = throttle.ip_failure_count(ip, now - lim.window).scalar_subquery()
+    row = db.session.execute(
+        select(User, ApiToken, failures).join(ApiToken, ApiToken.user_id == User.id)
+        .options(joinedload(User.groups))
+        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > now)).unique().first()
+    if row is None:
+        throttle.check(db.session, "", ip, now)
+        throttle.record_failure("", ip)
+        return None
+    user, api_token, recent_failures = row
+    if recent_failures >= lim.per_ip:
+        throttle.check(db.session, "", ip, now)
+    if not user.active:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at >= TOUCH_EVERY:
+        _touch(user, api_token.id, now)
+    return user
+
+
+def _touch(user, token_id, now):
+    """Record when a token was last used (to the minute: conditional, so concurrent requests write once)."""
+    with command(user) as ctx:
+        ctx.session.execute(update(ApiToken).where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOUCH_EVERY))
+            .values(last_used_at=now).execution_options(synchronize_session=False))
+
+
+def issue_token(actor, label=""):
+    """Create an API token for the actor, valid for API_TOKEN_DAYS; the plain token is returned (and shown) once."""
+    token = "cq_" + secrets.token_urlsafe(32)
+    days = current_app.config.get("API_TOKEN_DAYS", 90)
+    with command(actor) as ctx:
+        row = ApiToken(user_id=actor.id, token_hash=_token_digest(token), label=(label or "").strip()[:100],
+                       created_at=ctx.now, expires_at=ctx.now + timedelta(days=days))
+        ctx.session.add(row)
+        ctx.session.flush()
+        audit.record(ctx, "api_token_issued", actor=actor,
+                     data={"user": actor.username, "token_id": row.id, "expires_at": row.expires_at.isoformat()})
     return token
+
+
+def tokens_of(actor):
+    """The actor's API tokens, newest first (live, expired and revoked), for the profile page."""
+    return db.session.execute(select(ApiToken).where(ApiToken.user_id == actor.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars().all()
+
+
+def revoke_token(actor, token_id):
+    """Revoke one of the actor's own API tokens; it stops working at once."""
+    with command(actor) as ctx:
+        row = ctx.session.get(ApiToken, token_id)
+        if row is None or row.user_id != actor.id:
+            raise NotFound(_("API token %(id)s does not exist.", id=token_id))
+        if row.revoked_at is None:
+            row.revoked_at = ctx.now
+            audit.record(ctx, "api_token_revoked", actor=actor, data={"user": actor.username, "token_id": row.id})
+    return row
 
 
 def ensure_group(key, name, kind="role"):

@@ -56,7 +56,8 @@ def task_page(actor, task_id, entered=None):
     schema = tasks.form_of(task)
     case = cases.task_data(task) if task.status == "open" else {}
     if entered is None:
-        entered = task.draft_data or ({} if task.form_key == "review_opinion" else forms.prefill(schema, case))
+        entered = tasks.visible_draft(actor, task) or \
+            ({} if task.form_key == "review_opinion" else forms.prefill(schema, case))
     application = submission_schema(definition, compiled) if task.form_key != compiled.settings.submission_form else {}
     rows = queries.tasks_of(task.instance)
     return TaskPage(

@@ -4,6 +4,7 @@ Each is one command: check the actor's right → check the version the caller
 saw → act through the engine → save task, case, inbox and audit together.
 """
 import json
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,6 +44,28 @@ def get_task(actor, task_id):
     if not can_see_task(actor, task):
         raise Forbidden(_("You may not see this task."))
     return task
+
+
+def visible_draft(actor, task):
+    """A draft is unsubmitted work: only the task's assignee sees it (not the case's other readers,
+    not the group before someone claims the task)."""
+    return task.draft_data if task.assignee_id is not None and task.assignee_id == actor.id else None
+
+
+@dataclass
+class TaskDetail:
+    """A task as the API shows it to one user: its form, and its draft only to its assignee."""
+    task: HumanTask
+    form: dict
+    draft: dict | None
+
+    def __getattr__(self, name):
+        return getattr(self.task, name)
+
+
+def task_detail(actor, task_id):
+    task = get_task(actor, task_id)
+    return TaskDetail(task=task, form=form_of(task), draft=visible_draft(actor, task))
 
 
 def form_of(task):
