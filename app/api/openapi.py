@@ -12,8 +12,8 @@ SECURITY_SCHEMES = {
              "description": "with the session on writes: the page's `<meta name=\"csrf-token\">`"},
 }
 # Either requirement object suffices; inside one object, every scheme is needed.
-READ_SECURITY = [{"bearer": []}, {"session": []}]
-WRITE_SECURITY = [{"bearer": []}, {"session": [], "csrf": []}]
+READ_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": [], "csrf": []}]
 
 # status -> (component name, description); each answers with the one error shape
 ERROR_RESPONSES = {
