@@ -22,8 +22,8 @@ from tests.support import database_url, make_app, reset_database
 
 from .live_server import LiveServer
 
-# Enough to reach each operation's answers (with the examples and coverage phases, which add
-# their own cases), little enough to keep the module within about a minute.
+# Fuzzed cases per operation (the examples phase adds the document's own): enough to reach each
+# operation's answers, few enough to keep the module within about a minute.
 MAX_EXAMPLES = 5
 CALLERS = ["admin", "applicant"]
 
@@ -31,8 +31,9 @@ CALLERS = ["admin", "applicant"]
 def _document():
     """The OpenAPI document, read when the module is imported: pytest parametrizes the test by
     operation at collection, before any server runs (and the document needs no database)."""
-    app = make_app("sqlite://", Path(tempfile.gettempdir()))
-    return app.test_client().get("/api/openapi.json").get_json()
+    with tempfile.TemporaryDirectory(prefix="chainq-openapi-") as folder:
+        app = make_app("sqlite://", Path(folder))
+        return app.test_client().get("/api/openapi.json").get_json()
 
 
 # The coverage phase (every boundary case the schema defines, regardless of max_examples) would
