@@ -1,11 +1,12 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
-from . import problem_resources
+from . import openapi, problem_resources
 from .resources import blp
 
 
 def init_app(app):
     api.init_app(app)
+    openapi.register(api.spec)
     csrf.exempt(blp)   # token requests carry no cookie; session requests are checked in authenticate_request
     csrf.exempt(problem_resources.blp)
     api.register_blueprint(blp)

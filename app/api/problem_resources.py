@@ -8,7 +8,7 @@ from ..services.registries.problems import queries
 from . import problem_schemas as s
 from .auth import authenticate_request
 from .errors import error_response
-from .schemas import ErrorSchema
+from .openapi import operation
 
 blp = Blueprint("api_problems", __name__, url_prefix="/api/v1/problems",
                 description="The quality problem library (standard 5.4, App. C), as the caller may see it")
@@ -24,6 +24,7 @@ def _service_error(exc):
 class Problems(MethodView):
     @blp.arguments(s.ProblemQuerySchema, location="query")
     @blp.response(200, s.ProblemPageSchema)
+    @operation(blp, "listProblems", 401, 422)
     def get(self, args):
         """List the problems I may see, filtered, sorted and paged"""
         f = queries.ProblemFilter(chain=args["chain"], segment=args["segment"], category=args["category"],
@@ -36,7 +37,7 @@ class Problems(MethodView):
 @blp.route("/<int:problem_id>")
 class ProblemDetail(MethodView):
     @blp.response(200, s.ProblemDetailSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="no such problem, or not one I may see")
+    @operation(blp, "getProblem", 401, described={404: "no such problem, or not one I may see"})
     def get(self, problem_id):
         """Get a problem with its status history, related problems and the report's files"""
         view = queries.problem_detail(g.user, problem_id)

@@ -10,6 +10,7 @@ from ..services.workflow.approval import case_actions, handover, signers
 from . import schemas as s
 from .auth import authenticate_request
 from .errors import error_response
+from .openapi import operation, xml_upload
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Process definitions, cases and tasks")
 blp.before_request(authenticate_request)
@@ -42,6 +43,7 @@ def _definition(d):
 class Definitions(MethodView):
     @blp.arguments(s.DefinitionQuerySchema, location="query")
     @blp.response(200, s.DefinitionSchema(many=True))
+    @operation(blp, "listDefinitions", 401, 422)
     def get(self, args):
         """List process definitions (newest version of each, or all versions)"""
         rows = definitions.list_all() if args["all_versions"] else definitions.list_latest()
@@ -50,8 +52,9 @@ class Definitions(MethodView):
     @blp.doc(requestBody=_upload_body("BPMN", "application/xml"))
     @blp.response(201, s.DeployResultSchema)
     @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")
-    @blp.alt_response(422, schema=s.ErrorSchema,
-                      description="the diagram was refused; `errors.bpmn` says why and where")
+    @blp.doc(**xml_upload("bpmn"))
+    @operation(blp, "deployDefinition", 401, 403, 409, described={
+        422: "the diagram was refused; `errors.bpmn` says why and where"})
     def post(self):
         """Deploy a BPMN diagram (administrators): multipart `file`, or the XML as the request body"""
         upload = request.files.get("file")
@@ -67,6 +70,7 @@ class Definitions(MethodView):
 class Decisions(MethodView):
     @blp.arguments(s.DefinitionQuerySchema, location="query")
     @blp.response(200, s.DecisionDefinitionSchema(many=True))
+    @operation(blp, "listDecisions", 401, 422)
     def get(self, args):
         """List deployed DMN files (newest version of each, or all versions)"""
         return definitions.list_decision_definitions(args["all_versions"])
@@ -74,8 +78,9 @@ class Decisions(MethodView):
     @blp.doc(requestBody=_upload_body("DMN", "application/xml"))
     @blp.response(201, s.DecisionDeployResultSchema)
     @blp.alt_response(200, schema=s.DecisionDeployResultSchema, description="identical content: existing version")
-    @blp.alt_response(422, schema=s.ErrorSchema,
-                      description="the DMN was refused; `errors.dmn` names each decision, rule row and column")
+    @blp.doc(**xml_upload("dmn"))
+    @operation(blp, "deployDecision", 401, 403, 409, described={
+        422: "the DMN was refused; `errors.dmn` names each decision, rule row and column"})
     def post(self):
         """Deploy a DMN file (administrators): multipart `file`, or the XML as the request body.
         Processes whose newest version evaluates it are deployed again, pinned to the new rules."""
@@ -94,6 +99,7 @@ class Decisions(MethodView):
 class Instances(MethodView):
     @blp.arguments(s.InstanceQuerySchema, location="query")
     @blp.response(200, s.InstancePageSchema)
+    @operation(blp, "listInstances", 401, 422)
     def get(self, args):
         """List cases I may see (or only those I started, with mine=true)"""
         if args["mine"]:
@@ -102,6 +108,7 @@ class Instances(MethodView):
 
     @blp.arguments(s.StartSchema)
     @blp.response(201, s.InstanceSchema)
+    @operation(blp, "startInstance", 401, 403, 404, 409, 422)
     def post(self, args):
         """Start a case of the newest version of a process"""
         return cases.start_instance(g.user, args["process_key"])
@@ -110,6 +117,7 @@ class Instances(MethodView):
 @blp.route("/instances/<int:instance_id>")
 class InstanceDetail(MethodView):
     @blp.response(200, s.InstanceDetailSchema)
+    @operation(blp, "getInstance", 401, 403, 404)
     def get(self, instance_id):
         """Get a case with its tasks, audit events and diagram state"""
         detail = pages.case_detail(g.user, instance_id)
@@ -124,6 +132,7 @@ class InstanceDetail(MethodView):
 class Tasks(MethodView):
     @blp.arguments(s.TaskQuerySchema, location="query")
     @blp.response(200, s.TaskPageSchema)
+    @operation(blp, "listTasks", 401, 422)
     def get(self, args):
         """My inbox: tasks assigned to me and unclaimed tasks of my groups"""
         f = queries.InboxFilter(process_key=args["process"], district=args["district"],
@@ -137,6 +146,7 @@ class Tasks(MethodView):
 class DoneTasks(MethodView):
     @blp.arguments(s.PageQuerySchema, location="query")
     @blp.response(200, s.TaskPageSchema)
+    @operation(blp, "listDoneTasks", 401, 422)
     def get(self, args):
         """Tasks I completed"""
         return _page(queries.done(g.user, args["page"], args["per_page"]))
@@ -145,6 +155,7 @@ class DoneTasks(MethodView):
 @blp.route("/tasks/<int:task_id>")
 class TaskDetail(MethodView):
     @blp.response(200, s.TaskDetailSchema)
+    @operation(blp, "getTask", 401, 403, 404)
     def get(self, task_id):
         """Get a task with its form schema and version"""
         return tasks.task_detail(g.user, task_id)
@@ -154,6 +165,7 @@ class TaskDetail(MethodView):
 class TaskClaim(MethodView):
     @blp.arguments(s.VersionSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "claimTask", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Claim a task offered to one of my groups"""
         return tasks.claim(g.user, task_id, args.get("version"))
@@ -163,6 +175,7 @@ class TaskClaim(MethodView):
 class TaskRelease(MethodView):
     @blp.arguments(s.VersionSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "releaseTask", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Give a claimed task back to its groups"""
         return tasks.release(g.user, task_id, args.get("version"))
@@ -172,6 +185,7 @@ class TaskRelease(MethodView):
 class TaskDraft(MethodView):
     @blp.arguments(s.CompleteSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "saveTaskDraft", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Save unfinished form data on a task"""
         return tasks.save_draft(g.user, task_id, args["data"], args.get("version"))
@@ -181,9 +195,9 @@ class TaskDraft(MethodView):
 class TaskComplete(MethodView):
     @blp.arguments(s.CompleteSchema)
     @blp.response(200, s.TaskSchema)
-    @blp.alt_response(403, schema=s.ErrorSchema, description="the task is not yours")
-    @blp.alt_response(409, schema=s.ErrorSchema, description="already completed, or changed since you loaded it")
-    @blp.alt_response(422, schema=s.ErrorSchema, description="form errors per field in `errors`")
+    @operation(blp, "completeTask", 401, 404, described={
+        403: "the task is not yours", 409: "already completed, or changed since you loaded it",
+        422: "form errors per field in `errors`"})
     def post(self, args, task_id):
         """Complete a task with its form data"""
         return tasks.complete(g.user, task_id, args["data"], args.get("version"))
@@ -193,6 +207,7 @@ class TaskComplete(MethodView):
 class TaskTransfer(MethodView):
     @blp.arguments(s.PersonSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "transferTask", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Transfer a task to someone else (转办)"""
         return handover.transfer(g.user, task_id, args["user"], args.get("note", ""))
@@ -202,6 +217,7 @@ class TaskTransfer(MethodView):
 class TaskDelegate(MethodView):
     @blp.arguments(s.PersonSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "delegateTask", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Delegate a task (委派); it comes back to you to finish"""
         return handover.delegate(g.user, task_id, args["user"], args.get("note", ""))
@@ -211,6 +227,7 @@ class TaskDelegate(MethodView):
 class TaskResolve(MethodView):
     @blp.arguments(s.OpinionSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "resolveTask", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Hand a delegated task back to its owner with an opinion"""
         return handover.resolve_delegation(g.user, task_id, args.get("opinion", ""))
@@ -220,6 +237,7 @@ class TaskResolve(MethodView):
 class TaskReturnTo(MethodView):
     @blp.arguments(s.ReturnToSchema)
     @blp.response(200, s.InstanceSchema)
+    @operation(blp, "returnTaskToStep", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Send the case back to a named earlier step (退回到指定环节)"""
         return case_actions.return_to(g.user, task_id, args["step"], args["opinion"])
@@ -229,6 +247,7 @@ class TaskReturnTo(MethodView):
 class TaskSigners(MethodView):
     @blp.arguments(s.SignerSchema)
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "addTaskSigner", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Add a signer to a step with several approvers (加签)"""
         return signers.add_signer(g.user, task_id, args["user"], args["position"])
@@ -237,6 +256,7 @@ class TaskSigners(MethodView):
 @blp.route("/tasks/<int:task_id>/signers/<username>")
 class TaskSigner(MethodView):
     @blp.response(200, s.TaskSchema)
+    @operation(blp, "removeTaskSigner", 401, 403, 404, 409, 422)
     def delete(self, task_id, username):
         """Remove a signer who has not decided yet (减签)"""
         return signers.remove_signer(g.user, task_id, username)
@@ -246,6 +266,7 @@ class TaskSigner(MethodView):
 class InstanceUrge(MethodView):
     @blp.arguments(s.NoteSchema)
     @blp.response(200, s.CountSchema)
+    @operation(blp, "urgeInstance", 401, 403, 404, 409, 422)
     def post(self, args, instance_id):
         """Remind the current approvers (催办; rate-limited)"""
         return {"count": case_actions.urge(g.user, instance_id, args.get("note", ""))}
@@ -254,6 +275,7 @@ class InstanceUrge(MethodView):
 @blp.route("/instances/<int:instance_id>/withdraw")
 class InstanceWithdraw(MethodView):
     @blp.response(200, s.InstanceSchema)
+    @operation(blp, "withdrawInstance", 401, 403, 404, 409, 422)
     def post(self, instance_id):
         """Withdraw a case (撤回, the initiator) while nobody has acted on the next step"""
         return case_actions.take_back(g.user, instance_id, "withdraw")
@@ -262,6 +284,7 @@ class InstanceWithdraw(MethodView):
 @blp.route("/instances/<int:instance_id>/reclaim")
 class InstanceReclaim(MethodView):
     @blp.response(200, s.InstanceSchema)
+    @operation(blp, "reclaimInstance", 401, 403, 404, 409, 422)
     def post(self, instance_id):
         """Take back your last decision (拿回) while the next step is untouched"""
         return case_actions.take_back(g.user, instance_id, "reclaim")
@@ -271,6 +294,7 @@ class InstanceReclaim(MethodView):
 class InstanceCopy(MethodView):
     @blp.arguments(s.CopySchema)
     @blp.response(200, s.CountSchema)
+    @operation(blp, "copyInstance", 401, 403, 404, 409, 422)
     def post(self, args, instance_id):
         """Copy a case to people for information (抄送)"""
         return {"count": case_actions.carbon_copy(g.user, instance_id, args["users"], args.get("note", ""))}
@@ -279,6 +303,7 @@ class InstanceCopy(MethodView):
 @blp.route("/notifications")
 class Notifications(MethodView):
     @blp.response(200, s.NotificationSchema(many=True))
+    @operation(blp, "listNotifications", 401)
     def get(self):
         """My notifications, newest first"""
         return notifications.latest(g.user)

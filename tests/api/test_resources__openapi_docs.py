@@ -10,6 +10,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/tasks", "get"), ("/api/v1/tasks/done", "get"), ("/api/v1/tasks/{task_id}", "get"),
     ("/api/v1/tasks/{task_id}/claim", "post"), ("/api/v1/tasks/{task_id}/release", "post"),
     ("/api/v1/tasks/{task_id}/draft", "post"), ("/api/v1/tasks/{task_id}/complete", "post"),
+    ("/api/v1/tasks/{task_id}/return-to", "post"), ("/api/v1/instances/{instance_id}/withdraw", "post"),
+    ("/api/v1/instances/{instance_id}/reclaim", "post"),
 }
 
 
@@ -50,7 +52,17 @@ def test_openapi_json_describes_every_operation(client):
             assert declared == set(re.findall(r"{(\w+)}", path)), (path, method)
     for ref in set(_refs(spec)):   # every $ref resolves
         assert ref.startswith("#/") and _resolve(spec, ref) is not None
-    assert "bearer" in spec["components"]["securitySchemes"]
+    assert spec["servers"]
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"]["scheme"] == "bearer"
+    assert (schemes["session"]["in"], schemes["csrf"]["name"]) == ("cookie", "X-CSRFToken")
+    ids = [spec["paths"][path][method].get("operationId") for path, method in operations]
+    assert all(ids) and len(set(ids)) == len(ids), ids
+    for path, method in operations:   # every operation needs a login, and says so
+        op = spec["paths"][path][method]
+        assert "401" in op["responses"], (path, method)
+        write = {"bearer": [], "session": [], "csrf": []} if method != "get" else {"bearer": [], "session": []}
+        assert {name: [] for requirement in op["security"] for name in requirement} == write, (path, method)
     complete = spec["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]
     assert {"200", "403", "409", "422"} <= set(complete["responses"])
 

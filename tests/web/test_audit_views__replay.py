@@ -66,6 +66,7 @@ def test_exports_download_for_a_filter_and_for_one_case(browser, user, open_task
     auditor = browser("auditor")
     csv = auditor.get("/audit/export.csv?district=liwan")
     assert csv.status_code == 200 and "attachment" in csv.headers["Content-Disposition"]
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"   # the charset once
     assert instance.business_key in csv.get_data(as_text=True)
     xes = auditor.get(f"/audit/export.xes?case={instance.id}")
     assert xes.status_code == 200 and b"<trace>" in xes.data
