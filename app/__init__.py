@@ -8,6 +8,7 @@ from .api import init_app as init_api
 from .cli import init_app as init_cli
 from .config import Config
 from .extensions import babel, csrf, db, migrate
+from .ops import init_app as init_ops
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
 
@@ -24,7 +25,7 @@ def create_app(test_config=None):
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    init_ops(app)      # first: logging is configured before anything logs
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]) or ".",
                     exist_ok=True)
