@@ -9,6 +9,7 @@ from .cli import init_app as init_cli
 from .config import Config
 from .extensions import babel, csrf, db, migrate
 from .ops import init_app as init_ops
+from .services.workflow.attachment_store import init_app as init_attachment_store
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
 
@@ -26,6 +27,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     init_ops(app)      # first: logging is configured before anything logs
+    init_attachment_store(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]) or ".",
                     exist_ok=True)
