@@ -74,7 +74,13 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+def _not_engine_chatter(record):
+    """SpiffWorkflow logs every task state change at INFO: history is the audit trail, not the log."""
+    return record.levelno >= logging.WARNING or not record.name.startswith("spiff")
+
+
 _handler = StderrHandler()
+_handler.addFilter(_not_engine_chatter)
 _factory = logging.getLogRecordFactory()
 
 
