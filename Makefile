@@ -10,8 +10,10 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+# One command, timers included: the development server runs the scheduler in-process
+# (CHAINQ_SCHEDULER_IN_APP=1). Production runs it as its own process: docs/operations.md.
 run: setup demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	CHAINQ_SCHEDULER_IN_APP=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: lint setup
 	bash scripts/ensure-chromium.sh

@@ -3,8 +3,10 @@ import json
 import sys
 
 import click
+from flask.cli import ScriptInfo, pass_script_info
 from sqlalchemy import select
 
+from . import scheduler
 from .extensions import db
 from .models import User
 from .services import demo
@@ -41,6 +43,15 @@ def verify_audit_command():
 def fire_timers_command():
     """Fire every timer job that is due (the scheduler does this continuously)."""
     click.echo(f"{timer_firing.fire_due()} timer job(s) fired")
+
+
+@click.command("scheduler")
+@click.option("--metrics-port", type=int, default=None, envvar="CHAINQ_SCHEDULER_METRICS_PORT",
+              help="Serve this process's metrics at http://127.0.0.1:PORT/metrics (a host without app workers)")
+@pass_script_info
+def scheduler_command(info: ScriptInfo, metrics_port):
+    """Run the scheduler in the foreground until SIGTERM: fires timers, anchors the audit daily."""
+    scheduler.run(info.load_app(), metrics_port=metrics_port)
 
 
 @click.command("anchor-audit")
@@ -110,5 +121,5 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
 
 def init_app(app):
     for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_log_command,
-                fire_timers_command, seed_demo_command, create_user_command, issue_token_command):
+                fire_timers_command, scheduler_command, seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)
