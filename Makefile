@@ -12,8 +12,10 @@ PORT ?= 5000
 # `make run` serves plain HTTP on this machine: its login cookie cannot be Secure-only (behind HTTPS: 1)
 SECURE_COOKIES ?= 0
 
+# One command, timers included: the development server runs the scheduler in-process
+# (CHAINQ_SCHEDULER_IN_APP=1). Production runs it as its own process: docs/operations.md.
 run: setup demo
-	CHAINQ_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	CHAINQ_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) CHAINQ_SCHEDULER_IN_APP=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: lint setup
 	bash scripts/ensure-chromium.sh

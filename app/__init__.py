@@ -3,13 +3,16 @@ import os
 import secrets
 
 from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import sqlite_pragmas
 from .api import init_app as init_api
 from .cli import init_app as init_cli
 from .config import KNOWN_KEYS, Config
 from .extensions import babel, csrf, db, migrate
+from .ops import init_app as init_ops
 from .security_headers import init_app as init_security_headers
+from .services.workflow.attachment_store import init_app as init_attachment_store
 from .web import init_app as init_web
 from .web.errors import init_app as init_errors
 from .web.input_guard import init_app as init_input_guard
@@ -30,7 +33,8 @@ def create_app(test_config=None):
     _check_secret_key(app)
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
-    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    init_ops(app)      # first: logging is configured before anything logs
+    init_attachment_store(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]) or ".",
                     exist_ok=True)
@@ -47,6 +51,9 @@ def create_app(test_config=None):
     init_cli(app)
     init_security_headers(app)
     init_errors(app)   # last: replaces flask-smorest's JSON-only HTTP error handler for pages
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

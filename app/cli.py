@@ -4,8 +4,10 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import ScriptInfo, pass_script_info
 from sqlalchemy import select
 
+from . import scheduler
 from .extensions import db
 from .models import User
 from .services import backup, demo
@@ -101,6 +103,15 @@ def fire_timers_command():
     click.echo(f"{timer_firing.fire_due()} timer job(s) fired")
 
 
+@click.command("scheduler")
+@click.option("--metrics-port", type=int, default=None, envvar="CHAINQ_SCHEDULER_METRICS_PORT",
+              help="Serve this process's metrics at http://127.0.0.1:PORT/metrics (a host without app workers)")
+@pass_script_info
+def scheduler_command(info: ScriptInfo, metrics_port):
+    """Run the scheduler in the foreground until SIGTERM: fires timers, anchors the audit daily."""
+    scheduler.run(info.load_app(), metrics_port=metrics_port)
+
+
 @click.command("anchor-audit")
 def anchor_audit_command():
     """Record today's anchor of every audit chain's head (the scheduler does this daily)."""
@@ -168,6 +179,6 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
 
 def init_app(app):
     for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_anchors_command,
-                backup_command, restore_command, export_log_command, fire_timers_command, seed_demo_command,
-                create_user_command, issue_token_command):
+                backup_command, restore_command, export_log_command, fire_timers_command, scheduler_command,
+                seed_demo_command, create_user_command, issue_token_command):
         app.cli.add_command(cmd)

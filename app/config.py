@@ -37,6 +37,18 @@ class Config:
     FORMS_FOLDER = str(ROOT / "forms")
     RULES_FOLDER = str(ROOT / "rules")
     DEPLOY_ON_START = os.environ.get("CHAINQ_DEPLOY_ON_START", "1") == "1"
+    # where uploaded files live: "local" (UPLOAD_FOLDER; a shared volume when several hosts serve the app)
+    ATTACHMENT_STORAGE = os.environ.get("CHAINQ_ATTACHMENT_STORAGE", "local")
+    # the scheduler runs as its own process (`flask scheduler`); "1" runs it inside the serving process
+    # too (`make run` sets it for the development server)
+    SCHEDULER_IN_APP = os.environ.get("CHAINQ_SCHEDULER_IN_APP", "0") == "1"
+    SCHEDULER_RECHECK_SECONDS = float(os.environ.get("CHAINQ_SCHEDULER_RECHECK_SECONDS", "5"))
+    SCHEDULER_BACKOFF_MAX_SECONDS = float(os.environ.get("CHAINQ_SCHEDULER_BACKOFF_MAX_SECONDS", "60"))
+    # logs: "text" (development) or "json" (one object a line, plus one access line per request)
+    LOG_FORMAT = os.environ.get("CHAINQ_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("CHAINQ_LOG_LEVEL", "INFO")
+    # /metrics: with a token, `Authorization: Bearer <token>`; without, loopback clients only
+    METRICS_TOKEN = os.environ.get("CHAINQ_METRICS_TOKEN", "")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_SUPPORTED_LOCALES = ["zh_CN", "en"]
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
@@ -50,6 +62,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
     LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_IP", "50"))
     API_TOKEN_DAYS = int(os.environ.get("CHAINQ_API_TOKEN_DAYS", "90"))
+    # reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix):
+    # the client's address (login throttling) and scheme come from them; 0 trusts no such header
+    PROXY_HOPS = int(os.environ.get("CHAINQ_PROXY_HOPS", "0"))
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 20
     # e-mail copies of notifications, when an SMTP server is configured

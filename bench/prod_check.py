@@ -8,7 +8,7 @@ What it does, on a throw-away PostgreSQL database (created on the server of
    clients act as (in this process: `flask seed-demo` would also create demo cases,
    which takes half a minute of the CI budget).
 2. TWO gunicorn apps (`wsgi:app` with deploy/gunicorn.conf.py; two workers each;
-   CHAINQ_SCHEDULER=0, so the web workers run no scheduler) and ONE scheduler
+   the web workers run no scheduler, as in production) and ONE scheduler
    process (SCHEDULER_COMMAND below), as deploy/ lays them out.
 3. As `admin`, deploys a small diagram through the API: start -> review
    (candidate group city_office: claimed, then completed) -> cool-down timer
@@ -63,7 +63,6 @@ from _setup import make_app  # noqa: E402
 from http_latency import ThrowAwayPostgres, app_environment, flask, free_port, log, percentile  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from app import create_app, scheduler  # noqa: E402
 from app.engine import runner  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, ProcessInstance, TimerJob, User  # noqa: E402
@@ -81,9 +80,8 @@ APPROVE = {"decision": "approve", "opinion": "同意"}
 ENDPOINTS = ("start", "inbox", "claim", "complete", "case")
 TIMER_GRACE_S = 5.0       # a timer due this long before the end of the load must have fired
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-# The scheduler as its own process. When `flask scheduler` exists, this becomes:
-#   SCHEDULER_COMMAND = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"]
-SCHEDULER_COMMAND = [sys.executable, str(Path(__file__).resolve()), "--scheduler-process"]
+# The scheduler as its own process, as deploy/chainq-scheduler.service runs it.
+SCHEDULER_COMMAND = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"]
 
 
 def diagram():
@@ -188,17 +186,6 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return None
-
-
-def scheduler_process():
-    """The scheduler on its own (SCHEDULER_COMMAND): the app from the CHAINQ_* environment, as wsgi.py
-    builds it, with the scheduler of app/scheduler.py running until SIGTERM."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    running = scheduler.start(create_app())
-    print("scheduler running", flush=True)
-    stop.wait()
-    running.shutdown()
 
 
 # --------------------------------------------------------------------------- the clients
@@ -409,10 +396,7 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="closed-loop clients (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (process logs)")
-    parser.add_argument("--scheduler-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.scheduler_process:
-        return scheduler_process()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     work = Path(tempfile.mkdtemp(prefix="chainq-prod-check-"))

@@ -1,5 +1,5 @@
 """The browser UI: thin Jinja views over the services."""
-from flask import g, send_from_directory, session
+from flask import g, request, send_from_directory, session
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
@@ -27,6 +27,9 @@ def init_app(app):
 
     @app.before_request
     def load_user():
+        if request.blueprint == "ops":      # health, readiness, metrics: no login session, no database
+            g.user = None
+            return
         g.user = users.user_for_session(session.get("user_id"), session.get("generation"))
 
     @app.context_processor

@@ -2,7 +2,7 @@
 Each view parses input, calls one service, and renders the result."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..services.errors import Conflict, ValidationFailed
@@ -169,10 +169,8 @@ def diagram(instance_id):
 @bp.route("/attachments/<token>")
 @login_required
 def attachment(token):
-    row, path = attachments.open_attachment(g.user, token)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+    row, content = attachments.open_attachment(g.user, token)
+    return send_file(content, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
 
 
 @bp.route("/consortia")

@@ -31,8 +31,8 @@ def _has_setting(name):
 class LiveServer:
     """`with LiveServer(url, folder, workers=4) as server:` serves wsgi:app until the block ends."""
 
-    def __init__(self, database_url, folder, workers=4, threads=1, boot_timeout=60):
-        self.database_url, self.folder = database_url, Path(folder)
+    def __init__(self, database_url, folder, workers=4, threads=1, boot_timeout=60, env=None):
+        self.database_url, self.folder, self.extra_env = database_url, Path(folder), env or {}
         self.workers, self.threads, self.boot_timeout = workers, threads, boot_timeout
         self.process, self.port = None, None
         self.log_path = self.folder / "gunicorn.log"
@@ -47,8 +47,8 @@ class LiveServer:
     def start(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, CHAINQ_DATABASE_URL=self.database_url, CHAINQ_DEPLOY_ON_START="0",
-                   CHAINQ_SCHEDULER="0", CHAINQ_SECRET_KEY="live-server-test", CHAINQ_SESSION_COOKIE_SECURE="0",
-                   CHAINQ_UPLOAD_FOLDER=str(self.folder / "uploads"))
+                   CHAINQ_SCHEDULER_IN_APP="0", CHAINQ_SECRET_KEY="live-server-test", CHAINQ_SESSION_COOKIE_SECURE="0",
+                   CHAINQ_UPLOAD_FOLDER=str(self.folder / "uploads"), **self.extra_env)
         command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", str(self.workers),
                    "--timeout", "120", "--graceful-timeout", "5", "--log-level", "info",
                    # one import in the master, workers forked from it: the app opens no connection

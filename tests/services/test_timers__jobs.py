@@ -190,7 +190,7 @@ def test_two_scheduler_processes_fire_a_thousand_timers_exactly_once(pg_app, use
     db.session.remove()
     time.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
     env = dict(os.environ, CHAINQ_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], CHAINQ_DEPLOY_ON_START="0",
-               CHAINQ_SCHEDULER="0", FLASK_APP="wsgi")
+               CHAINQ_SCHEDULER_IN_APP="0", FLASK_APP="wsgi")
     workers = [subprocess.Popen([sys.executable, "-m", "flask", "fire-timers"], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [w.communicate(timeout=300) for w in workers]

@@ -1,10 +1,10 @@
 """Uploaded files: size-limited, type-checked by content, stored outside the
-static folder under their SHA-256, served only to people who may see the case, or a problem
-registered from it (a problem's files are its report case's: app/services/registries/problems)."""
+static folder under their SHA-256 (in the attachment store: attachment_store.py),
+served only to people who may see the case, or a problem registered from it (a
+problem's files are its report case's: app/services/registries/problems)."""
 import hashlib
 import os
 import secrets
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..filenames import shorten
 from ..identity.permissions import can_view_instance
 from ..registries.problems.queries import source_case_visible
+from . import attachment_store
 
 # extension -> (content type, accepted leading bytes)
 ALLOWED = {
@@ -46,13 +47,7 @@ def _store(actor, instance, upload):
         raise ValidationFailed(_("File content does not match its type."), {FIELD: [
             _("%(name)s is not really a %(ext)s file.", name=filename, ext=ext)]})
     digest = hashlib.sha256(content).hexdigest()
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / digest
-    if not target.exists():  # content-addressed: a rolled-back command leaves only a harmless orphan
-        tmp = folder / f".{digest}.{secrets.token_hex(4)}"
-        tmp.write_bytes(content)
-        tmp.replace(target)
+    attachment_store.store().save(digest, content)  # content-addressed: a rollback leaves a harmless orphan
     row = Attachment(token=secrets.token_hex(16), instance_id=instance.id, uploaded_by_id=actor.id,
                      filename=filename, content_type=content_type, size=len(content), sha256=digest)
     db.session.add(row)
@@ -82,11 +77,14 @@ def attach_uploads(actor, instance, data, files):
 
 
 def open_attachment(actor, token):
+    """The attachment row and its bytes open for reading, for someone who may see them."""
     row = db.session.execute(select(Attachment).where(Attachment.token == token)).scalar_one_or_none()
     if row is None:
         raise NotFound(_("No such file."))
     instance = db.session.get(ProcessInstance, row.instance_id)
     if instance is None or not (can_view_instance(actor, instance) or source_case_visible(actor, instance.id)):
         raise Forbidden(_("You may not see this file."))
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / row.sha256[:2] / row.sha256
-    return row, path
+    try:
+        return row, attachment_store.store().open(row.sha256)
+    except FileNotFoundError:
+        raise NotFound(_("No such file.")) from None

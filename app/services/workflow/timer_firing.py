@@ -63,11 +63,13 @@ def _claim(at, busy):
     return found.id
 
 
-def fire_due(limit=1000, at=None):
-    """Fire the jobs due by `at` (default: now), each in its own transaction. Returns how many fired."""
+def fire_due(limit=1000, at=None, on_fired=None):
+    """Fire the jobs due by `at` (default: now), each in its own transaction. Returns how many fired.
+
+    `on_fired(kind, due_at)` is called after each firing has committed (the scheduler's lag metric)."""
     fired, busy = 0, set()
     while fired < limit:
-        moment, job_id = at or now(), None
+        moment, job_id, done = at or now(), None, None
         try:
             with command() as ctx:
                 job_id = _claim(moment, busy)
@@ -81,13 +83,18 @@ def fire_due(limit=1000, at=None):
                     .values(status=JobStatus.DONE, fired_at=moment, fired=TimerJob.fired + 1)).rowcount
                 if not taken:               # another process fired it first
                     continue
-                _act(ctx, db.session.get(TimerJob, job_id), moment)
+                job = db.session.get(TimerJob, job_id)
+                done = (job.kind, job.due_at)
+                _act(ctx, job, moment)
         except Exception as exc:            # everything the job did is rolled back; count the failure
             if job_id is None:
                 raise
+            done = None
             with command() as ctx:
                 _failed(ctx, db.session.get(TimerJob, job_id), moment, exc)
         fired += 1
+        if done is not None and on_fired is not None:
+            on_fired(*done)
     return fired
 
 

@@ -103,3 +103,9 @@ def start_schedule(definition_ids):
 def next_due():
     return db.session.execute(select(func.min(TimerJob.due_at)).where(
         TimerJob.status == JobStatus.PENDING)).scalar()
+
+
+def open_incident_count():
+    """Timer jobs parked as incidents (for the metrics; one count on the (status, due_at) index)."""
+    return db.session.execute(select(func.count()).select_from(TimerJob).where(
+        TimerJob.status == JobStatus.INCIDENT)).scalar()

@@ -1,0 +1,29 @@
+"""The attachment store: bytes by content hash behind a small interface; local disk by default."""
+import hashlib
+
+import pytest
+
+from app.services.workflow.attachment_store import LocalDiskStore
+from tests.support import make_app
+from tests.web.test_views__attachments import PDF
+
+
+def test_the_local_store_keeps_files_by_hash_under_the_upload_folder(tmp_path):
+    store = LocalDiskStore(tmp_path / "uploads")
+    key = hashlib.sha256(PDF).hexdigest()
+    store.save(key, PDF)
+    store.save(key, PDF)            # the same content again: one file
+    assert (tmp_path / "uploads" / key[:2] / key).read_bytes() == PDF
+    assert [p.name for p in (tmp_path / "uploads" / key[:2]).iterdir()] == [key]   # no temporary file left
+    with store.open(key) as handle:
+        assert handle.read() == PDF
+    assert store.exists(key) and not store.exists("0" * 64)
+    with pytest.raises(FileNotFoundError):
+        store.open("0" * 64)
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")
+
+
+def test_an_unknown_storage_is_refused_when_the_app_starts(tmp_path):
+    with pytest.raises(RuntimeError, match="CHAINQ_ATTACHMENT_STORAGE='s3'"):
+        make_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, ATTACHMENT_STORAGE="s3")
