@@ -4,6 +4,7 @@ Table rows arrive as `members-<row>-<field>`; attachments already on the case
 as repeated `attachments-token` values; new files as `attachments-files`.
 Blank optional strings are dropped, so "required" errors read naturally.
 """
+import math
 import re
 
 _ROW = re.compile(r"^(?P<field>[a-z_][a-z0-9_]*)-(?P<row>\d+)-(?P<col>[a-z_][a-z0-9_]*)$")
@@ -39,9 +40,10 @@ def _field_value(name, spec, form):
         return _ABSENT
     if kind in ("integer", "number"):
         try:
-            return int(raw) if kind == "integer" else float(raw)
+            number = int(raw) if kind == "integer" else float(raw)
         except ValueError:
             return raw   # the schema check names the field
+        return number if math.isfinite(number) else raw    # "inf", "nan": not a number a form may hold
     return raw
 
 
