@@ -1,11 +1,12 @@
 """Accounts: authentication, login sessions, API tokens, and creating users and groups (CLI, demo data)."""
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,21 +61,22 @@ def authenticate(username, password, ip=""):
     return user
 
 
-def _with_groups(condition):
-    """The active user matching `condition`, with its groups, in one indexed query: every
-    request authenticates, and permissions read the groups right after."""
-    user = db.session.execute(select(User).options(joinedload(User.groups)).where(condition)) \
-        .unique().scalar_one_or_none()
-    return user if user is not None and user.active else None
+@functools.cache
+def _user_by_id_query():
+    """A user with its groups, one indexed query (built once: every page request runs it, and the
+    permissions read the groups right after)."""
+    return select(User).options(joinedload(User.groups)).where(User.id == bindparam("user_id"))
 
 
 def user_for_session(user_id, generation):
     """The active user of a login cookie, or None: a cookie from before the user's last logout or
     password change carries an older session generation and no longer counts."""
-    if not user_id or generation is None:
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or generation is None:
         return None
-    user = _with_groups(User.id == user_id)
-    return user if user is not None and user.session_generation == generation else None
+    user = db.session.execute(_user_by_id_query(), {"user_id": user_id}).unique().scalar_one_or_none()
+    if user is None or not user.active:
+        return None
+    return user if user.session_generation == generation else None
 
 
 def end_sessions(user):
@@ -119,12 +121,8 @@ def user_for_token(token, ip=""):
         return None
     now = utcnow()
     lim = throttle.limits()
-    failures = throttle.ip_failure_count(ip, now - lim.window).scalar_subquery()
-    row = db.session.execute(
-        select(User, ApiToken, failures).join(ApiToken, ApiToken.user_id == User.id)
-        .options(joinedload(User.groups))
-        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
-               ApiToken.expires_at > now)).unique().first()
+    row = db.session.execute(_token_query(), {
+        "digest": _token_digest(token), "now": now, "ip": ip, "since": now - lim.window}).unique().first()
     if row is None:
         throttle.check(db.session, "", ip, now)
         throttle.record_failure("", ip)
@@ -137,6 +135,18 @@ def user_for_token(token, ip=""):
     if api_token.last_used_at is None or now - api_token.last_used_at >= TOUCH_EVERY:
         _touch(user, api_token.id, now)
     return user
+
+
+@functools.cache
+def _token_query():
+    """The token (unique hash) with its user, the user's groups and the address's recent failures.
+    Built once with bound parameters: every API request runs it, and building the statement cost
+    more than running it (SQLAlchemy caches the compiled SQL, not the statement object)."""
+    failures = throttle.ip_failure_count(bindparam("ip"), bindparam("since")).scalar_subquery()
+    return (select(User, ApiToken, failures).join(ApiToken, ApiToken.user_id == User.id)
+            .options(joinedload(User.groups))
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
+                   ApiToken.expires_at > bindparam("now")))
 
 
 def _touch(user, token_id, now):

@@ -16,8 +16,10 @@ commands never wait for each other in opposite orders (a deadlock). The timer
 scheduler takes a job and its case together, skipping any that are held
 (timer_firing._claim).
 """
+import functools
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
@@ -44,23 +46,32 @@ def task_for_update(task_id):
 
     The second read also brings the head of the case's audit chain, for the command's end
     (`ctx.audit_heads`): read after the lock, it stays the head until the command commits."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == _as_id(task_id)).scalar_subquery()
-    case = db.session.execute(select(ProcessInstance).where(ProcessInstance.id == owner)
-                              .with_for_update(key_share=True)).scalar()
+    lock_by_task, task_with_head = _task_statements()
+    case = db.session.execute(lock_by_task, {"task_id": _as_id(task_id)}).scalar()
     if case is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
     chain = audit.chain_of(case.id)
-    newest = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain) \
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    found = db.session.execute(select(
-        HumanTask, newest.with_only_columns(AuditEvent.seq).scalar_subquery(),
-        newest.with_only_columns(AuditEvent.hash).scalar_subquery()).where(HumanTask.id == _as_id(task_id))).first()
+    found = db.session.execute(task_with_head, {"task_id": _as_id(task_id), "chain": chain}).first()
     if found is None:
         raise NotFound(_("Task %(id)s does not exist.", id=task_id))
     task, seq, digest = found
     active().audit_heads.setdefault(chain, (seq, digest) if seq else (0, audit.GENESIS))
     set_committed_value(task, "instance", case)     # the task holds its locked case: no lazy load
     return task
+
+
+@functools.cache
+def _task_statements():
+    """The two reads of task_for_update, built once with bound parameters: every task command runs
+    them, and building a statement costs more Python time than SQLAlchemy's cached compile saves."""
+    owner = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+    lock_by_task = select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update(key_share=True)
+    newest = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == bindparam("chain")) \
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    task_with_head = select(HumanTask, newest.with_only_columns(AuditEvent.seq).scalar_subquery(),
+                            newest.with_only_columns(AuditEvent.hash).scalar_subquery()) \
+        .where(HumanTask.id == bindparam("task_id"))
+    return lock_by_task, task_with_head
 
 
 def case_for_update(instance_id):
