@@ -56,8 +56,9 @@ def xml_upload(extension):
     return {
         "requestBody": {"required": True, "content": {
             "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "format": "binary"}}}},
-            "application/xml": {"schema": {"type": "string"}},
+                "file": {"type": "string", "format": "binary", "description": f"the .{extension} file"}}}},
+            "application/xml": {"schema": {"type": "string",
+                                           "description": f"the .{extension} XML itself (name it with ?filename=)"}},
         }},
         "parameters": [{"in": "query", "name": "filename", "schema": {"type": "string"},
                         "description": f"the name recorded for an XML body (default uploaded.{extension})"}],

@@ -25,13 +25,14 @@ def _page(page):
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 
-def _upload_body(kind, media_type):
-    """The request body of a deploy: a multipart `file` (what the interactive page uploads) or the raw XML."""
-    return {"required": True, "content": {
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary", "description": f"the {kind} file"}}}},
-        media_type: {"schema": {"type": "string", "description": f"the {kind} XML itself (name it with ?filename=)"}},
-    }}
+def _uploaded(extension):
+    """A deploy's file: the multipart `file`, or the XML as the body named by ?filename= (see xml_upload)."""
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data()
+    filename = (upload.filename if upload else request.args.get("filename")) or f"uploaded.{extension}"
+    if not data:
+        raise ValidationFailed(f"no .{extension} file was sent", {"file": [f"send a .{extension} file"]})
+    return data, filename
 
 
 def _definition(d):
@@ -49,7 +50,6 @@ class Definitions(MethodView):
         rows = definitions.list_all() if args["all_versions"] else definitions.list_latest()
         return [_definition(d) for d in rows]
 
-    @blp.doc(requestBody=_upload_body("BPMN", "application/xml"))
     @blp.response(201, s.DeployResultSchema)
     @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")
     @blp.doc(**xml_upload("bpmn"))
@@ -57,11 +57,7 @@ class Definitions(MethodView):
         422: "the diagram was refused; `errors.bpmn` says why and where"})
     def post(self):
         """Deploy a BPMN diagram (administrators): multipart `file`, or the XML as the request body"""
-        upload = request.files.get("file")
-        data = upload.read() if upload else request.get_data()
-        filename = (upload.filename if upload else request.args.get("filename")) or "uploaded.bpmn"
-        if not data:
-            raise ValidationFailed("no diagram was sent", {"file": ["send a .bpmn file"]})
+        data, filename = _uploaded("bpmn")
         definition, created = deploy.deploy(g.user, data, filename)
         return {"definition": _definition(definition), "created": created}, (201 if created else 200)
 
@@ -75,7 +71,6 @@ class Decisions(MethodView):
         """List deployed DMN files (newest version of each, or all versions)"""
         return definitions.list_decision_definitions(args["all_versions"])
 
-    @blp.doc(requestBody=_upload_body("DMN", "application/xml"))
     @blp.response(201, s.DecisionDeployResultSchema)
     @blp.alt_response(200, schema=s.DecisionDeployResultSchema, description="identical content: existing version")
     @blp.doc(**xml_upload("dmn"))
@@ -84,11 +79,7 @@ class Decisions(MethodView):
     def post(self):
         """Deploy a DMN file (administrators): multipart `file`, or the XML as the request body.
         Processes whose newest version evaluates it are deployed again, pinned to the new rules."""
-        upload = request.files.get("file")
-        data = upload.read() if upload else request.get_data()
-        filename = (upload.filename if upload else request.args.get("filename")) or "uploaded.dmn"
-        if not data:
-            raise ValidationFailed("no DMN file was sent", {"file": ["send a .dmn file"]})
+        data, filename = _uploaded("dmn")
         decision, created, redeployed = deploy.deploy_decision(g.user, data, filename)
         return {"decision": decision, "created": created,
                 "redeployed": [{"key": key, "version": version} for key, version in redeployed]}, \

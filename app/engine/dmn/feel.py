@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -140,8 +140,9 @@ def free_names(expression: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
 
 
-def _scan_to_comma(text: str, start: int) -> int:
-    depth, index, in_string = 0, start, False
+def _code_chars(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character of `text` from `start` that is outside its "string" literals."""
+    index, in_string = start, False
     while index < len(text):
         char = text[index]
         if in_string:
@@ -151,14 +152,21 @@ def _scan_to_comma(text: str, start: int) -> int:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "([{":
+        else:
+            yield index, char
+        index += 1
+
+
+def _scan_to_comma(text: str, start: int) -> int:
+    depth = 0
+    for index, char in _code_chars(text, start):
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
         elif char == "," and depth == 0:
             return index
-        index += 1
-    return index
+    return len(text)
 
 
 def _split_items(text: str) -> list[str]:
@@ -178,23 +186,14 @@ def _split_items(text: str) -> list[str]:
 
 def _balanced(text: str) -> bool:
     """Whether `not(` ... `)` enclose the whole text (`not(a) or (b)` is not a negation)."""
-    depth, index, in_string = 0, 0, False
-    while index < len(text):
-        char = text[index]
-        if in_string:
-            if char == "\\":
-                index += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "(":
+    depth = 0
+    for _index, char in _code_chars(text):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
                 return False
-        index += 1
     return depth == 0
 
 
