@@ -21,7 +21,8 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
-from ...engine.dmn.checks import check_dmn, decisions_by_id, load_dmn
+from ...engine.dmn.checks import check_document, decisions_by_id
+from ...engine.dmn.parser import parse_dmn
 from ...engine.errors import DiagramError
 from ...engine.xml_safety import parse_xml
 from ...extensions import db
@@ -112,10 +113,13 @@ def _refused_dmn(problems):
 def _deploy_decision(ctx, data, filename, actor, forms):
     """One DMN file as version N+1 of its key (unless unchanged), and the processes that evaluate it
     as their version N+1. Returns (decision definition, created, [(process key, version)])."""
-    problems = check_dmn(data, filename)
+    try:
+        document = parse_dmn(data, filename)
+    except DiagramError as exc:               # not a readable DMN file
+        raise _refused_dmn([exc]) from None
+    problems = check_document(document)
     if problems:
         raise _refused_dmn(problems)
-    document = load_dmn(data, filename)
     others = [d for d in latest_decision_definitions() if d.key != document.id]
     try:
         available = decisions_by_id([*decision_documents({d.key: d.dmn_xml for d in others}).values(), document])
