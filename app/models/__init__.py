@@ -3,6 +3,17 @@ from .history import AuditAnchor, AuditEvent  # noqa: F401
 from .identity import ApiToken, Group, LoginFailure, Unit, User, user_groups  # noqa: F401
 from .jobs import Holiday, JobStatus, TimerJob  # noqa: F401
 from .problems import ProblemNumberCounter, ProblemReviewOutcome, ProblemStatusChange, QualityProblem, problem_link  # noqa: F401
+from .projects import (  # noqa: F401
+    BreakthroughProject,
+    ChangeRequest,
+    ProgressReport,
+    ProjectCheck,
+    ProjectNumberCounter,
+    RiskAlert,
+    RiskAlertEvent,
+    TaskBookVersion,
+    project_problem,
+)
 from .registry import Consortium, ConsortiumMember  # noqa: F401
 from .repository import DecisionDefinition, ProcessDefinition  # noqa: F401
 from .runtime import Attachment, CarbonCopy, HumanTask, Notification, ProcessInstance, TaskCandidate  # noqa: F401

@@ -43,8 +43,11 @@ class ProblemStatus:
     MERGED = "merged"
     DELISTED = "delisted"
 
-    TRANSITIONS = {IDENTIFIED: {ANALYSING, MERGED, DELISTED}, ANALYSING: {IN_BREAKTHROUGH, MERGED, DELISTED},
-                   IN_BREAKTHROUGH: {SOLVED}, SOLVED: set(), MERGED: set(), DELISTED: set()}
+    # A project may come from an identified problem directly (5.5.2); a project that fails its
+    # acceptance or is terminated gives its problems back to analysis.
+    TRANSITIONS = {IDENTIFIED: {ANALYSING, IN_BREAKTHROUGH, MERGED, DELISTED},
+                   ANALYSING: {IN_BREAKTHROUGH, MERGED, DELISTED},
+                   IN_BREAKTHROUGH: {SOLVED, ANALYSING}, SOLVED: set(), MERGED: set(), DELISTED: set()}
     ALL = (IDENTIFIED, ANALYSING, IN_BREAKTHROUGH, SOLVED, MERGED, DELISTED)
     # what a project lifecycle may set (set_problem_status); merging and delisting have their own commands
     PROGRESS = (ANALYSING, IN_BREAKTHROUGH, SOLVED)
@@ -58,3 +61,52 @@ class ProblemCategory:
     INFRASTRUCTURE = "infrastructure"
     OTHER = "other"
     ALL = (TECHNOLOGY, MANAGEMENT, BRAND, INFRASTRUCTURE, OTHER)
+
+
+class ProjectStatus:
+    """A breakthrough project (5.5.3–5.5.5): proposed → task book (approved; the task book is being
+    drawn up and signed) → executing (version 1 frozen) → acceptance (applied for) → accepted.
+    A proposal may be rejected; an acceptance may fail; the managing body may terminate a project."""
+    PROPOSED = "proposed"
+    REJECTED = "rejected"
+    TASK_BOOK = "task_book"
+    EXECUTING = "executing"
+    ACCEPTANCE = "acceptance"
+    ACCEPTED = "accepted"
+    FAILED = "failed"
+    TERMINATED = "terminated"
+
+    TRANSITIONS = {PROPOSED: {TASK_BOOK, REJECTED}, TASK_BOOK: {EXECUTING, TERMINATED},
+                   EXECUTING: {ACCEPTANCE, TERMINATED}, ACCEPTANCE: {ACCEPTED, FAILED, EXECUTING},
+                   ACCEPTED: set(), FAILED: set(), REJECTED: set(), TERMINATED: set()}
+    ALL = (PROPOSED, REJECTED, TASK_BOOK, EXECUTING, ACCEPTANCE, ACCEPTED, FAILED, TERMINATED)
+    # the problem statuses a proposal may start from (5.5.2)
+    SOURCE_PROBLEM_STATUSES = (ProblemStatus.IDENTIFIED, ProblemStatus.ANALYSING)
+
+
+class ProjectDirection:
+    """Standard 5.5.2 a)–e)."""
+    DESIGN = "design"                  # a) design and development quality
+    SUPPLY_CHAIN = "supply_chain"      # b) supply-chain quality control
+    MANUFACTURING = "manufacturing"    # c) agile and lean manufacturing
+    SERVICE = "service"                # d) user service quality
+    INFRASTRUCTURE = "infrastructure"  # e) quality infrastructure
+    ALL = (DESIGN, SUPPLY_CHAIN, MANUFACTURING, SERVICE, INFRASTRUCTURE)
+
+
+class RiskRule:
+    """Why a risk alert was raised (5.5.4d)."""
+    REPORT_MISSING = "report_missing"            # a quarterly report not in N working days after the quarter
+    MILESTONE_OVERDUE = "milestone_overdue"      # a milestone past its date, not reported done
+    TARGET_BEHIND = "target_behind"              # a target behind its linear trajectory by more than a threshold
+    RECTIFICATION_OVERDUE = "rectification_overdue"   # a mid-term rectification past its deadline
+    TEAM_REPORTED = "team_reported"              # the team reported a major risk
+    ALL = (REPORT_MISSING, MILESTONE_OVERDUE, TARGET_BEHIND, RECTIFICATION_OVERDUE, TEAM_REPORTED)
+
+
+class RiskSeverity:
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    ALL = (HIGH, MEDIUM, LOW)
+    RANK = {HIGH: 3, MEDIUM: 2, LOW: 1}
