@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import CarbonCopy, HumanTask, Notification
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.workflow import cases, deploy, tasks
+from app.services.workflow import cases, deploy, pages, tasks
 from app.services.workflow.approval import case_actions, handover, signers
 
 YES = {"decision": "approve", "opinion": "同意"}
@@ -276,6 +276,9 @@ def test_withdraw_while_no_one_acted_and_reclaim_by_the_last_approver(app, user,
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     case_actions.take_back(applicant, case.id, "withdraw")                    # 撤回: nobody has acted yet
     assert open_task(case).element_id == "fill_application"
+    shown = pages.task_page(applicant, open_task(case).id).values             # the form as it was sent
+    assert {k: shown.get(k) for k in application_form("tianhe") if k != "decision"} == \
+        {k: v for k, v in application_form("tianhe").items() if k != "decision"}
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     lead = open_task(case)
     tasks.claim(user("leader"), lead.id)
