@@ -441,3 +441,25 @@ def test_initiator_as_approver_passes_to_the_next_level(start, user):
     with pytest.raises(ValidationFailed):
         deploy.deploy(user("admin"), diagram("no_group", props='<camunda:property name="initiatorIsApprover" '
                                                                     'value="next_level" />'), "no_group.bpmn")
+
+
+def _deactivate(user, username):
+    user(username).active = False
+    db.session.commit()
+
+
+@pytest.mark.parametrize("mode", ["countersign", "or_sign", "sequential", "vote"])
+def test_an_inactive_approver_is_left_out_of_the_plan(start, user, mode):
+    _deactivate(user, "district_haizhu")
+    case = start(f"{mode}_inactive", mode=mode, users=["district_tianhe", "district_haizhu", "district_yuexiu"])
+    assert "district_haizhu" not in (open_rows(case)[0].plan or [])
+    assert all(r.assignee.username != "district_haizhu" for r in open_rows(case))
+
+
+def test_a_step_whose_only_approver_is_inactive_follows_no_approver(start, user):
+    _deactivate(user, "district_haizhu")
+    case = start("inactive_auto", users=["district_haizhu"],
+                 props='<camunda:property name="noApprover" value="auto_reject" />')
+    assert case.outcome == "rejected"
+    case = start("inactive_admins", users=["district_haizhu"], mode="countersign")
+    assert [r.candidate_groups for r in open_rows(case)] == ["admins"]
