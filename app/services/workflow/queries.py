@@ -5,12 +5,13 @@ index range scan on (group_key, task_created_at) or (assignee_id, status,
 created_at), never a scan of instances.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select, union
 
+from ... import localtime
 from ...extensions import db
 from ...models import Consortium, HumanTask, ProcessInstance, TaskCandidate
 from ...models.states import TaskStatus
@@ -41,11 +42,11 @@ class InboxFilter:
 
 
 def day_bound(text, end=False):
-    """A YYYY-MM-DD filter value as the first (or last) moment of that day in UTC; ValueError if malformed."""
+    """A YYYY-MM-DD filter value as the first (or last) moment of that local day; ValueError if malformed."""
     if not text:
         return None
     day = datetime.strptime(text, "%Y-%m-%d").date()
-    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+    return localtime.day_end(day) if end else localtime.day_start(day)
 
 
 _WHEN = HumanTask.created_at.type
