@@ -17,6 +17,7 @@ from ...models import Consortium, HumanTask, ProcessInstance, TaskCandidate
 from ...models.states import TaskStatus
 from ..errors import Forbidden, NotFound
 from ..identity.permissions import districts_of, is_global_reader
+from ..registries.consortium import may_see_contacts
 
 
 @dataclass
@@ -176,10 +177,19 @@ def consortia(user, district="", page=1, per_page=20):
     return Page(items, total, page, per_page)
 
 
+@dataclass(frozen=True)
+class ConsortiumPage:
+    record: Consortium
+    show_contacts: bool      # contact names and phone numbers: personal data, for those who work with them
+
+
 def consortium(user, consortium_id):
+    """Any logged-in user reads a consortium's public part (name, chain, lead unit, members' names);
+    its contacts and phone numbers only its own members, its district office, the city office,
+    auditors and administrators see."""
     if user is None:
         raise Forbidden(_("Log in first."))
     record = db.session.get(Consortium, consortium_id)
     if record is None:
         raise NotFound(_("Consortium %(id)s does not exist.", id=consortium_id))
-    return record
+    return ConsortiumPage(record, may_see_contacts(db.session, user, record))
