@@ -8,7 +8,7 @@ from ..services.audit.replay import may_audit
 from ..services.identity import users
 from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
-from . import admin_views, approval_views, audit_views, auth, filters, problem_views, views
+from . import admin_views, approval_views, audit_views, auth, filters, problem_views, project_views, views
 
 
 def init_app(app):
@@ -17,6 +17,7 @@ def init_app(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(problem_views.bp)
+    app.register_blueprint(project_views.bp)
     app.register_blueprint(audit_views.bp)
     filters.init_app(app)
 

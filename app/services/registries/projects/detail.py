@@ -3,6 +3,7 @@ version history and a diff between two versions, the targets over time, the mile
 reports, checks, change requests, risk alerts with their history, the linked problems and the
 lifecycle case. Everything through `visible_project`: one rule for who may read it."""
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +33,7 @@ class ProjectDetail:
     closed_alerts: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     budget_total: Any = None
+    signatures: list = field(default_factory=list)     # [{unit, name, at (aware datetime or None)}]
 
 
 def checks_of(project_id):
@@ -76,6 +78,22 @@ def budget_total(content):
     return total
 
 
+def _moment(text):
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def signatures_of(book):
+    """The signatures of a task book (App. F, 签署页: on version 1, the one all parties signed),
+    their moments read as UTC when not marked."""
+    rows = book.signatures if book and isinstance(book.signatures, list) else []
+    return [{"unit": str(r.get("unit", "")), "name": str(r.get("name") or r.get("user") or ""),
+             "at": _moment(r.get("at", ""))} for r in rows if isinstance(r, dict)]
+
+
 def project_detail(user, project_id, diff_from=None, diff_to=None):
     """Everything the detail page shows; the diff compares `diff_from` with `diff_to`, by default
     the last two versions (none when there is only one)."""
@@ -92,4 +110,5 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
         progress.milestone_timeline(content, reports, progress.shanghai_today()),
         list(reversed(reports)), checks_of(project.id), changes_of(project.id),
         [a for a in alerts if a.status == "open"], [a for a in alerts if a.status != "open"],
-        linked_problems(user, project), budget_total(content))
+        linked_problems(user, project), budget_total(content),
+        signatures_of(entries[0].book if entries else None))
