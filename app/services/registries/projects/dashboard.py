@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ....domain.chains import CHAINS
 from ....extensions import db
@@ -50,7 +50,7 @@ def _check(user, chain):
 
 def _open_alerts(chain):
     query = select(RiskAlert).join(RiskAlert.project).where(RiskAlert.status == OPEN) \
-        .options(contains_eager(RiskAlert.project))
+        .options(contains_eager(RiskAlert.project), selectinload(RiskAlert.events))
     return query.where(BreakthroughProject.chain == chain) if chain else query
 
 
