@@ -64,9 +64,11 @@ def field_name(value):
             "milestones": _("Milestones"), "budget": _("Budget")}.get(value, value or "")
 
 
-def column_name(value):
-    """A column of a task book table."""
-    return {"key": _("Key"), "kind": _("Kind"), "name": _("Name"), "unit": _("Unit"), "baseline": _("Baseline"),
+def column_name(table, value):
+    """A column of a task book table (`unit`: of measure in targets, the unit in charge elsewhere)."""
+    if value == "unit":
+        return _("Unit of measure") if table == "targets" else _("Responsible unit")
+    return {"key": _("Key"), "kind": _("Kind"), "name": _("Name"), "baseline": _("Baseline"),
             "target": _("Target value"), "product": _("Line or product"), "person": _("Person in charge"),
             "task": _("Task"), "due": _("Planned date"), "deliverable": _("Deliverable"), "item": _("Item"),
             "amount": _("Amount (10k yuan)"), "source": _("Source of funds")}.get(value, value or "")
