@@ -59,7 +59,7 @@ def _counts(chain):
         .where(RiskAlert.status == OPEN).group_by(BreakthroughProject.chain, RiskAlert.severity)
     if chain:
         query = query.where(BreakthroughProject.chain == chain)
-    table: dict[str, dict[str, int]] = {}
+    table = {}
     for code, severity, count in db.session.execute(query):
         table.setdefault(code, dict.fromkeys(RiskSeverity.ALL, 0))[severity] = count
     return [ChainCount(code, counts, sum(counts.values())) for code, counts in sorted(
@@ -72,7 +72,7 @@ def risk_dashboard(user, chain=""):
     alerts = db.session.execute(_open_alerts(chain).order_by(RiskAlert.opened_at.desc(), RiskAlert.id.desc())
                                 .limit(LIST_LIMIT)).scalars().unique().all()
     alerts = sorted(alerts, key=lambda a: -RiskSeverity.RANK.get(a.severity, 0))
-    behind: dict[int, BehindProject] = {}
+    behind = {}
     for alert in db.session.execute(_open_alerts(chain).where(RiskAlert.rule.in_(BEHIND_RULES))
                                     .order_by(BreakthroughProject.number, RiskAlert.id)).scalars().unique():
         behind.setdefault(alert.project_id, BehindProject(alert.project)).alerts.append(alert)
