@@ -23,7 +23,7 @@ def init_app(app):
 
     @app.route("/static/vendor/<path:filename>")
     def vendor_file(filename):
-        """bpmn-js and Swagger UI, served from the folder `make vendor` fills."""
+        """bpmn-js, Swagger UI and ECharts, served from the folder `make vendor` fills."""
         return send_from_directory(app.config["VENDOR_FOLDER"], filename, max_age=86400)
 
     @app.before_request
