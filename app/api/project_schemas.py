@@ -59,7 +59,8 @@ class ProjectSchema(ProjectRefSchema):
     period_start = fields.Date(allow_none=True)
     period_end = fields.Date(allow_none=True)
     instance_id = fields.Int(allow_none=True, metadata={"description": "the lifecycle case"})
-    problems = fields.List(fields.Nested(ProblemRefSchema), metadata={"description": "the problems it addresses"})
+    problems = fields.List(fields.Nested(ProblemRefSchema), attribute="shown_problems",
+                           metadata={"description": "the problems it addresses (those I may see)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

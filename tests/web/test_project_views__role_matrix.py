@@ -110,3 +110,23 @@ def test_a_project_id_no_row_can_have_is_404(browser, world):
     client = browser("manager")
     for path in ("/projects/0", "/projects/99999999999999999999", "/api/v1/projects/99999"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_problem_of_another_consortium_is_not_shown_to_who_may_not_see_it(browser, world):
+    """A's project also addresses B's problem: a member of A sees the project, not B's problem."""
+    from app.extensions import db
+    from app.models import BreakthroughProject, QualityProblem
+    project = db.session.get(BreakthroughProject, world["A"][0])
+    other = db.session.execute(db.select(QualityProblem).where(QualityProblem.title == "电池包密封失效")).scalar_one()
+    project.problems.append(other)
+    db.session.commit()
+    db.session.remove()
+    for who, sees in (("leader", False), ("manager", True)):
+        client = browser(who)
+        for path in ("/projects", f"/projects/{world['A'][0]}", "/api/v1/projects", f"/api/v1/projects/{world['A'][0]}"):
+            text = client.get(path).get_data(as_text=True)
+            assert ("电池包密封失效" in text or other.number in text) == sees, (who, path)
+            assert "GZ-IEQ-2026-0001" in text or "柔轮早期断裂" in text, (who, path)
+        sheet = load_workbook(io.BytesIO(client.get("/projects/export.xlsx").data)).active
+        problems = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}[world["A"][1]]
+        assert (other.number in problems) == sees and "GZ-IEQ-2026-0001" in problems, who

@@ -63,6 +63,7 @@ def project_alerts(user, project_id):
 def project_summary(user, project_id):
     """(project, the task book in force or None), if `user` may see the project."""
     project = visible_project(user, project_id)
+    linked_problems(user, project)     # sets project.shown_problems
     return project, in_force(versions_of(project.id), project)
 
 

@@ -12,7 +12,7 @@ from .queries import export_rows
 
 
 def _problems(project):
-    return "\n".join(f"{p.number} {p.title}" for p in project.problems)
+    return "\n".join(f"{p.number} {p.title}" for p in project.shown_problems)
 
 
 def _units(project):

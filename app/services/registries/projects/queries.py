@@ -84,13 +84,14 @@ def list_projects(user, f=None, page=1, per_page=20):
     query = _filtered(user, f)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
     items = db.session.execute(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return Page(items, total, page, per_page)
+    return Page(with_visible_problems(user, items), total, page, per_page)
 
 
 def export_rows(user, f=None):
     """Every project of the filtered list (up to EXPORT_LIMIT), in the list's order."""
     f = f or ProjectFilter()
-    return db.session.execute(_ordered(_filtered(user, f), f.sort).limit(EXPORT_LIMIT)).scalars().all()
+    return with_visible_problems(user, db.session.execute(
+        _ordered(_filtered(user, f), f.sort).limit(EXPORT_LIMIT)).scalars().all())
 
 
 def visible_project(user, project_id):
@@ -104,8 +105,17 @@ def visible_project(user, project_id):
     return project
 
 
+def with_visible_problems(user, projects):
+    """The projects, each with `shown_problems`: the problems it addresses that `user` may see (a
+    project may address a problem of another consortium, whose title is not the reader's to see)."""
+    ids = {problem.id for project in projects for problem in project.problems}
+    visible = set(db.session.execute(select(QualityProblem.id).where(
+        QualityProblem.id.in_(sorted(ids)), problem_visible_to(user))).scalars()) if ids else set()
+    for project in projects:
+        project.shown_problems = [problem for problem in project.problems if problem.id in visible]
+    return projects
+
+
 def linked_problems(user, project):
     """The problems the project addresses that `user` may see (links to the problem library)."""
-    return db.session.execute(select(QualityProblem).where(
-        QualityProblem.id.in_([p.id for p in project.problems]), problem_visible_to(user))
-        .order_by(QualityProblem.number)).scalars().all() if project.problems else []
+    return with_visible_problems(user, [project])[0].shown_problems
