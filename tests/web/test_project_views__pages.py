@@ -3,8 +3,10 @@ chart data and milestone timeline, the risk dashboard and who may open it, in bo
 import html
 import json
 import re
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.project_support import world as build_world
 
@@ -48,9 +50,6 @@ def test_a_bad_filter_is_refused_with_its_name(browser, world):
 
 
 def test_the_export_follows_the_filter(browser, world):
-    from io import BytesIO
-
-    from openpyxl import load_workbook
     response = browser("manager").get("/projects/export.xlsx?chain=NEV")
     rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("Number", "Project name", "Problems addressed")

@@ -5,7 +5,10 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import BreakthroughProject, QualityProblem
 from tests.project_support import world as build_world
 
 # who -> which of the two projects they see
@@ -114,10 +117,8 @@ def test_a_project_id_no_row_can_have_is_404(browser, world):
 
 def test_a_problem_of_another_consortium_is_not_shown_to_who_may_not_see_it(browser, world):
     """A's project also addresses B's problem: a member of A sees the project, not B's problem."""
-    from app.extensions import db
-    from app.models import BreakthroughProject, QualityProblem
     project = db.session.get(BreakthroughProject, world["A"][0])
-    other = db.session.execute(db.select(QualityProblem).where(QualityProblem.title == "电池包密封失效")).scalar_one()
+    other = db.session.execute(select(QualityProblem).where(QualityProblem.title == "电池包密封失效")).scalar_one()
     project.problems.append(other)
     db.session.commit()
     db.session.remove()
