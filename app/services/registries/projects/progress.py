@@ -3,9 +3,8 @@ per quarter against its linear trajectory (app.domain.task_book.expected_value; 
 detail page's charts) and the milestones as a timeline (planned date, reported done or not and
 when, overdue marked). Days are Shanghai days."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from ....extensions import db
 from ....models import ProgressReport
 from .queries import visible_project
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = timezone(timedelta(hours=8))     # Asia/Shanghai keeps no summer time
 MAX_QUARTERS = 80      # a 20-year project: more is a typing error, not a plan to chart
 
 
