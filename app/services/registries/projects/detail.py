@@ -36,17 +36,17 @@ class ProjectDetail:
     signatures: list = field(default_factory=list)     # [{unit, name, at (aware datetime or None)}]
 
 
-def checks_of(project_id):
+def _checks_of(project_id):
     return db.session.execute(select(ProjectCheck).where(ProjectCheck.project_id == project_id)
                               .order_by(ProjectCheck.decided_at, ProjectCheck.id)).scalars().all()
 
 
-def changes_of(project_id):
+def _changes_of(project_id):
     return db.session.execute(select(ChangeRequest).where(ChangeRequest.project_id == project_id)
                               .order_by(ChangeRequest.seq)).scalars().all()
 
 
-def alerts_of(project_id):
+def _alerts_of(project_id):
     """The project's alerts, open ones first (most severe, then newest), with their history."""
     alerts = db.session.execute(select(RiskAlert).where(RiskAlert.project_id == project_id)
                                 .options(selectinload(RiskAlert.events))
@@ -57,14 +57,14 @@ def alerts_of(project_id):
 def project_alerts(user, project_id):
     """(project, its risk alerts open and closed, with their history), if `user` may see it."""
     project = visible_project(user, project_id)
-    return project, alerts_of(project.id)
+    return project, _alerts_of(project.id)
 
 
 def project_summary(user, project_id):
     """(project, the task book in force or None), if `user` may see the project."""
     project = visible_project(user, project_id)
     linked_problems(user, project)     # sets project.shown_problems
-    return project, in_force(versions_of(project.id), project)
+    return project, in_force(versions_of(project), project)
 
 
 def budget_total(content):
@@ -99,17 +99,17 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
     """Everything the detail page shows; the diff compares `diff_from` with `diff_to`, by default
     the last two versions (none when there is only one)."""
     project = visible_project(user, project_id)
-    entries = versions_of(project.id)
+    entries = versions_of(project)
     book = in_force(entries, project)
     pair = (diff_from, diff_to) if diff_from and diff_to else default_pair(entries)
-    reports = progress.reports_of(project.id)
+    reports = progress.reports_of(project)
     content = book.content if book else {}
-    alerts = alerts_of(project.id)
+    alerts = _alerts_of(project.id)
     return ProjectDetail(
         project, book, entries, diff_between(entries, *pair) if pair else None,
         progress.target_series(content, reports),
         progress.milestone_timeline(content, reports, progress.shanghai_today()),
-        list(reversed(reports)), checks_of(project.id), changes_of(project.id),
+        list(reversed(reports)), _checks_of(project.id), _changes_of(project.id),
         [a for a in alerts if a.status == "open"], [a for a in alerts if a.status != "open"],
         linked_problems(user, project), budget_total(content),
         signatures_of(entries[0].book if entries else None))

@@ -21,16 +21,16 @@ def shanghai_today():
     return datetime.now(SHANGHAI).date()
 
 
-def reports_of(project_id):
-    """The project's quarterly reports, oldest first."""
-    return db.session.execute(select(ProgressReport).where(ProgressReport.project_id == project_id)
+def reports_of(project):
+    """The quarterly reports of a project (one `visible_project` gave), oldest first."""
+    return db.session.execute(select(ProgressReport).where(ProgressReport.project_id == project.id)
                               .order_by(ProgressReport.period_end, ProgressReport.id)).scalars().all()
 
 
 def project_reports(user, project_id):
     """(project, its progress reports oldest first), if `user` may see the project."""
     project = visible_project(user, project_id)
-    return project, reports_of(project.id)
+    return project, reports_of(project)
 
 
 def _number(value):

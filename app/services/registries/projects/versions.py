@@ -40,9 +40,10 @@ class DiffView:
     rows: list
 
 
-def versions_of(project_id):
-    """Every frozen task book of a project with the change request that produced it, oldest first."""
-    books = db.session.execute(select(TaskBookVersion).where(TaskBookVersion.project_id == project_id)
+def versions_of(project):
+    """Every frozen task book of a project (one `visible_project` gave) with the change request that
+    produced it, oldest first."""
+    books = db.session.execute(select(TaskBookVersion).where(TaskBookVersion.project_id == project.id)
                                .order_by(TaskBookVersion.version)).scalars().all()
     ids = [b.change_request_id for b in books if b.change_request_id]
     changes = {c.id: c for c in db.session.execute(
@@ -58,7 +59,7 @@ def in_force(entries, project):
 def task_book_versions(user, project_id):
     """(project, its versions with their change requests), if `user` may see the project."""
     project = visible_project(user, project_id)
-    return project, versions_of(project.id)
+    return project, versions_of(project)
 
 
 def _cells(table, before, after):
@@ -97,4 +98,4 @@ def diff_between(entries, from_version, to_version):
 def task_book_diff(user, project_id, from_version, to_version):
     """What changed in the task book from one version to another, if `user` may see the project."""
     project = visible_project(user, project_id)
-    return diff_between(versions_of(project.id), from_version, to_version)
+    return diff_between(versions_of(project), from_version, to_version)
