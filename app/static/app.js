@@ -23,6 +23,12 @@
     }
   });
   document.addEventListener("click", function (ev) {
+    // a list row with data-href opens as a whole (its own links and buttons keep their job)
+    var row = ev.target.closest("tr[data-href]");
+    if (row && !ev.target.closest("a, button, input, select, label")) {
+      window.location.href = row.getAttribute("data-href");
+      return;
+    }
     var add = ev.target.closest("[data-add-row]");
     if (add) {
       var name = add.getAttribute("data-add-row");
