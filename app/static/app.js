@@ -23,6 +23,12 @@
     }
   });
   document.addEventListener("click", function (ev) {
+    var toggle = ev.target.closest("#nav-toggle");      // the menu on narrow screens
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
     // a list row with data-href opens as a whole (its own links and buttons keep their job)
     var row = ev.target.closest("tr[data-href]");
     if (row && !ev.target.closest("a, button, input, select, label")) {
