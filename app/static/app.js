@@ -23,6 +23,7 @@
     }
   });
   document.addEventListener("click", function (ev) {
+    if (ev.target.closest("[data-print]")) { window.print(); return; }
     var toggle = ev.target.closest("#nav-toggle");      // the menu on narrow screens
     if (toggle) {
       var open = document.body.classList.toggle("nav-open");
