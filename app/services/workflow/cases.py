@@ -45,7 +45,8 @@ def start_instance(actor, process_key):
         raise Forbidden(_("You may not start this process."))
     with command(actor) as ctx:
         initial = {"initiator": actor.username, "initiator_name": actor.display_name,
-                   "initiator_unit": ctx.members.unit_key(actor.unit_id)}
+                   "initiator_unit": ctx.members.unit_key(actor.unit_id),
+                   "initiator_unit_name": ctx.members.unit_name(actor.unit_id)}
         return _start(ctx, definition, compiled, initial, {},
                       applicant=ctx.members.unit_name(actor.unit_id) or actor.display_name)
 
