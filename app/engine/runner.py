@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
+from .delivery import settle
 from .script_env import ServiceHandler, install_safe_engine
 from .serializer import dump_workflow, load_workflow
 
@@ -71,8 +72,9 @@ def open_workflow(state: str, definition: CompiledDefinition,
 
 
 def advance(workflow: BpmnWorkflow) -> None:
-    """Run every automatic step until the workflow waits for people or timers."""
+    """Run every automatic step until the workflow waits for people, timers or messages."""
     workflow.do_engine_steps()
+    settle(workflow)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> tuple[ReadyTask, ...]:
@@ -126,7 +128,7 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
     value = task.internal_data.get("event_value")
     if scheduled is not None and isinstance(value, dict) and value.get("cycles") and "duration" in value:
         value["next"] = (scheduled + timedelta(seconds=value["duration"])).isoformat()
-    workflow.do_engine_steps()
+    advance(workflow)
     return True
 
 
@@ -143,7 +145,7 @@ def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
     reopened = _find(workflow, done[-1].id)
     if reopened is not None:
         reopened.data.update(submitted)
-    workflow.do_engine_steps()
+    advance(workflow)
     return str(done[-1].id)
 
 
