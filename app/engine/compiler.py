@@ -18,9 +18,9 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from . import flow_order
 from .business_rule_task import DecisionTask, DecisionTaskParser
 from .checks import check_diagram, quote_timer_literals
+from .delivery import kind_of, start_events
 from .dmn.model import DmnDocument
 from .errors import DiagramError
-from .delivery import kind_of, start_events
 from .events import PARSERS as EVENT_PARSERS
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
@@ -178,7 +178,8 @@ def _check_event_starts(process: etree._Element, filename: str | None) -> None:
 
 def _events_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, frozenset[tuple[str, str]]]:
     """(kind, name) of the messages and signals the definition can catch, and those it can throw."""
-    catches, throws = set(), set()
+    catches: set[tuple[str, str]] = set()
+    throws: set[tuple[str, str]] = set()
     for process in (spec, *subprocess_specs.values()):
         for task_spec in process.task_specs.values():
             definition = getattr(task_spec, "event_definition", None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     CANCEL_EVENT_XPATH,
     ERROR_EVENT_XPATH,
@@ -54,7 +55,6 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaStartEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import SubWorkflowParser
-from lxml import etree
 
 from . import expressions
 from .steps import read_properties, split_list
@@ -132,8 +132,9 @@ def _named(parser: Any, ref_attribute: str, registry: dict[str, str], event: etr
         name = registry.get(ref)
         if name is None:
             parser.raise_validation_exception(f"{ref_attribute} '{ref}' names no declared element", node=event)
-        return name
-    return str(event.getparent().get("name") or "")
+        return str(name)
+    owner = event.getparent()
+    return str(owner.get("name") or "") if owner is not None else ""
 
 
 class _EventParsing(EventDefinitionParser):  # type: ignore[misc]
