@@ -32,10 +32,12 @@ from ..command import command
 from ..errors import Forbidden, ValidationFailed
 from ..filenames import shorten
 from ..identity.permissions import is_admin
-from . import timer_jobs
+from . import definitions, message_routing, timer_jobs
 from .definitions import content_hash, decision_documents, latest_decision_definitions, list_latest
 from .forms import load_forms
 from .handlers import HANDLERS
+from .message_checks import message_warnings
+from .steps import apply_step
 
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
 
@@ -72,10 +74,16 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
     db.session.add(definition)
     db.session.flush()
     timer_jobs.schedule_start_timers(definition, result)
+    warnings = message_warnings(result)
     audit.record(ctx, "definition_deployed", actor=actor, data={
         "key": definition.key, "version": definition.version, "content_hash": digest,
         "filename": definition.filename, "forms": sorted(pinned), "decisions": list(result.decision_ids),
-        "start_timers": [t.element_id for t in result.start_timers]})
+        "start_timers": [t.element_id for t in result.start_timers],
+        **({"warnings": warnings} if warnings else {})})
+    # pending messages this version's start events can now receive are delivered in the same command
+    starts = {name for _kind, name, _element in result.event_starts}
+    if starts:
+        message_routing.deliver_pending(ctx, apply_step, names=starts)
     return definition, True
 
 
@@ -94,13 +102,21 @@ def _as_text(data):
 
 def deploy(actor, xml_bytes, filename, forms=None):
     """Deploy one diagram (administrators only). Returns (definition, created)."""
+    definition, created, _warnings = deploy_with_warnings(actor, xml_bytes, filename, forms)
+    return definition, created
+
+
+def deploy_with_warnings(actor, xml_bytes, filename, forms=None):
+    """Deploy one diagram (administrators only). Returns (definition, created, warnings): the warnings
+    say which messages the diagram waits for that nothing sends (message_checks.py)."""
     if actor is not None and not is_admin(actor):
         raise Forbidden(_("Only administrators may deploy process definitions."))
     filename = shorten(filename, ProcessDefinition.filename.type.length) if filename else filename
     available = forms if forms is not None else load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
         definition, created = _deploy(ctx, xml_bytes, filename, available, actor)
-    return definition, created
+        warnings = message_warnings(definitions.compiled(definition))
+    return definition, created, warnings
 
 
 def _refused_dmn(problems):
