@@ -73,12 +73,19 @@ def subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:
             kind = kind_of(definition)
             if kind is not None:
                 found.append(Subscription(kind, definition.name, task.task_spec.bpmn_id, str(task.id)))
+    if _interrupted(workflow):
+        return found        # an interrupting event subprocess runs: the scope starts no other
     for name in workflow.spec.start.trigger_specs:          # event subprocesses started by a message/signal
         for start in workflow.subprocess_specs[name].bpmn_start_events:
             kind = kind_of(start.event_definition)
             if kind is not None:
                 found.append(Subscription(kind, start.event_definition.name, start.bpmn_id, ""))
     return found
+
+
+def _interrupted(workflow: BpmnWorkflow) -> bool:
+    return any(task.task_spec.interrupting and _started(workflow, task) for task in
+               workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, spec_class=EventSubprocessTask))
 
 
 def start_events(spec: Any) -> list[tuple[str, str, str]]:
@@ -133,13 +140,15 @@ _REACHED = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.C
 
 
 def _settle_one(workflow: BpmnWorkflow, task: Any) -> bool:
+    started = _started(workflow, task)
+    if started and task.task_spec.interrupting:
+        # BPMN: everything else in the scope ends, the other event subprocesses included
+        cancelled = [t for sibling in task.parent.children if sibling is not task for t in _live(sibling)]
+        for other in cancelled:
+            other.cancel()
+        return bool(cancelled)
     others = [t for sibling in task.parent.children if sibling is not task
               and not isinstance(sibling.task_spec, EventSubprocessTask) for t in _live(sibling)]
-    started = _started(workflow, task)
-    if started and task.task_spec.interrupting and others:
-        for other in others:
-            other.cancel()
-        return True
     if others:
         return False
     if not started:

@@ -100,6 +100,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
         value = task.internal_data.get("event_value")
         if value is None:
             continue
+        if isinstance(value, dict) and value.get("cycles") == 0:
+            continue    # a cycle with no occurrence left: SpiffWorkflow would fire it once more
         moment = value.get("next") if isinstance(value, dict) else value
         try:
             due = TimerEventDefinition.get_datetime(str(moment))
@@ -190,6 +192,8 @@ def snapshot(workflow: BpmnWorkflow, ready_tasks: Iterable[ReadyTask] | None = N
     end = ""
     if workflow.completed:
         ends = [t for t in completed if isinstance(t.task_spec, EndEvent)]
+        # the process's own end event; an interrupting event subprocess ends the case at one of its own
+        ends = [t for t in ends if t.workflow is workflow] or ends
         end = ends[-1].task_spec.bpmn_id if ends else ""
     return Snapshot(
         state=dump_workflow(workflow),
