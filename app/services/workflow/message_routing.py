@@ -147,7 +147,10 @@ def deliver_message(ctx, name, variables, source, apply, business_key=None, corr
     delivered += [start_by_event(ctx, definition, MESSAGE, name, variables, source, apply,
                                  business_key=business_key if not all_receivers else None, hops=hops)
                   for definition in starts]
-    return [instance for instance in delivered if instance is not None]
+    delivered = [instance for instance in delivered if instance is not None]
+    if not delivered:       # the one subscribed case moved on under its lock before the message came
+        raise MessageNotCorrelated(_("No case or process waits for message '%(name)s'%(key)s.", name=name, key=""))
+    return delivered
 
 
 def broadcast(ctx, name, variables, source, apply, exclude=None, hops=0):
