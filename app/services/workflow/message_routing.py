@@ -198,24 +198,29 @@ def route_thrown(ctx, instance, compiled, thrown, apply, hops=0):
                          **({"pending": pending.id} if pending is not None else {})})
 
 
-def deliver_pending(ctx, apply, names=None):
-    """Deliver the pending messages that now have exactly one receiver (after a deploy, or on request).
-    Returns the rows delivered."""
-    query = select(PendingMessage).where(PendingMessage.status == PendingStatus.PENDING).order_by(PendingMessage.id)
+def pending_ids(session, names=None):
+    """Ids of the pending messages (with one of `names`), oldest first."""
+    query = select(PendingMessage.id).where(PendingMessage.status == PendingStatus.PENDING).order_by(PendingMessage.id)
     if names is not None:
         query = query.where(PendingMessage.name.in_(list(names)))
-    done = []
-    for row in ctx.session.execute(query.with_for_update()).scalars().all():
-        source = {"pending": row.id, "instance": row.source_instance_id, "element": row.source_element_id}
-        cases, starts = receivers(ctx.session, row.name, row.business_key, row.correlation_keys,
-                                  exclude=row.source_instance_id)
-        if len(cases) + len(starts) != 1:
-            continue        # still nobody, or several: it stays listed for an administrator to look at
-        [target] = deliver_message(ctx, row.name, row.variables or {}, source, apply, row.business_key,
-                                   row.correlation_keys, exclude=row.source_instance_id)
-        row.status, row.delivered_at, row.delivered_to_id = PendingStatus.DELIVERED, ctx.now, target.id
-        done.append(row)
-    return done
+    return session.execute(query).scalars().all()
+
+
+def deliver_pending(ctx, row_id, apply):
+    """Deliver one pending message if it now has exactly one receiver (inside a command). Returns the
+    row when delivered; None when it is gone, or still has nobody or several (it stays listed)."""
+    row = ctx.session.get(PendingMessage, row_id, with_for_update=True)
+    if row is None or row.status != PendingStatus.PENDING:
+        return None         # another command delivered it meanwhile
+    cases, starts = receivers(ctx.session, row.name, row.business_key, row.correlation_keys,
+                              exclude=row.source_instance_id)
+    if len(cases) + len(starts) != 1:
+        return None
+    source = {"pending": row.id, "instance": row.source_instance_id, "element": row.source_element_id}
+    [target] = deliver_message(ctx, row.name, row.variables or {}, source, apply, row.business_key,
+                               row.correlation_keys, exclude=row.source_instance_id)
+    row.status, row.delivered_at, row.delivered_to_id = PendingStatus.DELIVERED, ctx.now, target.id
+    return row
 
 
 def pending(session, limit=500):

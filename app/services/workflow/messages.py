@@ -15,6 +15,8 @@ delivered (403). The delivery is part of the command: the receiving cases' steps
 audit events (`message_received` / `signal_received`) and the sender's event
 (`message_sent` / `signal_sent`, on the system chain) commit together or not at all.
 """
+import logging
+
 from flask_babel import gettext as _
 
 from ...engine.events import MESSAGE, SIGNAL
@@ -23,7 +25,7 @@ from ...extensions import db
 from ...models import ProcessInstance
 from ..audit import trail as audit
 from ..command import command
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Forbidden, ServiceError, ValidationFailed
 from ..identity.permissions import is_admin
 from . import definitions, message_routing, subscriptions
 from .message_routing import MessageAmbiguous, MessageNotCorrelated
@@ -32,6 +34,7 @@ from .steps import apply_step
 __all__ = ["MessageAmbiguous", "MessageNotCorrelated", "broadcast_signal", "correlate", "pending_messages",
            "retry_pending"]
 MAX_NAME = 200
+log = logging.getLogger(__name__)
 
 
 def may_send_to(actor, compiled):
@@ -103,10 +106,20 @@ def pending_messages(actor):
     return message_routing.pending(db.session)
 
 
-def retry_pending(actor):
-    """Deliver the pending messages that now have exactly one receiver (administrators; also run by
-    every deploy). Returns the rows delivered."""
+def retry_pending(actor, names=None):
+    """Deliver the pending messages that now have exactly one receiver (administrators; and right after
+    a deploy whose message start events receive some). Each is its own command: one that fails (its
+    receiver refuses it) stays listed and the others go on. Returns the rows delivered."""
     if actor is not None and not is_admin(actor):
         raise Forbidden(_("Administrators only."))
-    with command(actor) as ctx:
-        return message_routing.deliver_pending(ctx, apply_step)
+    delivered = []
+    for row_id in message_routing.pending_ids(db.session, names):
+        try:
+            with command(actor) as ctx:
+                row = message_routing.deliver_pending(ctx, row_id, apply_step)
+        except ServiceError as exc:
+            log.warning("pending message %s not delivered: %s", row_id, exc.message)
+            continue
+        if row is not None:
+            delivered.append(row)
+    return delivered
