@@ -137,7 +137,6 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
                               before=flow_order.predecessors(process),
                               decisions=_referenced_decisions(spec, subprocess_specs, decisions),
-                              event_starts=tuple(start_events(spec)),
                               **_events_of(spec, subprocess_specs))
 
 
@@ -176,8 +175,8 @@ def _check_event_starts(process: etree._Element, filename: str | None) -> None:
                            plain.get("id"), plain.sourceline, filename)
 
 
-def _events_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, frozenset[tuple[str, str]]]:
-    """(kind, name) of the messages and signals the definition can catch, and those it can throw."""
+def _events_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, Any]:
+    """Its message and signal start events, and (kind, name) of what it can catch and throw."""
     catches: set[tuple[str, str]] = set()
     throws: set[tuple[str, str]] = set()
     for process in (spec, *subprocess_specs.values()):
@@ -188,7 +187,7 @@ def _events_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, froz
                 kind = kind_of(each)
                 if kind is not None:
                     (throws if isinstance(task_spec, ThrowingEvent) else catches).add((kind, each.name))
-    return {"catches": frozenset(catches), "throws": frozenset(throws)}
+    return {"event_starts": tuple(start_events(spec)), "catches": frozenset(catches), "throws": frozenset(throws)}
 
 
 def _has_timer_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
