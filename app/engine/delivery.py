@@ -187,15 +187,23 @@ def _finish_if_done(workflow: BpmnWorkflow) -> None:
             workflow.data.update(last.data)
 
 
+def _has_event_subprocesses(workflow: BpmnWorkflow) -> bool:
+    return any(isinstance(task_spec, EventSubprocessTask)
+               for process in (workflow.spec, *workflow.subprocess_specs.values())
+               for task_spec in process.task_specs.values())
+
+
 def settle(workflow: BpmnWorkflow) -> bool:
     """Interrupt for interrupting event subprocesses that started; end those in a scope that has
     finished. True when it changed anything."""
+    if not _has_event_subprocesses(workflow):
+        return False        # the common case: no need to walk the task tree
     changed = False
     for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, spec_class=EventSubprocessTask):
         if not task.has_state(TaskState.FINISHED_MASK):      # not cancelled by an earlier turn
             changed = _settle_one(workflow, task) or changed
     if changed:
         workflow.do_engine_steps()
-    if not workflow.completed and any(isinstance(t, EventSubprocessTask) for t in workflow.spec.task_specs.values()):
-        _finish_if_done(workflow)
+    if not workflow.completed and workflow.get_tasks(spec_class=EventSubprocessTask):
+        _finish_if_done(workflow)        # only event subprocesses leave joins waiting for nobody
     return changed
