@@ -8,7 +8,7 @@ from app.services.audit import replay
 from app.services.command import command
 from app.services.workflow import cases, message_routing, messages, tasks
 from app.services.workflow.steps import apply_step
-from tests.services.message_support import cases_of, deploy_diagram, events, open_row, open_steps
+from tests.services.message_support import DIAGRAMS, cases_of, deploy_diagram, events, open_row, open_steps
 
 
 @pytest.fixture
@@ -79,3 +79,11 @@ def test_a_pending_message_is_delivered_when_a_receiver_is_deployed(sender_and_r
     assert open_steps(started) == ["file_it"] and messages.pending_messages(user("admin")) == []
     [received] = events(started.id, "message_received")
     assert received.data["source"]["pending"] == row.id and received.data["variables"] == {"verdict": "passed"}
+
+
+def test_flask_deploy_prints_the_message_warnings(app, tmp_path):
+    folder = tmp_path / "bpmn"
+    folder.mkdir()
+    (folder / "msg_started.bpmn").write_bytes((DIAGRAMS / "msg_started.bpmn").read_bytes())
+    output = app.test_cli_runner().invoke(args=["deploy", "--folder", str(folder)]).output
+    assert "msg_started v1 deployed" in output and "warning:" in output and "archive_request" in output

@@ -116,6 +116,11 @@ def deploy_with_warnings(actor, xml_bytes, filename, forms=None):
     return definition, created, warnings
 
 
+def warnings_of(key):
+    """The message warnings of a process's newest version (what `deploy_with_warnings` returns)."""
+    return message_warnings(definitions.compiled(definitions.latest(key)))
+
+
 def _deliver_pending(actor, compiled_definitions):
     """Pending messages the new versions' message start events receive are delivered once the deploy
     has committed, each in its own command (one refused stays listed; the deploy stands)."""
