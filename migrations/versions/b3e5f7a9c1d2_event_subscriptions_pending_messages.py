@@ -1,7 +1,7 @@
 """message and signal subscriptions of running cases, and messages that arrived for nobody
 
 Revision ID: b3e5f7a9c1d2
-Revises: b6c2e8d4f017
+Revises: c8e1f4a2d593
 Create Date: 2026-12-05 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3e5f7a9c1d2'
-down_revision = 'b6c2e8d4f017'
+down_revision = 'c8e1f4a2d593'
 branch_labels = None
 depends_on = None
 
