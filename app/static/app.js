@@ -24,6 +24,12 @@
   });
   document.addEventListener("click", function (ev) {
     if (ev.target.closest("[data-print]")) { window.print(); return; }
+    var internal = ev.target.closest("[data-toggle-internal]");    // the timeline's system records
+    if (internal) {
+      var shown = document.body.classList.toggle("show-internal");
+      internal.textContent = internal.getAttribute(shown ? "data-hide" : "data-show");
+      return;
+    }
     var toggle = ev.target.closest("#nav-toggle");      // the menu on narrow screens
     if (toggle) {
       var open = document.body.classList.toggle("nav-open");

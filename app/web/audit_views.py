@@ -5,10 +5,16 @@ from dataclasses import asdict
 from flask import Blueprint, Response, abort, flash, g, jsonify, render_template, request
 
 from ..domain.districts import DISTRICTS
-from ..services.audit import bottlenecks as bottlenecks_service, replay, search as audit_search, trail as audit
+from ..services.audit import (
+    bottlenecks as bottlenecks_service,
+    proof as proof_service,
+    replay,
+    search as audit_search,
+    trail as audit,
+)
 from ..services.audit.exports import csv_export, ocel, xes
 from ..services.errors import ValidationFailed
-from ..services.workflow import cases, definitions
+from ..services.workflow import cases, definitions, pages
 from .auth import login_required
 from .input_guard import MAX_ID
 from .params import page_number
@@ -65,7 +71,7 @@ def _step_html(instance, current):
     compiled = definitions.compiled(instance.definition)
     step = compiled.steps.get(current.element_id) if current else None
     form_schema = instance.definition.forms.get(step.form_key, {}) if step else {}
-    application = instance.definition.forms.get("consortium_application", {})
+    application = pages.submission_schema(instance.definition, compiled)
     return render_template("audit/_step.html", instance=instance, current=current, form_schema=form_schema,
                            application_schema=application)
 
@@ -140,8 +146,9 @@ def export(fmt):
 @bp.route("/proof")
 @login_required
 def proof():
-    replay.require_auditor(g.user)
-    return render_template("audit/proof.html", reports=audit.verify_all(), anchors=audit.verify_anchors())
+    found = proof_service.proof_report(g.user)
+    return render_template("audit/proof.html", reports=found.reports, anchors=found.anchors,
+                           business_keys=found.business_keys)
 
 
 

@@ -60,6 +60,12 @@ def test_auditor_steps_through_a_finished_case(page, live_server):
     expect(_element(page, "city_review")).to_have_class(re.compile(r"\bcq-done\b"))
     expect(page.locator("#diagram .cq-active")).to_have_count(0)
 
+    # the engine's own records (a task arrived, steps run) are hidden until asked for
+    arrivals = page.locator("#timeline tbody tr", has_text="任务到达")
+    expect(arrivals.first).to_be_hidden()
+    page.click("#toggle-internal")
+    expect(arrivals.first).to_be_visible()
+
     # jump to the moment the district office had the case for the first time
     row = page.locator("#timeline tbody tr", has_text="区办审核").filter(has_text="任务到达").first
     row.locator("[data-goto]").click()
@@ -74,7 +80,9 @@ def test_auditor_steps_through_a_finished_case(page, live_server):
     page.click("#step-next")
     expect(page.locator("#step-n")).to_have_text(str(first_visit + 2))
     expect(page.locator("#step-detail")).to_contain_text("请补充工作计划。")
-    expect(page.locator("#step-changes")).to_contain_text("decision")
+    decision = page.locator('#step-changes tr[data-field="decision"]')
+    expect(decision).not_to_contain_text("decision")              # the field's label, not its key
+    expect(decision).to_contain_text("退回")                        # and the value as people say it
     expect(_element(page, "district_review")).not_to_have_class(re.compile(r"\bcq-active\b"))
 
     # the first step: only the applicant's form is waiting
