@@ -185,7 +185,7 @@ class Year:
         tasks, candidates = [], []
         t = started
         terminated = rng.random() < TERMINATED
-        steps = [("fill_application", "填写申请 Fill in application", "consortium_application", "", applicant)]
+        steps = [("fill_application", "填写申请", "consortium_application", "", applicant)]
 
         def add_task(element_id, name, form_key, group, assignee, created):
             task = {"id": self.task_id, "instance_id": iid, "spiff_task_id": str(uuid.UUID(int=rng.getrandbits(128))),
@@ -239,14 +239,14 @@ class Year:
                 instance.update(status=InstanceStatus.COMPLETED, outcome="rejected", ended_at=t)
                 break
             if decision == "return":
-                steps = [("fill_application", "填写申请 Fill in application", "consortium_application", "",
+                steps = [("fill_application", "填写申请", "consortium_application", "",
                           applicant)]
                 continue
-            following = {"fill_application": ("lead_unit_opinion", "牵头单位意见 Lead unit opinion",
+            following = {"fill_application": ("lead_unit_opinion", "牵头单位意见",
                                               self.leader_groups[team], leader),
-                         "lead_unit_opinion": ("district_review", "区办审核 District office review",
+                         "lead_unit_opinion": ("district_review", "区办审核",
                                                f"district_office:{district}", self.actors.district[district]),
-                         "district_review": ("city_review", "市办审核 City office review", "city_office",
+                         "district_review": ("city_review", "市办审核", "city_office",
                                              self.actors.city)}.get(element_id)
             if following is None:                    # city approved: service task, end event
                 instance.update(status=InstanceStatus.COMPLETED, outcome="approved", ended_at=t)

@@ -24,7 +24,7 @@ from .errors import DiagramError
 from .events import PARSERS as EVENT_PARSERS
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
-from .steps import NSMAP, ProcessSettings, StepConfig, bpmn_id, read_process, read_step
+from .steps import NSMAP, ProcessSettings, StepConfig, bpmn_id, read_process, read_properties, read_step
 from .xml_safety import parse_xml
 
 
@@ -47,8 +47,10 @@ class CompiledDefinition:
     key: str
     settings: ProcessSettings
     steps: dict[str, StepConfig]      # element id -> StepConfig (user tasks)
-    element_names: dict[str, str]     # element id -> display name (all flow nodes)
+    element_names: dict[str, str]     # element id -> display name (all flow nodes): the BPMN name, in Chinese
     spec: Any = field(repr=False)     # SpiffWorkflow's BpmnProcessSpec
+    # element id -> English name (`nameEn` extension property), where the diagram gives one
+    element_names_en: dict[str, str] = field(default_factory=dict)
     subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
     start_timers: tuple[StartTimer, ...] = ()   # the scheduler starts the cases, not a person
     has_timer_events: bool = True     # any timer a running case can wait at (False: no step looks for one)
@@ -131,8 +133,11 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     steps = {bpmn_id(el): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
     names = {element_id: (el.get("name") or element_id)
              for el in process.iter() if (element_id := el.get("id"))}
+    names_en = {element_id: english for el in process.iter()
+                if (element_id := el.get("id")) and (english := read_properties(el).get("nameEn"))}
     return CompiledDefinition(key=bpmn_id(process), settings=settings, steps=steps,
-                              element_names=names, spec=spec, subprocess_specs=subprocess_specs,
+                              element_names=names, element_names_en=names_en, spec=spec,
+                              subprocess_specs=subprocess_specs,
                               start_timers=start_timers,
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
                               before=flow_order.predecessors(process),

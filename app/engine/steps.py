@@ -183,6 +183,11 @@ class ProcessSettings:
     properties: dict[str, str] = field(default_factory=dict)
 
     @property
+    def name_en(self) -> str:
+        """The process's English name (process property `nameEn`); the BPMN `name` is the Chinese one."""
+        return self.properties.get("nameEn", "")
+
+    @property
     def title_field(self) -> str:
         return self.properties.get("titleField", "")
 

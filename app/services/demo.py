@@ -34,16 +34,16 @@ def credit_code_for(seed):
 def seed_accounts():
     with command():
         groups = {
-            ADMINS: ensure_group(ADMINS, "系统管理员 Administrators"),
-            AUDITORS: ensure_group(AUDITORS, "审计人员 Auditors"),
-            CITY_OFFICE: ensure_group(CITY_OFFICE, "市质量强市工作领导小组办公室 City office"),
-            "applicants": ensure_group("applicants", "申报单位 Applicant units"),
-            "experts": ensure_group("experts", "专家 Experts"),
-            MANAGING_BODY: ensure_group(MANAGING_BODY, "问题库管理机构 Managing body of the libraries"),
+            ADMINS: ensure_group(ADMINS, "系统管理员"),
+            AUDITORS: ensure_group(AUDITORS, "审计人员"),
+            CITY_OFFICE: ensure_group(CITY_OFFICE, "市质量强市工作领导小组办公室"),
+            "applicants": ensure_group("applicants", "申报单位"),
+            "experts": ensure_group("experts", "专家"),
+            MANAGING_BODY: ensure_group(MANAGING_BODY, "产业链质量库管理机构"),
         }
-        for code, (zh, en) in DISTRICTS.items():
+        for code, (zh, _en) in DISTRICTS.items():
             groups[district_office_group(code)] = ensure_group(
-                district_office_group(code), f"{zh}质量强区工作领导小组办公室 {en} district office", "district")
+                district_office_group(code), f"{zh}质量强区工作领导小组办公室", "district")
         ensure_user("admin", "系统管理员", DEMO_PASSWORD, [groups[ADMINS]])
         ensure_user("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
         ensure_user("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])

@@ -3,13 +3,15 @@ import json
 from datetime import datetime, timezone
 
 from flask import g
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
 
 from .. import localtime
+from ..domain.districts import district_label
 from ..extensions import db
 from ..models import Group, User
 from ..services.notify.notifications import text_of
+from ..services.workflow import definitions
 
 
 def local_time(value, fmt="%Y-%m-%d %H:%M"):
@@ -55,8 +57,21 @@ def event_label(value):
     return labels.get(value, value or "")
 
 
+def _english_group(key, stored):
+    """A group's name in English, from its key: the stored name is the Chinese one."""
+    fixed = {"admins": _("Administrators"), "auditors": _("Auditors"), "city_office": _("City office"),
+             "applicants": _("Applicant units"), "experts": _("Experts"), "managing_body": _("Managing body")}
+    if key in fixed:
+        return fixed[key]
+    if key.startswith("district_office:"):
+        return _("%(district)s district office", district=district_label(key.split(":", 1)[1], "en"))
+    if key.startswith("unit_leader:"):
+        return _("Leaders of %(unit)s", unit=stored.removesuffix(" 负责人").removesuffix("负责人"))
+    return stored
+
+
 def group_names(keys):
-    """Display names of candidate groups ("district_office:haizhu" -> 海珠区…办公室)."""
+    """Display names of candidate groups ("district_office:haizhu" -> 海珠区…办公室), in the reader's language."""
     if isinstance(keys, str):
         keys = [k for k in keys.split(",") if k]
     if not keys:
@@ -66,6 +81,8 @@ def group_names(keys):
     if missing:
         for key, name in db.session.execute(select(Group.key, Group.name).where(Group.key.in_(missing))):
             cache[key] = name
+    if not str(get_locale() or "zh").startswith("zh"):
+        return ", ".join(_english_group(k, cache.get(k, k)) for k in keys)
     return "、".join(cache.get(k, k) for k in keys)
 
 
@@ -81,6 +98,27 @@ def due_state(due_at, now=None):
     if days <= 2:
         return "due-soon", _("Due today") if days == 0 else _("%(n)d day(s) left", n=days)
     return "due-later", _("%(n)d day(s) left", n=days)
+
+
+def _english(process_key):
+    cache = g.setdefault("_english_names", {})
+    if process_key not in cache:
+        cache[process_key] = definitions.english_names(process_key)
+    return cache[process_key]
+
+
+def process_name(process_key, stored):
+    """A process's name in the reader's language (the stored name is the diagram's Chinese one)."""
+    if str(get_locale() or "zh").startswith("zh") or not process_key:
+        return stored
+    return _english(process_key)[0] or stored
+
+
+def step_name(process_key, element_id, stored):
+    """A step's name in the reader's language (the stored name is the diagram's Chinese one)."""
+    if str(get_locale() or "zh").startswith("zh") or not process_key or not element_id:
+        return stored
+    return _english(process_key)[1].get(element_id) or stored
 
 
 def person_names(usernames):
@@ -127,6 +165,8 @@ def init_app(app):
     app.add_template_filter(person_names, "person_names")
     app.add_template_filter(due_state, "due_state")
     app.add_template_global(plain_value, "plain_value")
+    app.add_template_global(process_name, "process_name")
+    app.add_template_global(step_name, "step_name")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")

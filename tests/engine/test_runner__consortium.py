@@ -175,7 +175,7 @@ def test_ready_task_describes_itself(definition):
     case = Case(definition)
     [task] = case.snap.ready_tasks
     assert task.element_id == "fill_application"
-    assert task.name == "填写申请 Fill in application"
+    assert task.name == "填写申请"
     assert task.data["initiator"] == "alice"
     step = definition.step("lead_unit_opinion")
     assert step.candidate_groups == ("unit_leader:${initiator_unit}",)

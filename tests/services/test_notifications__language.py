@@ -22,11 +22,11 @@ def test_a_return_written_in_english_reads_in_chinese_and_in_english(app, user, 
         tasks.claim(user("leader"), review.id)
         tasks.complete(user("leader"), review.id, {"decision": "return", "opinion": "补充材料"})
     note = _latest_for(applicant, "return")
-    assert note.message == "在“牵头单位意见 Lead unit opinion”环节被退回修改：补充材料"   # in the default language
+    assert note.message == "在“牵头单位意见”环节被退回修改：补充材料"   # in the default language
     with app.test_request_context(), force_locale("zh_CN"):
         assert notifications.text_of(note) == note.message
     with app.test_request_context(), force_locale("en"):
-        assert notifications.text_of(note) == "Returned for revision at 牵头单位意见 Lead unit opinion: 补充材料"
+        assert notifications.text_of(note) == "Returned for revision at 牵头单位意见: 补充材料"
 
 
 def test_an_outcome_label_is_translated_when_read(app):

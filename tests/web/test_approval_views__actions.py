@@ -23,9 +23,9 @@ def _row(case, username):
 def _allow_signer_changes(user):
     """The expert review as deployed, with its countersign letting the experts change the panel."""
     with open("bpmn/expert_review.bpmn", "rb") as source:
-        xml = source.read().replace(b'<camunda:property name="approvalMode" value="countersign" />',
-                                    b'<camunda:property name="approvalMode" value="countersign" />'
-                                    b'<camunda:property name="signerChanges" value="allowed" />')
+        xml = source.read().replace(b'<camunda:property name="approvalMode" value="countersign"',
+                                    b'<camunda:property name="signerChanges" value="allowed"/>'
+                                    b'<camunda:property name="approvalMode" value="countersign"')
     deploy.deploy(user("admin"), xml, "expert_review.bpmn")
 
 

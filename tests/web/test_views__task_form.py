@@ -86,7 +86,9 @@ def test_a_valid_submit_moves_the_case_to_the_lead_unit(started, browser, applic
 
     leader = browser("leader")
     inbox = leader.get("/tasks").get_data(as_text=True)
-    assert "牵头单位意见" in inbox and application_form("tianhe")["consortium_name"] in inbox
+    # the English UI names the step in English (the diagram's nameEn), never beside the Chinese
+    assert "Lead unit opinion" in inbox and "牵头单位意见" not in inbox
+    assert application_form("tianhe")["consortium_name"] in inbox
     assert "Claimable" in inbox
 
 

@@ -191,10 +191,13 @@ def revoke_token(actor, token_id):
 
 
 def ensure_group(key, name, kind="role"):
+    """The group of that key, created or renamed to `name` (the group's name in Chinese)."""
     group = db.session.execute(select(Group).where(Group.key == key)).scalar_one_or_none()
     if group is None:
         group = Group(key=key, name=name, kind=kind)
         db.session.add(group)
+    elif group.name != name:
+        group.name = name
     return group
 
 

@@ -92,6 +92,17 @@ def latest_version(key):
     return Version(*found)
 
 
+def english_names(key):
+    """(process name, {element id: name}) in English for a process's newest version, where its
+    diagram gives them (`nameEn`); ("", {}) for an unknown key. The BPMN names are the Chinese ones."""
+    try:
+        version = latest_version(key)
+    except NotFound:
+        return "", {}
+    found = compiled_by_id(version.id)
+    return found.settings.name_en, found.element_names_en
+
+
 def latest(key):
     definition = db.session.execute(
         select(ProcessDefinition).where(ProcessDefinition.key == key)
