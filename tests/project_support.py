@@ -10,7 +10,7 @@ from app.models import BreakthroughProject, TimerJob
 from app.models.jobs import JobStatus
 from app.services import demo
 from app.services.workflow import cases
-from tests.problem_support import A, OK, act, make_consortium, open_rows, problem_data, register, user
+from tests.problem_support import OK, A, act, make_consortium, open_rows, problem_data, register, user
 
 PARTNER = demo.UNITS[2][1]          # 广州市质量检测研究院: its leader is leader3
 EXPERTS = ("expert1", "expert2")

@@ -97,7 +97,9 @@ def open_alert(ctx, project, rule, subject, message, instance=None, days_overdue
     _refresh_level(ctx, project)
     records.record(ctx, "project_risk_opened", project, instance, alert_id=alert.id, rule=rule, subject=subject,
                    severity=alert.severity, message=message)
-    _tell(ctx, project, alert, "Risk alert (%(severity)s) on %(number)s: %(message)s")
+    _tell(ctx, project, alert, notifications.said("Risk alert (%(severity)s) on %(number)s: %(message)s",
+                                                  severity=_severity_label(alert.severity), number=project.number,
+                                                  message=alert.message))
     return alert
 
 
@@ -149,7 +151,8 @@ def _close(ctx, project, alert, reason, instance, at):
     _refresh_level(ctx, project)
     records.record(ctx, "project_risk_closed", project, instance, alert_id=alert.id, rule=alert.rule,
                    subject=alert.subject, reason=reason)
-    _tell(ctx, project, alert, "Risk alert closed on %(number)s: %(message)s")
+    _tell(ctx, project, alert, notifications.said("Risk alert closed on %(number)s: %(message)s",
+                                                  number=project.number, message=alert.message))
 
 
 def _refresh_level(ctx, project):
@@ -158,11 +161,15 @@ def _refresh_level(ctx, project):
     project.risk_level = max(severities, key=RiskSeverity.RANK.get, default="")
 
 
-def _tell(ctx, project, alert, template):
+def _severity_label(severity):
+    return {RiskSeverity.HIGH: notifications.said("high"), RiskSeverity.MEDIUM: notifications.said("medium"),
+            RiskSeverity.LOW: notifications.said("low")}.get(severity, severity)
+
+
+def _tell(ctx, project, alert, message):
+    """The lead unit's users and the managing body hear of it (each in their own language)."""
     ids = records.lead_unit_user_ids(ctx, project) + notifications.member_ids(ctx, [MANAGING_BODY])
-    notifications.notify(ctx, ids, "risk_alert", notifications.said(
-        template, severity=notifications.said(alert.severity), number=project.number, message=alert.message),
-        project.instance_id)
+    notifications.notify(ctx, ids, "risk_alert", message, project.instance_id)
 
 
 def team_subject(ctx, project):
