@@ -5,7 +5,7 @@ import secrets
 from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import sqlite_pragmas
+from . import localtime, sqlite_pragmas
 from .api import init_app as init_api
 from .cli import init_app as init_cli
 from .config import KNOWN_KEYS, Config
@@ -31,6 +31,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     _check_secret_key(app)
+    localtime.zone_named(app.config["TIMEZONE"])      # a wrong zone name stops the start, naming the setting
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     init_ops(app)      # first: logging is configured before anything logs

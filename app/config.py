@@ -49,6 +49,8 @@ class Config:
     LOG_LEVEL = os.environ.get("CHAINQ_LOG_LEVEL", "INFO")
     # /metrics: with a token, `Authorization: Bearer <token>`; without, loopback clients only
     METRICS_TOKEN = os.environ.get("CHAINQ_METRICS_TOKEN", "")
+    # the zone people read times in, and date filters cut days in (app/localtime.py)
+    TIMEZONE = os.environ.get("CHAINQ_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_SUPPORTED_LOCALES = ["zh_CN", "en"]
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")

@@ -131,11 +131,18 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
 
 
 def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
-    """Make the latest completed visit of a user task READY again, undoing what followed it."""
+    """Make the latest completed visit of a user task READY again, undoing what followed it.
+
+    The reopened task keeps what was submitted at that visit: the library gives it back the data
+    it had before it ran, so a withdrawn application would open as an empty form."""
     done = [t for t in completed_tasks(workflow) if t.task_spec.bpmn_id == element_id and t.task_spec.manual]
     if not done:
         raise TaskNotReady(f"step {element_id} has not been completed")
+    submitted = dict(done[-1].data)
     workflow.reset_from_task_id(done[-1].id)
+    reopened = _find(workflow, done[-1].id)
+    if reopened is not None:
+        reopened.data.update(submitted)
     workflow.do_engine_steps()
     return str(done[-1].id)
 

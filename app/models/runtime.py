@@ -81,6 +81,9 @@ class HumanTask(Model):
     # approval steps with several approvers (see app/services/workflow/approval/)
     step_mode: Mapped[str] = mapped_column(String(20), default="single")
     slot: Mapped[int] = mapped_column(Integer, default=0)
+    # when this visit of the step opened: the rows of one visit share it. A step reopened by 拿回 or
+    # 退回 keeps its engine task id, so the visit, not the id, says which signatures decide it.
+    visit_opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     plan: Mapped[list | None] = mapped_column(NULLABLE_JSON)          # ordered approvers of the step (user names)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # who delegated it
     delegation_state: Mapped[str] = mapped_column(String(20), default="")         # "" | pending | resolved

@@ -1,10 +1,10 @@
 """Demo accounts and cases for `make run`: one account per role, and cases at
 several steps so every page has something to show. Idempotent."""
 import hashlib
-from datetime import timedelta, timezone
 
 from sqlalchemy import select
 
+from .. import localtime
 from ..domain.credit_code import make_credit_code
 from ..domain.districts import DISTRICTS, district_office_group
 from ..extensions import db
@@ -15,8 +15,6 @@ from .demo_problems import seed_problems as _seed_problems
 from .identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY
 from .identity.users import ensure_group, ensure_unit, ensure_user
 from .workflow import cases, definitions, tasks, timer_jobs
-
-CHINA = timezone(timedelta(hours=8))
 
 DEMO_PASSWORD = "chainq123"
 
@@ -165,7 +163,7 @@ def _seed_problem_reports():
 
 def seed_timer_started_review():
     definition = definitions.latest("problem_library_review")
-    year_start = timer_jobs.now().astimezone(CHINA).replace(month=1, day=4, hour=9, minute=0, second=0, microsecond=0)
+    year_start = localtime.local(timer_jobs.now()).replace(month=1, day=4, hour=9, minute=0, second=0, microsecond=0)
     with command() as ctx:
         started = cases.start_by_timer(ctx, definition, "year_begins", year_start)
     return len(started)

@@ -1,24 +1,24 @@
-"""Template filters: times in Beijing time, labels for statuses and enums."""
+"""Template filters: times in the programme's time zone, labels for statuses and enums."""
 import json
-from datetime import timedelta, timezone
+from datetime import datetime
 
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import localtime
 from ..extensions import db
 from ..models import Group
 from ..services.notify.notifications import text_of
 
-BEIJING = timezone(timedelta(hours=8))
-
 
 def local_time(value, fmt="%Y-%m-%d %H:%M"):
-    if value is None:
+    """A stored moment (or an ISO text with an offset) in the programme's time zone."""
+    if value is None or value == "":
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(BEIJING).strftime(fmt)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return localtime.local(value).strftime(fmt)
 
 
 def status_label(value):

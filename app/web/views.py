@@ -183,7 +183,8 @@ def consortia():
 @bp.route("/consortia/<int:consortium_id>")
 @login_required
 def consortium(consortium_id):
-    return render_template("consortium.html", item=queries.consortium(g.user, consortium_id))
+    page = queries.consortium(g.user, consortium_id)
+    return render_template("consortium.html", item=page.record, show_contacts=page.show_contacts)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -70,3 +70,17 @@ def test_a_broken_schema_rule_is_a_bug_to_see_not_a_conflict(app, user):
     from sqlalchemy.exc import IntegrityError
     with pytest.raises(IntegrityError), command(user("admin")) as ctx:
         ctx.session.add(Notification(user_id=987654, kind="x", message="x"))
+
+
+def test_a_reclaimed_countersign_needs_every_signature_again(app, user, open_task):
+    """拿回 reopens the step as a new visit: the signatures of the visit taken back do not count."""
+    case = _expert_case(user, open_task)
+    for name in ("expert3", "expert2", "expert1"):
+        tasks.complete(user(name), _row(case, name).id, YES)
+    case_actions.take_back(user("expert1"), case.id, "reclaim")
+    tasks.complete(user("expert1"), _row(case, "expert1").id, YES)
+    assert {r.element_id for r in _open(case)} == {"expert_countersign"}
+    assert {r.assignee.username for r in _open(case)} == {"expert2", "expert3"}
+    for name in ("expert2", "expert3"):
+        tasks.complete(user(name), _row(case, name).id, YES)
+    assert {r.element_id for r in _open(case)} == {"panel_vote"}

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import CarbonCopy, HumanTask, Notification
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.workflow import cases, deploy, tasks
+from app.services.workflow import cases, deploy, pages, tasks
 from app.services.workflow.approval import case_actions, handover, signers
 
 YES = {"decision": "approve", "opinion": "同意"}
@@ -276,6 +276,9 @@ def test_withdraw_while_no_one_acted_and_reclaim_by_the_last_approver(app, user,
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     case_actions.take_back(applicant, case.id, "withdraw")                    # 撤回: nobody has acted yet
     assert open_task(case).element_id == "fill_application"
+    shown = pages.task_page(applicant, open_task(case).id).values             # the form as it was sent
+    assert {k: shown.get(k) for k in application_form("tianhe") if k != "decision"} == \
+        {k: v for k, v in application_form("tianhe").items() if k != "decision"}
     tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
     lead = open_task(case)
     tasks.claim(user("leader"), lead.id)
@@ -438,3 +441,25 @@ def test_initiator_as_approver_passes_to_the_next_level(start, user):
     with pytest.raises(ValidationFailed):
         deploy.deploy(user("admin"), diagram("no_group", props='<camunda:property name="initiatorIsApprover" '
                                                                     'value="next_level" />'), "no_group.bpmn")
+
+
+def _deactivate(user, username):
+    user(username).active = False
+    db.session.commit()
+
+
+@pytest.mark.parametrize("mode", ["countersign", "or_sign", "sequential", "vote"])
+def test_an_inactive_approver_is_left_out_of_the_plan(start, user, mode):
+    _deactivate(user, "district_haizhu")
+    case = start(f"{mode}_inactive", mode=mode, users=["district_tianhe", "district_haizhu", "district_yuexiu"])
+    assert "district_haizhu" not in (open_rows(case)[0].plan or [])
+    assert all(r.assignee.username != "district_haizhu" for r in open_rows(case))
+
+
+def test_a_step_whose_only_approver_is_inactive_follows_no_approver(start, user):
+    _deactivate(user, "district_haizhu")
+    case = start("inactive_auto", users=["district_haizhu"],
+                 props='<camunda:property name="noApprover" value="auto_reject" />')
+    assert case.outcome == "rejected"
+    case = start("inactive_admins", users=["district_haizhu"], mode="countersign")
+    assert [r.candidate_groups for r in open_rows(case)] == ["admins"]

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from ... import localtime
 from ...engine import runner
 from ...models import ProcessInstance
 from ..command import command
@@ -89,7 +90,7 @@ def fold(events):
         elif event.type == "service_task_completed" and isinstance(payload.get("result"), dict):
             data.update(payload["result"])
         steps.append(StepState(
-            seq=event.seq, event_id=event.id, type=event.type, at=event.at.isoformat(), actor=event.actor_name,
+            seq=event.seq, event_id=event.id, type=event.type, at=localtime.iso(event.at), actor=event.actor_name,
             element_id=event.element_id, element_name=event.element_name, completed=list(completed),
             active=list(active), data=copy.deepcopy(data), changes=_diff(before, data), event_data=payload))
     return steps

@@ -3,6 +3,7 @@ from sqlalchemy import insert, or_, select
 
 from ...extensions import db
 from ...models import Consortium, ConsortiumMember
+from ..identity.permissions import districts_of, is_global_reader
 
 
 def create_consortium(instance, data):
@@ -31,6 +32,13 @@ def consortia_of(session, user):
     members = select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == code)
     return session.execute(select(Consortium).where(or_(
         Consortium.lead_unit_credit_code == code, Consortium.id.in_(members))).order_by(Consortium.id)).scalars().all()
+
+
+def may_see_contacts(session, user, consortium):
+    """Whether `user` may read the consortium's contact names and phone numbers (personal data)."""
+    if is_global_reader(user) or consortium.district in districts_of(user):
+        return True
+    return any(c.id == consortium.id for c in consortia_of(session, user))
 
 
 def consortium_choices(session, user):

@@ -1,10 +1,10 @@
 """Cases: starting one (by a person or a timer start event), and reading one as its page shows it."""
 import secrets
-from datetime import timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ... import localtime
 from ...engine import runner
 from ...extensions import db
 from ...models import ProcessInstance
@@ -18,8 +18,6 @@ from . import definitions
 from .engine_calls import audited_handlers, run_engine
 from .steps import apply_step
 
-GUANGZHOU = timezone(timedelta(hours=8))     # the programme's time zone (China has no daylight saving)
-
 
 class StartedByTimer(ServiceError):
     """The process begins at a timer start event: the scheduler starts its cases, not a person."""
@@ -31,7 +29,7 @@ def business_key(settings, moment):
     day collided with a probability of about 3 %, and the start failed as a conflict."""
     prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
     while True:
-        key = f"{prefix}-{moment.astimezone(GUANGZHOU):%Y%m%d}-{secrets.token_hex(4).upper()}"   # the local day
+        key = f"{prefix}-{localtime.local(moment):%Y%m%d}-{secrets.token_hex(4).upper()}"   # the local day
         taken = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.business_key == key)).first()
         if taken is None:
             return key
@@ -60,7 +58,7 @@ def start_by_timer(ctx, definition, element_id, due_at):
     initial = {"initiator": "", "initiator_name": "", "initiator_unit": "", "started_by_timer": element_id}
     extra = {"timer": element_id, "due_at": due_at.isoformat()}
     # nobody fills in a form that names the case: the process, its record and the day it began name it
-    day = f"{due_at.astimezone(GUANGZHOU):%Y-%m-%d}"
+    day = f"{localtime.local(due_at):%Y-%m-%d}"
     if compiled.settings.start_per == "consortium":
         return [_start(ctx, definition, compiled, dict(initial, consortium_id=record.id, consortium_name=record.name),
                        extra, f"{compiled.name} {record.name} {day}"[:300])

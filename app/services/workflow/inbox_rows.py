@@ -42,8 +42,10 @@ def active_user(ctx, username):
 
 
 def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups=(), users=(), mode="single",
-                 slot=0, plan=None, fallback=False):
-    """One inbox row for a READY user task (several for steps with several approvers)."""
+                 slot=0, plan=None, fallback=False, visit_of=None):
+    """One inbox row for a READY user task (several for steps with several approvers). `visit_of`: a
+    row of the visit this row joins (the next approver in sequence, an added signer); without it
+    the row opens a new visit of the step."""
     step = compiled.steps.get(ready.element_id)
     task = HumanTask(
         instance=instance, spiff_task_id=ready.spiff_id, element_id=ready.element_id,
@@ -52,6 +54,7 @@ def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups
         assignee_id=assignee.id if assignee else None, process_key=instance.process_key,
         process_name=compiled.name, instance_title=instance.title, business_key=instance.business_key,
         district=instance.district, created_at=ctx.now, step_mode=mode, slot=slot, plan=plan,
+        visit_opened_at=visit_of.visit_opened_at if visit_of is not None else ctx.now,
         due_at=deadlines.due_at(step.due_date, ready.data, timer_jobs.now(), step.due_in_working_days,
                                 calendar.is_working_day) if step else None)
     ctx.session.add(task)

@@ -66,7 +66,8 @@ def task_page(actor, task_id, entered=None):
         readonly_fields=sorted(step.readonly_fields) if step is not None else [],
         opinion_required=bool(step and step.opinion_required),
         history=[t for t in rows if t.status == "completed" and (t.decision or t.opinion)],
-        step_rows=[t for t in rows if t.spiff_task_id == task.spiff_task_id],
+        step_rows=[t for t in rows if t.spiff_task_id == task.spiff_task_id
+                   and t.visit_opened_at == task.visit_opened_at],
         directory=users.directory(),
         return_targets=case_actions.return_targets(task) if task.status == "open" else [],
         can_act=can_act_on_task(actor, task),

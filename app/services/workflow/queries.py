@@ -5,17 +5,19 @@ index range scan on (group_key, task_created_at) or (assignee_id, status,
 created_at), never a scan of instances.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select, union
 
+from ... import localtime
 from ...extensions import db
 from ...models import Consortium, HumanTask, ProcessInstance, TaskCandidate
 from ...models.states import TaskStatus
 from ..errors import Forbidden, NotFound
 from ..identity.permissions import districts_of, is_global_reader
+from ..registries.consortium import may_see_contacts
 
 
 @dataclass
@@ -41,11 +43,11 @@ class InboxFilter:
 
 
 def day_bound(text, end=False):
-    """A YYYY-MM-DD filter value as the first (or last) moment of that day in UTC; ValueError if malformed."""
+    """A YYYY-MM-DD filter value as the first (or last) moment of that local day; ValueError if malformed."""
     if not text:
         return None
     day = datetime.strptime(text, "%Y-%m-%d").date()
-    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+    return localtime.day_end(day) if end else localtime.day_start(day)
 
 
 _WHEN = HumanTask.created_at.type
@@ -175,10 +177,19 @@ def consortia(user, district="", page=1, per_page=20):
     return Page(items, total, page, per_page)
 
 
+@dataclass(frozen=True)
+class ConsortiumPage:
+    record: Consortium
+    show_contacts: bool      # contact names and phone numbers: personal data, for those who work with them
+
+
 def consortium(user, consortium_id):
+    """Any logged-in user reads a consortium's public part (name, chain, lead unit, members' names);
+    its contacts and phone numbers only its own members, its district office, the city office,
+    auditors and administrators see."""
     if user is None:
         raise Forbidden(_("Log in first."))
     record = db.session.get(Consortium, consortium_id)
     if record is None:
         raise NotFound(_("Consortium %(id)s does not exist.", id=consortium_id))
-    return record
+    return ConsortiumPage(record, may_see_contacts(db.session, user, record))

@@ -207,7 +207,8 @@ def _open_multi(ctx, instance, compiled, ready, step, repeat):
     data, initiator = ready.data, ready.data.get("initiator", "")
     approvers = resolve_names(step.candidate_users, data) + \
         group_members(ctx, resolve_names(step.candidate_groups, data))
-    approvers = [u for u in dict.fromkeys(approvers) if ctx.members.user_named(u) is not None]
+    # an inactive account is nobody: left out of the plan (with nobody left, noApprover decides)
+    approvers = [u for u in dict.fromkeys(approvers) if (m := ctx.members.user_named(u)) is not None and m.active]
     if step.initiator_is_approver in ("skip", "next_level") and initiator in approvers:
         approvers = [u for u in approvers if u != initiator]
         if step.initiator_is_approver == "next_level":   # the level above decides in their place
@@ -226,6 +227,8 @@ def _open_single(ctx, instance, compiled, ready, step, repeat):
     data, initiator = ready.data, ready.data.get("initiator", "")
     assignee_name = expressions.interpolate(step.assignee, data) if step.assignee else ""
     assignee = ctx.members.user_named(assignee_name)
+    if assignee is not None and not assignee.active:      # nobody: the groups, users or noApprover decide
+        assignee = None
     groups = resolve_names(step.candidate_groups, data)
     users = resolve_names(step.candidate_users, data)
     if step.initiator_is_approver == "skip" and assignee_name and assignee_name == initiator \

@@ -12,6 +12,7 @@ import re
 import uuid
 from datetime import datetime, timezone
 
+from .... import localtime
 from ...workflow import definitions
 
 XES_VERSION = "1849.2016"
@@ -44,21 +45,15 @@ NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # --- shared -------------------------------------------------------------
 
-def utc(moment):
-    if moment.tzinfo is None:   # stored naive UTC; the column type normally makes it aware
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def iso_utc(moment):
-    """2026-01-31T08:00:00.123456Z"""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def iso_time(moment):
+    """2026-01-31T16:00:00.123456+08:00: ISO 8601 in the programme's zone, with its offset (the same
+    local time the pages show, and still one exact moment for a machine)."""
+    return localtime.iso(moment)
 
 
 def xes_time(moment):
-    """2026-01-31T08:00:00.123+00:00 (milliseconds and an offset: the form XES readers commonly expect)."""
-    moment = utc(moment)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
+    """2026-01-31T16:00:00.123+08:00 (milliseconds and an offset: the form XES readers commonly expect)."""
+    return localtime.local(moment).isoformat(timespec="milliseconds")
 
 
 def text(value):

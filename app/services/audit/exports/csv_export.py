@@ -38,6 +38,6 @@ def to_csv(instances, bom=True, excel_safe=True):
                 texts = [_excel_cell(common.text(t)) for t in texts]
             business_key, process_key, district, actor, kind, element_id, element_name, decision, opinion = texts
             writer.writerow([instance.id, business_key, process_key, version, district, event.seq,
-                             common.iso_utc(event.at), actor, kind, element_id, element_name, decision, opinion,
+                             common.iso_time(event.at), actor, kind, element_id, element_name, decision, opinion,
                              event.hash])
     return ("\ufeff" if bom else "") + out.getvalue()

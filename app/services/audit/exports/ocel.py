@@ -33,6 +33,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .... import localtime
 from ....extensions import db
 from ....models import Consortium
 from .. import trail as audit
@@ -104,7 +105,7 @@ def _ocel_attribute_value(event, name, element_id):
     if name == "candidate_groups":
         return ",".join(str(g) for g in data.get("candidate_groups") or [])
     if name == "due_at":
-        return common.iso_utc(datetime.fromisoformat(data["due_at"])) if data.get("due_at") else ""
+        return common.iso_time(datetime.fromisoformat(data["due_at"])) if data.get("due_at") else ""
     if name == "result":
         result = data.get("result")
         return "" if result is None else json.dumps(result, ensure_ascii=False, sort_keys=True)
@@ -112,7 +113,7 @@ def _ocel_attribute_value(event, name, element_id):
 
 
 def _object_attr(name, value, time=common.EPOCH):
-    return {"name": name, "value": common.text(value), "time": common.iso_utc(time)}
+    return {"name": name, "value": common.text(value), "time": common.iso_time(time)}
 
 
 class _Log:
@@ -125,7 +126,7 @@ class _Log:
 
     def note_member(self, code, name, time):
         entry = self.members.setdefault(code, {"names": [], "order": len(self.members)})
-        entry["names"].append((common.utc(time), name))
+        entry["names"].append((localtime.aware(time), name))
 
 
 def _consortia_of(instances):
@@ -157,7 +158,7 @@ def _case_objects(log, instance, consortium):
             _object_attr("lead_unit_name", consortium.lead_unit_name),
             _object_attr("lead_unit_type", consortium.lead_unit_type),
             _object_attr("lead_unit_credit_code", consortium.lead_unit_credit_code),
-            _object_attr("approved_at", common.iso_utc(consortium.approved_at))],
+            _object_attr("approved_at", common.iso_time(consortium.approved_at))],
             "relationships": [{"objectId": f"member_unit:{m.credit_code}", "qualifier": "has member"}
                               for m in consortium.members]})
         for member in consortium.members:
@@ -181,7 +182,7 @@ def _case_events(log, instance, consortium, consortium_id):
             log.note_member(code, name, event.at)
             relationships.append({"objectId": f"member_unit:{code}", "qualifier": "lists member"})
         log.events.append({
-            "id": f"{event.chain}#{event.seq}", "type": kind, "time": common.iso_utc(event.at),
+            "id": f"{event.chain}#{event.seq}", "type": kind, "time": common.iso_time(event.at),
             "attributes": [{"name": n, "value": _ocel_attribute_value(event, n, element_id)} for n in names],
             "relationships": relationships})
 

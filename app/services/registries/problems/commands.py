@@ -15,12 +15,12 @@ after the event of the decision that set the step off (`record_after_next`, as t
 task's own event); the other events go to the system chain. Every status a problem enters is also
 a `problem_status_change` row. Merged and delisted problems stay, with their history.
 """
-from datetime import timedelta, timezone
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select
 
+from .... import localtime
 from ....domain.chains import chain_code_for
 from ....domain.severity import GRADES
 from ....models import Consortium, ProblemStatusChange, QualityProblem, User, problem_link
@@ -31,7 +31,6 @@ from ...identity.permissions import CITY_OFFICE, MANAGING_BODY
 from . import fields, numbering
 
 WRITERS = frozenset({MANAGING_BODY, CITY_OFFICE})
-CHINA = timezone(timedelta(hours=8))
 MAX_ID = 2**63 - 1
 
 
@@ -120,7 +119,7 @@ def register_problem(ctx, instance, data, severity=None):
     Returns {"problem_id", "problem_number"}, merged into the case data."""
     check_writer(ctx, instance)
     errors = fields.FieldErrors()
-    values = fields.problem_values(data, ctx.now.astimezone(CHINA).date(), errors)
+    values = fields.problem_values(data, localtime.today(ctx.now), errors)
     graded(values, severity, errors)
     consortium = _consortium(ctx, data, errors)
     reporter = _reporter(ctx, data, errors)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .... import localtime
 from ....domain import severity as reference
 from ....models import ProblemReviewOutcome, ProblemStatusChange, QualityProblem
 from ....models.states import ProblemCategory, ProblemStatus
@@ -62,7 +63,7 @@ def review_items(instance, data):
     rows = ctx.session.execute(select(QualityProblem.id, QualityProblem.number).where(
         QualityProblem.consortium_id == data.get("consortium_id"),
         QualityProblem.status.in_(UNDER_REVIEW)).order_by(QualityProblem.number)).all()
-    since = (instance.started_at - REVIEWED_PERIOD).astimezone(commands.CHINA).date()
+    since = localtime.today(instance.started_at - REVIEWED_PERIOD)
     return {"problems": [{"id": pid, "number": number} for pid, number in rows], "review_since": since.isoformat()}
 
 

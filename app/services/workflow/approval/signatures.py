@@ -19,9 +19,10 @@ from .modes import evaluate
 
 
 def rows_of_step(task):
-    """Every inbox row of the same engine task (one visit of one step)."""
+    """Every inbox row of this visit of the step (the same engine task, opened at the same time)."""
     return db.session.execute(select(HumanTask).where(
-        HumanTask.instance_id == task.instance_id, HumanTask.spiff_task_id == task.spiff_task_id)
+        HumanTask.instance_id == task.instance_id, HumanTask.spiff_task_id == task.spiff_task_id,
+        HumanTask.visit_opened_at == task.visit_opened_at)
         .order_by(HumanTask.slot, HumanTask.id)).scalars().all()
 
 
@@ -79,4 +80,4 @@ def open_next_in_sequence(ctx, task, compiled, plan, rows):
         return
     ready = runner.ReadyTask(task.spiff_task_id, task.element_id, task.name, {})
     new_task_row(ctx, task.instance, compiled, ready, ctx.actor, assignee=active_user(ctx, plan[len(signed)]),
-                 mode=task.step_mode, slot=len(signed), plan=plan)
+                 mode=task.step_mode, slot=len(signed), plan=plan, visit_of=task)

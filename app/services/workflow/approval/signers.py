@@ -54,13 +54,13 @@ def add_signer(actor, task_id, username, position="after"):
                              element_id=mine.element_id, element_name=mine.name, task_id=mine.id,
                              data={"reason": "signer added before"})
                 new_task_row(ctx, task.instance, compiled, ready, actor, assignee=target, mode=task.step_mode,
-                             slot=index, plan=plan)
+                             slot=index, plan=plan, visit_of=task)
         else:
             plan.append(target.username)
             for row in rows_of_step(task):
                 row.plan = plan
             new_task_row(ctx, task.instance, compiled, ready, actor, assignee=target, mode=task.step_mode,
-                         slot=len(plan) - 1, plan=plan)
+                         slot=len(plan) - 1, plan=plan, visit_of=task)
         audit.record(ctx, "signer_added", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"user": target.username,
                                                                     "position": position, "plan": plan})
