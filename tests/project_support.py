@@ -1,10 +1,11 @@
 """Helpers for the project library's tests: a consortium whose lead unit is `applicant`'s (its
 leader `leader`), a participating unit with its own leader (`leader3`), source problems from the
 library, and the shipped lifecycle (bpmn/breakthrough_project.bpmn) walked to execution."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import localtime
 from app.extensions import db
 from app.models import BreakthroughProject, TimerJob
 from app.models.jobs import JobStatus
@@ -14,11 +15,10 @@ from tests.problem_support import OK, A, act, make_consortium, open_rows, proble
 
 PARTNER = demo.UNITS[2][1]          # 广州市质量检测研究院: its leader is leader3
 EXPERTS = ("expert1", "expert2")
-CHINA = demo.CHINA
 
 
 def china_today():
-    return datetime.now(CHINA).date()
+    return localtime.today()
 
 
 def consortium_with_problems(count=2, **overrides):

@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .... import localtime
 from ....domain import task_book
 from ....models import ProjectCheck
 from ....models.states import ProblemStatus, ProjectStatus, RiskRule
@@ -49,7 +50,7 @@ def record_midterm(ctx, project_id, result, opinion="", rectification_deadline=N
     deadline = None
     if result == "rectify":
         deadline = _day(rectification_deadline, "rectification_deadline")
-        if deadline < ctx.now.astimezone(records.CHINA).date():
+        if deadline < localtime.today(ctx.now):
             raise ValidationFailed(_("The deadline has passed already."), {"rectification_deadline": [
                 _("The deadline has passed already.")]})
     check = ProjectCheck(project_id=project.id, kind=MIDTERM, round=_round(ctx, project, MIDTERM), result=result,

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from .... import localtime
 from ....domain import task_book
 from ....models import ProgressReport, TimerJob
 from ....models.jobs import JobStatus
@@ -25,7 +26,7 @@ JOB_KIND = "milestone_due"
 
 def end_of_day(day: date) -> datetime:
     """The first moment after `day` ends in Guangzhou (stored as UTC)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=records.CHINA)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=localtime.zone())
 
 
 def schedule_milestones(ctx, project, document):
@@ -63,7 +64,7 @@ def milestone_due(ctx, job, instance, moment):
     if key in milestones_done(ctx.session, project):
         return
     due = date.fromisoformat(policy["due"])
-    days = max((moment.astimezone(records.CHINA).date() - due).days - 1, 0)
+    days = max((localtime.local(moment).date() - due).days - 1, 0)
     alerts.open_alert(ctx, project, RiskRule.MILESTONE_OVERDUE, key,
                       f"里程碑 {key} 已过计划日期 {due.isoformat()}，尚未报告完成。", instance=instance,
                       days_overdue=days, detail={"milestone": key, "due": due.isoformat()}, at=moment)

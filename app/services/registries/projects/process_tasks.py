@@ -7,6 +7,7 @@ the tables), which the drafting and change forms edit; the library's version in 
 """
 from datetime import datetime, time
 
+from .... import localtime
 from ....domain import task_book
 from ...command import active
 from . import alerts, changes, checks, due_checks, proposals, records, reports, task_books
@@ -59,7 +60,7 @@ def freeze_book(instance, data):
                                                   data.get("signatures"), instance)
     middle = task_book.midpoint(normal)
     return {"task_book_version": 1, "project_status": project.status,
-            "midterm_at": datetime.combine(middle, MIDTERM_HOUR, tzinfo=records.CHINA).isoformat()}
+            "midterm_at": datetime.combine(middle, MIDTERM_HOUR, tzinfo=localtime.zone()).isoformat()}
 
 
 def next_report(instance, data):

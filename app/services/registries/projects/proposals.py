@@ -8,6 +8,7 @@ and audit trail say so) and the project to the drafting of its task book; reject
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .... import localtime
 from ....domain.chains import chain_code_for
 from ....models import BreakthroughProject, Consortium, QualityProblem
 from ....models.states import ProblemStatus, ProjectDirection, ProjectStatus
@@ -107,7 +108,7 @@ def propose_project(ctx, instance, data):
 
 def _new_project(ctx, instance, consortium, values):
     chain = chain_code_for(consortium.chain_domain) or "XX"
-    year = ctx.now.astimezone(records.CHINA).year
+    year = localtime.today(ctx.now).year
     project = BreakthroughProject(
         number=numbering.next_number(ctx.session, chain, year), consortium_id=consortium.id,
         instance_id=instance.id if instance is not None else None, chain=chain,

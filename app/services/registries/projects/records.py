@@ -16,8 +16,6 @@ acts (it holds the case's row lock), after the event of the decision that set th
 system chain otherwise. A status change is the event `project_status_changed` (from, to, reason):
 the audit trail is the project's status history.
 """
-from datetime import timedelta, timezone
-
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -28,7 +26,6 @@ from ...errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...identity.permissions import CITY_OFFICE, MANAGING_BODY
 
 WRITERS = frozenset({MANAGING_BODY, CITY_OFFICE})
-CHINA = timezone(timedelta(hours=8))
 MAX_ID = 2**63 - 1
 
 
