@@ -17,6 +17,13 @@ from ...errors import Conflict, ValidationFailed
 from ..problems.fields import FieldErrors
 from . import alerts, due_checks, records, task_books
 
+DONE = (True, "true", "1", "yes", "y", "是", "已完成", "完成")
+
+
+def _done(value):
+    """A table cell typed on a page ("是", "yes") or a boolean from the API."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in DONE)
+
 
 def _milestones(book, rows, errors):
     keys = {m["key"] for m in book.get("milestones", [])}
@@ -24,7 +31,7 @@ def _milestones(book, rows, errors):
     for key in given:
         if key not in keys:
             errors.add("milestones", _("No milestone %(key)s in the task book.", key=key))
-    return [{"key": key, "done": bool(given.get(key, {}).get("done")),
+    return [{"key": key, "done": _done(given.get(key, {}).get("done")),
              "note": str(given.get(key, {}).get("note") or "")[:1000]} for key in sorted(keys)]
 
 
