@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProjectCheck, QualityProblem, TaskBookVersion
+from app.services.audit import replay
 from app.services.errors import ValidationFailed
 from app.services.workflow import cases, timer_firing
-from tests.problem_support import act, open_rows
+from tests.problem_support import act, open_rows, user
 from tests.project_support import (
     EXPERTS,
     ONE_SECOND,
@@ -50,6 +51,7 @@ def test_a_proposal_is_reviewed_approved_and_its_task_book_signed_by_every_party
     assert sorted(s["user"] for s in version.signatures) == ["leader", "leader3"]
     assert [t["key"] for t in version.content["targets"]] == ["T1", "T2"]
     assert len(pending_jobs("milestone_due", case)) == 2
+    assert replay.reexecute(user("auditor"), db.session.get(type(case), case.id)).ok
 
 
 def test_a_rejected_proposal_leaves_its_problems_as_they_were(app):
@@ -92,6 +94,8 @@ def test_the_whole_lifecycle_through_reports_midterm_rectification_and_acceptanc
                                  "milestone_progress": [{"key": "M1", "done": True}, {"key": "M2", "done": True}],
                                  "target_values": [{"key": "T1", "value": "98"}, {"key": "T2", "value": "3"}]})
     assert len(quarters) >= 4 and quarters == sorted(quarters)
+    report = replay.reexecute(user("auditor"), db.session.get(type(case), case.id))
+    assert report.ok, report
     assert steps(case) == ["apply_acceptance"]
     act("applicant", case, {"final_report": "全部指标达成。", "decision": "approve",
                             "target_evidence": [{"key": "T1", "value": "98.5", "evidence": "检测报告"},
