@@ -7,9 +7,12 @@ the tables), which the drafting and change forms edit; the library's version in 
 """
 from datetime import datetime, time
 
+from flask_babel import gettext as _
+
 from .... import localtime
 from ....domain import task_book
 from ...command import active
+from ...errors import NotFound
 from . import alerts, changes, checks, due_checks, proposals, records, reports, task_books
 
 BOOK_FIELDS = (*task_book.TEXT_FIELDS, "period_start", "period_end", *task_book.TABLES)
@@ -150,9 +153,11 @@ def apply_change(instance, data):
     """Topic `project_apply_change`: the managing body's decision on the change request the message
     named; the case's task book fields become the version in force again."""
     ctx = active()
+    project = records.of_instance(ctx, instance)
+    if changes.load_change(ctx, data.get("change_request_id")).project_id != project.id:
+        raise NotFound(_("No such change request."))     # a message may only name this project's request
     change = changes.decide_change(ctx, data.get("change_request_id"), data.get("decision") == "approve",
                                    str(data.get("opinion") or ""), instance)
-    project = records.load(ctx, change.project_id)
     return {**_book_data(task_books.current(ctx, project).content), "change_status": change.status,
             "task_book_version": project.task_book_version}
 
@@ -160,7 +165,7 @@ def apply_change(instance, data):
 def team_risk(instance, data):
     """Topic `project_team_risk`: the team's risk report becomes a team_reported alert."""
     ctx = active()
-    project = _project(ctx, data)
+    project = records.of_instance(ctx, instance)
     alert = alerts.open_alert(ctx, project, "team_reported", alerts.team_subject(ctx, project),
                               str(data.get("risk_description") or ""), instance)
     return {"risk_alert_id": alert.id}
