@@ -241,16 +241,17 @@ class TaskSigners(MethodView):
     @operation(blp, "addTaskSigner", 401, 403, 404, 409, 422)
     def post(self, args, task_id):
         """Add a signer to a step with several approvers (加签)"""
-        return signers.add_signer(g.user, task_id, args["user"], args["position"])
+        return signers.add_signer(g.user, task_id, args["user"], args["position"], args["reason"])
 
 
 @blp.route("/tasks/<int:task_id>/signers/<username>")
 class TaskSigner(MethodView):
+    @blp.arguments(s.SignerRemovalSchema, location="query")
     @blp.response(200, s.TaskSchema)
     @operation(blp, "removeTaskSigner", 401, 403, 404, 409, 422)
-    def delete(self, task_id, username):
+    def delete(self, args, task_id, username):
         """Remove a signer who has not decided yet (减签)"""
-        return signers.remove_signer(g.user, task_id, username)
+        return signers.remove_signer(g.user, task_id, username, args["reason"])
 
 
 @blp.route("/instances/<int:instance_id>/urge")

@@ -171,6 +171,11 @@ class OpinionSchema(Schema):
 class SignerSchema(Schema):
     user = fields.Str(required=True)
     position = fields.Str(load_default="after", validate=validate.OneOf(["before", "after"]))
+    reason = fields.Str(load_default="", metadata={"description": "why the signers change (required)"})
+
+
+class SignerRemovalSchema(Schema):
+    reason = fields.Str(load_default="", metadata={"description": "why the signer is removed (required)"})
 
 
 class NoteSchema(Schema):

@@ -179,6 +179,8 @@ def _check_policies(element: etree._Element, step: StepConfig) -> Iterator[Diagr
     due time, and whom it copies."""
     if step.no_approver not in NO_APPROVER_POLICIES:
         yield _problem(element, f"unknown noApprover '{step.no_approver}' (use {', '.join(NO_APPROVER_POLICIES)})")
+    if step.properties.get("signerChanges", "none") not in ("none", "allowed"):
+        yield _problem(element, "signerChanges must be 'none' (the default) or 'allowed'")
     if step.initiator_is_approver not in INITIATOR_POLICIES:
         yield _problem(element, f"unknown initiatorIsApprover '{step.initiator_is_approver}' "
                                 f"(use {', '.join(INITIATOR_POLICIES)})")

@@ -109,6 +109,12 @@ class StepConfig:
         return self.properties.get("nextLevelGroup", "")
 
     @property
+    def signer_changes(self) -> bool:
+        """Whether the approvers may add (加签) or remove (减签) fellow approvers: `signerChanges=allowed`.
+        Off by default: a panel is whoever the diagram named, not whom a member invites."""
+        return self.properties.get("signerChanges", "none") == "allowed"
+
+    @property
     def auto_approve_repeat(self) -> bool:
         """Auto-approve for someone who approved the step just before (the same person twice in a row)."""
         return self.properties.get("autoApproveRepeat", "false") == "true"

@@ -177,13 +177,13 @@ def _decide(instance, username, data):
 
 
 def seed_expert_reviews():
-    """Cases of the expert review showing every approval mode at work."""
-    applicant = _user("applicant")
+    """Cases of the expert review, organised by the managing body, showing every approval mode at work."""
+    organiser = _user("manager")
     ok, no = {"decision": "approve", "opinion": "同意。"}, {"decision": "reject", "opinion": "数据不足。"}
 
     def request(title):
-        case = cases.start_instance(applicant, "expert_review")
-        tasks.complete(applicant, _open_task(case).id, {
+        case = cases.start_instance(organiser, "expert_review")
+        tasks.complete(organiser, _open_task(case).id, {
             "title": title, "summary": "评审材料已提交：正文、编制说明与征求意见汇总，请各位专家审阅。",
             "experts": "expert1,expert2,expert3", "decision": "approve"})
         return case

@@ -13,6 +13,13 @@
     var question = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       ev.preventDefault();
+      return;
+    }
+    // 退回 and 不同意 ask first too: the decision the form is about to submit
+    var submitter = ev.submitter, chosen = ev.target.querySelector && ev.target.querySelector('input[name="decision"]:checked');
+    if (chosen && (!submitter || submitter.value === "complete")) {
+      var ask = ev.target.getAttribute("data-confirm-" + chosen.value);
+      if (ask && !window.confirm(ask)) { ev.preventDefault(); }
     }
   });
   document.addEventListener("click", function (ev) {

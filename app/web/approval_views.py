@@ -60,7 +60,8 @@ def return_to(task_id):
 @login_required
 def add_signer(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: signers.add_signer(g.user, task_id, user, request.form.get("position", "after")),
+    return _run(lambda: signers.add_signer(g.user, task_id, user, request.form.get("position", "after"),
+                                                request.form.get("reason", "")),
                 _("%(user)s added as a signer.", user=user), _back_to_task(task_id))
 
 
@@ -68,7 +69,7 @@ def add_signer(task_id):
 @login_required
 def remove_signer(task_id):
     user = request.form.get("user", "").strip()
-    return _run(lambda: signers.remove_signer(g.user, task_id, user),
+    return _run(lambda: signers.remove_signer(g.user, task_id, user, request.form.get("reason", "")),
                 _("%(user)s removed from the signers.", user=user), _back_to_task(task_id))
 
 

@@ -375,7 +375,7 @@ def test_removing_a_signer_while_the_others_sign_decides_the_step_once(live):
 
     def plan(_case_id, mine):
         def remove(client):
-            return client.delete(f"/api/v1/tasks/{mine['expert3']}/signers/expert3")
+            return client.delete(f"/api/v1/tasks/{mine['expert3']}/signers/expert3?reason=%E5%9B%9E%E9%81%BF")
         return [("expert1", sign(mine["expert1"]), mine["expert1"]),
                 ("expert2", sign(mine["expert2"]), mine["expert2"]),
                 ("admin", remove, mine["expert3"])]
@@ -389,7 +389,8 @@ def test_adding_a_signer_while_the_last_one_signs_decides_the_step_once(live):
     """加签 at the moment the last approver signs: either the step is decided, or the new signer
     joins it (and decides it later); never both, never neither."""
     key, mark = "race_add_signer", live.server.log_mark()
-    deploy(live, key, diagram(key, EXPERTS[:2], "countersign"))
+    deploy(live, key, diagram(key, EXPERTS[:2], "countersign",
+                              '<camunda:property name="signerChanges" value="allowed" />'))
     case_ids = start_cases(live, key, FOCUSED)
     rows = open_rows(live, key, EXPERTS[:2])
     first = live.client("expert1")
@@ -400,7 +401,7 @@ def test_adding_a_signer_while_the_last_one_signs_decides_the_step_once(live):
 
     def plan(_case_id, mine):
         def add(client):
-            return client.post(f"/api/v1/tasks/{mine['expert2']}/signers", {"user": "expert3"})
+            return client.post(f"/api/v1/tasks/{mine['expert2']}/signers", {"user": "expert3", "reason": "补充专家"})
         return [("expert2", sign(mine["expert2"]), mine["expert2"]), ("admin", add, mine["expert2"])]
     answers = race_cases(live, [(c, rows[c]) for c in case_ids], plan, parallel=2)
     finish_open_rows(live, case_ids, answers)

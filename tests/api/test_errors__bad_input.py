@@ -129,10 +129,10 @@ def test_withdrawing_twice_is_a_conflict(client, auth, application_form):
 
 
 def test_a_reclaim_after_one_countersign_signature_is_a_conflict(client, auth):
-    case = client.post("/api/v1/instances", json={"process_key": "expert_review"}, headers=auth("applicant"))
+    case = client.post("/api/v1/instances", json={"process_key": "expert_review"}, headers=auth("manager"))
     case = case.get_json()
-    task = open_task_of(client, auth("applicant"), case["id"])
-    done = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=auth("applicant"), json={"data": {
+    task = open_task_of(client, auth("manager"), case["id"])
+    done = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=auth("manager"), json={"data": {
         "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": "expert1,expert2,expert3",
         "decision": "approve"}})
     assert done.status_code == 200, done.get_data(as_text=True)

@@ -20,12 +20,16 @@ def open_task(page, server, title):
 def decide(page, decision, opinion):
     page.check(f'input[name="decision"][value="{decision}"]')
     page.fill('textarea[name="opinion"]', opinion)
-    page.click("#submit")
+    if decision == "approve":
+        page.click("#submit")
+    else:                    # 退回 and 不同意 ask first
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#submit")
     expect(page.locator(".flash").first).to_be_visible()
 
 
 def start_expert_review(page, server, title, summary):
-    """As the logged-in applicant: start an expert review for expert1-3 and submit its materials."""
+    """As the logged-in managing body: start an expert review for expert1-3 and submit its materials."""
     page.goto(server("/processes"))
     page.click('[data-start="expert_review"]')
     page.fill('input[name="title"]', title)
@@ -39,7 +43,7 @@ def start_expert_review(page, server, title, summary):
 
 def test_countersign_with_a_return_and_an_urge(page, live_server):
     server, title = live_server, "电驱系统攻关项目中期检查（浏览器测试）"
-    log_in(page, server, "applicant")
+    log_in(page, server, "manager")
     start_expert_review(page, server, title, "中期检查材料：里程碑完成率80%，关键参数达到预期。")
     log_out(page)
 
@@ -49,8 +53,8 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
     decide(page, "approve", "同意，材料完整。")
     log_out(page)
 
-    # the applicant urges the two experts who have not signed
-    log_in(page, server, "applicant")
+    # the managing body urges the two experts who have not signed
+    log_in(page, server, "manager")
     page.goto(server("/instances/mine"))
     page.locator("#instance-table a", has_text=title).click()
     page.click("#urge")
@@ -66,8 +70,8 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
     decide(page, "return", "请补充第三季度进度数据。")
     log_out(page)
 
-    # back with the applicant, who resubmits; the countersign starts again for all three
-    log_in(page, server, "applicant")
+    # back with the managing body, who resubmits; the countersign starts again for all three
+    log_in(page, server, "manager")
     open_task(page, server, title)
     page.check('input[name="decision"][value="approve"]')
     page.click("#submit")
@@ -80,7 +84,7 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
         log_out(page)
 
     # the case has moved on to the panel vote
-    log_in(page, server, "applicant")
+    log_in(page, server, "manager")
     page.goto(server("/instances/mine"))
     row = page.locator("#instance-table tbody tr", has_text=title)
     expect(row.locator(".current-step")).to_contain_text("票签")
@@ -88,7 +92,7 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
 
 def test_withdrawing_a_case_asks_first(page, live_server):
     server, title = live_server, "撤回前先确认（浏览器测试）"
-    log_in(page, server, "applicant")
+    log_in(page, server, "manager")
     start_expert_review(page, server, title, "待专家评审的材料：里程碑完成情况与关键参数。")
     page.goto(server("/instances/mine"))
     page.locator("#instance-table a", has_text=title).click()

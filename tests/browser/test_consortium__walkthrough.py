@@ -50,6 +50,14 @@ def open_from_inbox(page, business_key):
     return task_id
 
 
+def confirm_and_submit(page):
+    """退回 and 不同意 ask first: the question is shown, and the reviewer confirms it."""
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.click("#submit")
+    assert questions and questions[0]
+
+
 def review(page, server, username, business_key, decision, opinion):
     """A reviewer logs in, finds the case in the inbox, claims it and decides."""
     log_in(page, server, username)
@@ -60,7 +68,7 @@ def review(page, server, username, business_key, decision, opinion):
     expect(page.locator("#claim")).to_have_count(0)
     page.check(f'input[name="decision"][value="{decision}"]')
     page.fill('textarea[name="opinion"]', opinion)
-    page.click("#submit")
+    page.click("#submit") if decision == "approve" else confirm_and_submit(page)
     expect(page).to_have_url(re.compile(r"/tasks(\?.*)?$"))
     expect(page.locator(f'#inbox-table tr[data-task-id="{task_id}"]')).to_have_count(0)
     log_out(page)

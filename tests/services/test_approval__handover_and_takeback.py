@@ -24,8 +24,8 @@ def _row(case, username):
 
 
 def _expert_case(user, open_task, experts="expert1,expert2,expert3"):
-    case = cases.start_instance(user("applicant"), "expert_review")
-    tasks.complete(user("applicant"), open_task(case).id, {
+    case = cases.start_instance(user("manager"), "expert_review")
+    tasks.complete(user("manager"), open_task(case).id, {
         "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": experts,
         "decision": "approve"})
     return case
@@ -84,3 +84,15 @@ def test_a_reclaimed_countersign_needs_every_signature_again(app, user, open_tas
     for name in ("expert2", "expert3"):
         tasks.complete(user(name), _row(case, name).id, YES)
     assert {r.element_id for r in _open(case)} == {"panel_vote"}
+
+
+def test_the_applicant_does_not_hand_over_their_own_application(app, user, open_task):
+    from app.services.errors import Forbidden
+    case = cases.start_instance(user("applicant"), "consortium_application")
+    mine = open_task(case)
+    assert not pages.task_page(user("applicant"), mine.id).may_hand_over
+    with pytest.raises(Forbidden):
+        handover.transfer(user("applicant"), mine.id, "leader")
+    with pytest.raises(Forbidden):
+        handover.delegate(user("applicant"), mine.id, "leader")
+    assert pages.task_page(user("admin"), mine.id).may_hand_over          # an administrator still may

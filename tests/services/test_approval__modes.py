@@ -135,29 +135,43 @@ def test_vote_passes_at_the_configured_share(start, user):
     assert lost.outcome == "rejected"
 
 
+ALLOW_SIGNERS = '<camunda:property name="signerChanges" value="allowed" />'
+
+
+def test_signers_change_only_where_the_step_allows_and_with_a_reason(start, user):
+    case = start("cs_fixed_panel", users=["expert1", "expert2"])
+    with pytest.raises(Forbidden):                           # off by default
+        signers.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", reason="回避")
+    with pytest.raises(ValidationFailed) as refused:         # an administrator may, with a reason
+        signers.add_signer(user("admin"), row_of(case, "expert1").id, "expert4")
+    assert "reason" in refused.value.errors
+    signers.add_signer(user("admin"), row_of(case, "expert1").id, "expert4", reason="补充检测专家")
+    assert {r.assignee.username for r in open_rows(case)} == {"expert1", "expert2", "expert4"}
+
+
 def test_add_and_remove_signers_while_others_already_approved(start, user):
-    case = start("cs_signers", users=["expert1", "expert2", "expert3"])
+    case = start("cs_signers", users=["expert1", "expert2", "expert3"], props=ALLOW_SIGNERS)
     decide(user, case, "expert1", YES)
     mine = row_of(case, "expert2")
     with pytest.raises(Forbidden):                           # never to the case's own applicant
-        signers.add_signer(user("expert2"), mine.id, "applicant")
-    signers.add_signer(user("expert2"), mine.id, "expert4")
+        signers.add_signer(user("expert2"), mine.id, "applicant", reason="x")
+    signers.add_signer(user("expert2"), mine.id, "expert4", reason="需要检测专家")
     decide(user, case, "expert2", YES)
     decide(user, case, "expert3", YES)
     assert case.status == "running"                          # the added signer has not approved yet
     baiyun_row = row_of(case, "expert4")
     with pytest.raises(Forbidden):                           # only who added a signer removes them
-        signers.remove_signer(user("expert4"), baiyun_row.id, "expert4")
+        signers.remove_signer(user("expert4"), baiyun_row.id, "expert4", reason="x")
     with pytest.raises((Forbidden, Conflict)):               # and a decision already given stays
-        signers.remove_signer(user("expert4"), baiyun_row.id, "expert1")
-    signers.remove_signer(user("admin"), baiyun_row.id, "expert4")
+        signers.remove_signer(user("expert4"), baiyun_row.id, "expert1", reason="x")
+    signers.remove_signer(user("admin"), baiyun_row.id, "expert4", reason="不再需要")
     db.session.refresh(case)
     assert case.outcome == "approved"                        # everyone left has approved: the step is done
 
 
 def test_sequential_add_before_me(start, user):
-    case = start("seq_add", mode="sequential", users=["expert1", "expert2", "expert3"])
-    signers.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", "before")
+    case = start("seq_add", mode="sequential", users=["expert1", "expert2", "expert3"], props=ALLOW_SIGNERS)
+    signers.add_signer(user("expert1"), row_of(case, "expert1").id, "expert4", "before", reason="先请检测专家")
     assert [r.assignee.username for r in open_rows(case)] == ["expert4"]
     decide(user, case, "expert4", YES)
     assert [r.assignee.username for r in open_rows(case)] == ["expert1"]

@@ -15,8 +15,8 @@ from app.services.workflow.approval import case_actions, signatures
 
 
 def test_a_signature_waits_for_a_rejection_holding_the_case(app, user, open_task, monkeypatch):
-    case = cases.start_instance(user("applicant"), "expert_review")
-    tasks.complete(user("applicant"), open_task(case).id, {
+    case = cases.start_instance(user("manager"), "expert_review")
+    tasks.complete(user("manager"), open_task(case).id, {
         "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": "expert1,expert2,expert3",
         "decision": "approve"})
     rows = {r.assignee.username: r.id for r in db.session.execute(select(HumanTask).where(

@@ -7,8 +7,8 @@ from app.services.workflow import cases, deploy, tasks
 
 
 def _expert_case(user, open_task):
-    case = cases.start_instance(user("applicant"), "expert_review")
-    tasks.complete(user("applicant"), open_task(case).id, {
+    case = cases.start_instance(user("manager"), "expert_review")
+    tasks.complete(user("manager"), open_task(case).id, {
         "title": "某质量问题分级评审", "summary": "缺陷率3.2%，高于行业先进水平。", "experts": "expert1,expert2",
         "decision": "approve"})
     return case
@@ -20,15 +20,40 @@ def _row(case, username):
     return next(r for r in rows if r.assignee and r.assignee.username == username)
 
 
+def _allow_signer_changes(user):
+    """The expert review as deployed, with its countersign letting the experts change the panel."""
+    with open("bpmn/expert_review.bpmn", "rb") as source:
+        xml = source.read().replace(b'<camunda:property name="approvalMode" value="countersign" />',
+                                    b'<camunda:property name="approvalMode" value="countersign" />'
+                                    b'<camunda:property name="signerChanges" value="allowed" />')
+    deploy.deploy(user("admin"), xml, "expert_review.bpmn")
+
+
+def test_experts_do_not_change_the_panel_unless_the_step_allows_it(browser, user, open_task):
+    case = _expert_case(user, open_task)
+    row = _row(case, "expert1")
+    expert1 = browser("expert1")
+    page = expert1.get(f"/tasks/{row.id}").get_data(as_text=True)
+    assert 'id="signers"' in page and 'id="add-signer"' not in page and 'id="remove-signer"' not in page
+    refused = expert1.post(f"/tasks/{row.id}/signers", data={"user": "expert3", "reason": "回避"},
+                           follow_redirects=True)
+    assert "does not let its approvers change who signs" in refused.get_data(as_text=True)
+    assert [r.assignee.username for r in db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == case.id, HumanTask.status == "open")).scalars()] == ["expert1", "expert2"]
+
+
 def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task):
+    _allow_signer_changes(user)
     case = _expert_case(user, open_task)
     row = _row(case, "expert1")
     expert1 = browser("expert1")
     page = expert1.get(f"/tasks/{row.id}").get_data(as_text=True)
     assert 'id="signers"' in page and "expert2" in page and 'id="add-signer"' in page
-    assert expert1.post(f"/tasks/{row.id}/signers", data={"user": "expert3"}).status_code == 302
+    no_reason = expert1.post(f"/tasks/{row.id}/signers", data={"user": "expert3"}, follow_redirects=True)
+    assert "A reason is required" in no_reason.get_data(as_text=True)
+    assert expert1.post(f"/tasks/{row.id}/signers", data={"user": "expert3", "reason": "需要检测专家"}).status_code == 302
     assert _row(case, "expert3")
-    expert1.post(f"/tasks/{row.id}/signers/remove", data={"user": "expert3"})
+    expert1.post(f"/tasks/{row.id}/signers/remove", data={"user": "expert3", "reason": "已由他人覆盖"})
     db.session.expire_all()
     assert [r.assignee.username for r in db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == case.id, HumanTask.status == "open")).scalars()] == ["expert1", "expert2"]
@@ -38,9 +63,9 @@ def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task
     refused = expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert5"}, follow_redirects=True)
     assert "error" in refused.get_data(as_text=True)          # no longer theirs: a message, not a crash
 
-    applicant = browser("applicant")
-    applicant.post(f"/instances/{case.id}/cc", data={"users": "leader，city2", "note": "供参考"})
-    cc_page = browser("leader").get("/cc").get_data(as_text=True)
+    manager = browser("manager")
+    manager.post(f"/instances/{case.id}/cc", data={"users": "auditor，city2", "note": "供参考"})
+    cc_page = browser("city2").get("/cc").get_data(as_text=True)
     assert "某质量问题分级评审" in cc_page and "Unread" in cc_page
     bell = browser("expert4").get("/notifications").get_data(as_text=True)
     assert "某质量问题分级评审" in bell

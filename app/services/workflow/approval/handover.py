@@ -10,7 +10,19 @@ from ...identity.permissions import can_act_on_task, is_admin, may_receive
 from ...notify import notifications
 from ..inbox_rows import active_user, close_candidates
 from ..loading import task_for_update
-from .signatures import rows_of_step
+from .signatures import rows_of_step, step_config
+
+
+def is_own_application_step(task):
+    """The initiator's own step (camunda:assignee="${initiator}"): the applicant fills and submits
+    it themselves, so it is not handed over (转办/委派) to someone else."""
+    _compiled, step = step_config(task)
+    return step is not None and step.assignee.replace(" ", "") == "${initiator}"
+
+
+def _refuse_own_application(actor, task):
+    if is_own_application_step(task) and not is_admin(actor):
+        raise Forbidden(_("Your own application is yours to submit: it cannot be transferred or delegated."))
 
 
 def load_open(task_id):
@@ -27,6 +39,7 @@ def transfer(actor, task_id, to_username, note=""):
         task = load_open(task_id)
         if not can_act_on_task(actor, task) and not is_admin(actor):
             raise Forbidden(_("This task is not yours."))
+        _refuse_own_application(actor, task)
         target = active_user(ctx, to_username)
         if target.id == actor.id:
             raise ValidationFailed(_("Choose someone else."), {"user": [_("You cannot transfer to yourself.")]})
@@ -55,6 +68,7 @@ def delegate(actor, task_id, to_username, note=""):
             raise Forbidden(_("Claim the task before delegating it."))
         if task.delegation_state == "pending":
             raise Conflict(_("This task is already delegated; hand it back or transfer it."))
+        _refuse_own_application(actor, task)
         target = active_user(ctx, to_username)
         if target.id == actor.id:
             raise ValidationFailed(_("Choose someone else."), {"user": [_("You cannot delegate to yourself.")]})

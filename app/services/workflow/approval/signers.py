@@ -9,7 +9,7 @@ from ....models import AuditEvent
 from ....models.states import TaskStatus, transition
 from ...audit import trail as audit
 from ...command import command
-from ...errors import Conflict, Forbidden, NotFound
+from ...errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...identity.permissions import is_admin
 from ..inbox_rows import active_user, new_task_row
 from ..steps import finish_step
@@ -18,7 +18,9 @@ from .modes import evaluate
 from .signatures import open_next_in_sequence, pass_rate, rows_of_step, signatures_of, step_config
 
 
-def _require_step_member(actor, task):
+def _require_step_member(actor, task, reason):
+    """Who may change a step's signers: its approvers where the step allows it (`signerChanges`),
+    and administrators; always with a reason, which the audit trail keeps."""
     if task.delegation_state == "pending":
         raise Conflict(_("This task is delegated; it must come back to its owner first."))
     mine = any(r.assignee_id == actor.id and r.status == TaskStatus.OPEN for r in rows_of_step(task))
@@ -27,13 +29,18 @@ def _require_step_member(actor, task):
     if task.step_mode not in (ApprovalMode.COUNTERSIGN, ApprovalMode.SEQUENTIAL, ApprovalMode.VOTE,
                               ApprovalMode.OR_SIGN):
         raise Conflict(_("Signers can only be changed on steps with several approvers."))
+    _compiled, step = step_config(task)
+    if not is_admin(actor) and not (step is not None and step.signer_changes):
+        raise Forbidden(_("This step does not let its approvers change who signs."))
+    if not str(reason or "").strip():
+        raise ValidationFailed(_("Say why the signers change."), {"reason": [_("A reason is required.")]})
 
 
-def add_signer(actor, task_id, username, position="after"):
+def add_signer(actor, task_id, username, position="after", reason=""):
     """加签: add an approver. Sequential steps: before or after me; parallel steps: alongside."""
     with command(actor) as ctx:
         task = load_open(task_id)
-        _require_step_member(actor, task)
+        _require_step_member(actor, task, reason)
         target = active_user(ctx, username)
         check_receiver(target, task, actor)
         plan = list(task.plan or [])
@@ -63,7 +70,8 @@ def add_signer(actor, task_id, username, position="after"):
                          slot=len(plan) - 1, plan=plan, visit_of=task)
         audit.record(ctx, "signer_added", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"user": target.username,
-                                                                    "position": position, "plan": plan})
+                                                                    "position": position, "plan": plan,
+                                                                    "reason": reason})
     return task
 
 
@@ -76,11 +84,11 @@ def _added_by(task, username, actor):
     return any(e.data.get("user") == username and e.task_id in step_rows for e in events)
 
 
-def remove_signer(actor, task_id, username):
+def remove_signer(actor, task_id, username, reason=""):
     """减签: remove an approver who has not acted yet; the step may then be decided."""
     with command(actor) as ctx:
         task = load_open(task_id)
-        _require_step_member(actor, task)
+        _require_step_member(actor, task, reason)
         rows = rows_of_step(task)
         plan = list(task.plan or [])
         if username not in plan:
@@ -95,7 +103,8 @@ def remove_signer(actor, task_id, username):
         for row in rows:
             row.plan = plan
         audit.record(ctx, "signer_removed", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
-                     element_name=task.name, task_id=task.id, data={"user": username, "plan": plan})
+                     element_name=task.name, task_id=task.id, data={"user": username, "plan": plan,
+                                                                    "reason": reason})
         for row in rows:
             if row.status == TaskStatus.OPEN and row.assignee and row.assignee.username == username:
                 transition(row, TaskStatus, TaskStatus.CANCELLED)
