@@ -5,11 +5,13 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Notification, RiskAlert, TimerJob
 from app.services.command import command
+from app.services.notify import notifications
 from app.services.registries.projects import due_checks
 from app.services.workflow import cases, timer_firing
 from tests.problem_support import act, open_rows, user
@@ -62,8 +64,12 @@ def test_a_missed_report_alerts_at_the_exact_due_moment_once_and_closes_when_it_
     timer_firing.fire_due(at=row.due_at + timedelta(days=3))
     job = db.session.get(TimerJob, job.id)
     assert (job.status, job.fired) == ("done", 1) and len(alerts(project)) == 1    # exactly once
-    told = db.session.execute(select(Notification.user_id).where(Notification.kind == "risk_alert")).scalars().all()
-    assert {user("applicant").id, user("leader").id, user("manager").id} <= set(told)
+    told = db.session.execute(select(Notification).where(Notification.kind == "risk_alert")).scalars().all()
+    assert {user("applicant").id, user("leader").id, user("manager").id} <= {n.user_id for n in told}
+    assert alert.message == f"{alert.subject} 季度进展报告逾期未报。"          # kept in the default language
+    with force_locale("en"):                                                   # each reader in their own
+        assert notifications.text_of(told[0]) == (f"Risk alert (medium) on {project.number}: "
+                                                  f"The progress report of {alert.subject} is overdue.")
     act("applicant", case, {"report_summary": "迟报。", "decision": "approve"})
     [alert] = alerts(project)
     assert (alert.status, alert.open_key, project_of(case).risk_level) == ("closed", None, "")

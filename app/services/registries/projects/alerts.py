@@ -15,7 +15,7 @@ import threading
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 
 from ....engine.dmn.checks import load_dmn
@@ -71,8 +71,9 @@ def _find_open(ctx, project, key):
 def open_alert(ctx, project, rule, subject, message, instance=None, days_overdue=0, lag_percent=Decimal(0),
                detail=None, at=None):
     """Raise an alert unless one of this rule and subject is open (then that one is returned), or the
-    decision says this case raises none (None). `message` is shown as written (the team's words, or a
-    text the caller built)."""
+    decision says this case raises none (None). `message`: the team's words as written, or a
+    `notifications.said(...)` text, kept in the default language on the alert and shown to each
+    reader of a notification in their own."""
     records.check_team(ctx, project, instance)
     if rule not in RiskRule.ALL:
         raise ValidationFailed(_("Not a risk rule."), {"rule": [_("Choose from: %(values)s.",
@@ -84,22 +85,23 @@ def open_alert(ctx, project, rule, subject, message, instance=None, days_overdue
     verdict = assess(ctx, rule, days_overdue, lag_percent)
     if not verdict["alert"]:
         return None
-    moment = at or ctx.now
+    moment, said = at or ctx.now, message if isinstance(message, notifications.Said) else None
+    text = _in_default_language(said) if said is not None else str(message or "")
     alert = RiskAlert(project_id=project.id, rule=rule, subject=subject, severity=verdict["severity"], status=OPEN,
-                      open_key=key, message=message, instance_id=project.instance_id, opened_at=moment,
+                      open_key=key, message=text, instance_id=project.instance_id, opened_at=moment,
                       opened_by_id=ctx.actor.id if ctx.actor is not None else None,
                       detail={**(detail or {}), "days_overdue": days_overdue, "lag_percent": str(lag_percent),
-                              **verdict})
-    alert.events.append(RiskAlertEvent(action="opened", note=message, at=moment,
+                              **verdict, "said": said.to_json() if said is not None else None})
+    alert.events.append(RiskAlertEvent(action="opened", note=text, at=moment,
                                        actor_id=ctx.actor.id if ctx.actor is not None else None))
     ctx.session.add(alert)
     ctx.session.flush()
     _refresh_level(ctx, project)
     records.record(ctx, "project_risk_opened", project, instance, alert_id=alert.id, rule=rule, subject=subject,
-                   severity=alert.severity, message=message)
+                   severity=alert.severity, message=text)
     _tell(ctx, project, alert, notifications.said("Risk alert (%(severity)s) on %(number)s: %(message)s",
                                                   severity=_severity_label(alert.severity), number=project.number,
-                                                  message=alert.message))
+                                                  message=_message_of(alert)))
     return alert
 
 
@@ -152,13 +154,25 @@ def _close(ctx, project, alert, reason, instance, at):
     records.record(ctx, "project_risk_closed", project, instance, alert_id=alert.id, rule=alert.rule,
                    subject=alert.subject, reason=reason)
     _tell(ctx, project, alert, notifications.said("Risk alert closed on %(number)s: %(message)s",
-                                                  number=project.number, message=alert.message))
+                                                  number=project.number, message=_message_of(alert)))
 
 
 def _refresh_level(ctx, project):
     severities = ctx.session.execute(select(RiskAlert.severity).where(
         RiskAlert.project_id == project.id, RiskAlert.status == OPEN)).scalars().all()
     project.risk_level = max(severities, key=RiskSeverity.RANK.get, default="")
+
+
+def _in_default_language(said):
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return said.render()
+
+
+def _message_of(alert):
+    """What the alert says, for a notification: its template when the system wrote it (rendered in
+    each reader's language), else the team's words."""
+    stored = (alert.detail or {}).get("said")
+    return notifications.Said.from_json(stored) if stored else alert.message
 
 
 def _severity_label(severity):

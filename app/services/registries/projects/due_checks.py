@@ -19,6 +19,7 @@ from ....domain import task_book
 from ....models import ProgressReport, TimerJob
 from ....models.jobs import JobStatus
 from ....models.states import ProjectStatus, RiskRule
+from ...notify.notifications import said
 from . import alerts, records
 
 JOB_KIND = "milestone_due"
@@ -66,7 +67,8 @@ def milestone_due(ctx, job, instance, moment):
     due = date.fromisoformat(policy["due"])
     days = max((localtime.local(moment).date() - due).days - 1, 0)
     alerts.open_alert(ctx, project, RiskRule.MILESTONE_OVERDUE, key,
-                      f"里程碑 {key} 已过计划日期 {due.isoformat()}，尚未报告完成。", instance=instance,
+                      said("Milestone %(key)s is past its date %(due)s and not reported done.", key=key,
+                           due=due.isoformat()), instance=instance,
                       days_overdue=days, detail={"milestone": key, "due": due.isoformat()}, at=moment)
 
 
@@ -75,7 +77,7 @@ def report_missing(ctx, instance, task, moment, data):
     project = records.of_instance(ctx, instance)
     quarter = str(data.get("report_quarter") or "")
     alerts.open_alert(ctx, project, RiskRule.REPORT_MISSING, quarter,
-                      f"{quarter} 季度进展报告逾期未报。", instance=instance,
+                      said("The progress report of %(quarter)s is overdue.", quarter=quarter), instance=instance,
                       detail={"quarter": quarter, "task_id": task.id, "due_at": task.due_at.isoformat()}, at=moment)
 
 
@@ -84,7 +86,8 @@ def rectification_overdue(ctx, instance, task, moment, data):
     project = records.of_instance(ctx, instance)
     subject = f"midterm-{data.get('midterm_round', 1)}"
     alerts.open_alert(ctx, project, RiskRule.RECTIFICATION_OVERDUE, subject,
-                      f"中期检查整改逾期（截止 {data.get('rectification_deadline', '')}）。", instance=instance,
+                      said("The rectification after the mid-term check is overdue (deadline %(deadline)s).",
+                           deadline=str(data.get("rectification_deadline", ""))), instance=instance,
                       detail={"task_id": task.id, "deadline": str(data.get("rectification_deadline", ""))}, at=moment)
 
 

@@ -14,6 +14,7 @@ from ....domain import task_book
 from ....models import ProgressReport
 from ....models.states import ProjectStatus, RiskRule
 from ...errors import Conflict, ValidationFailed
+from ...notify.notifications import said
 from ..problems.fields import FieldErrors
 from . import alerts, due_checks, records, task_books
 
@@ -104,6 +105,7 @@ def evaluate_target(ctx, project, target, value, lag, quarter, instance=None):
         return None
     return alerts.open_alert(
         ctx, project, RiskRule.TARGET_BEHIND, target["key"],
-        f"指标 {target['key']}（{target.get('name') or target.get('product')}）{quarter} 报告值 {value}，"
-        f"落后计划进度 {lag}%。", instance=instance, lag_percent=lag,
+        said("Target %(key)s (%(name)s) reported %(value)s for %(quarter)s: %(lag)s %% behind plan.",
+             key=target["key"], name=target.get("name") or target.get("product"), value=str(value), quarter=quarter,
+             lag=str(lag)), instance=instance, lag_percent=lag,
         detail={"target": target["key"], "value": str(value), "quarter": quarter})
