@@ -40,10 +40,11 @@ vendor: build/vendor/.installed
 
 build/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
-	rm -rf build/vendor && mkdir -p build/vendor/bpmn-js build/vendor/swagger-ui
+	rm -rf build/vendor && mkdir -p build/vendor/bpmn-js build/vendor/swagger-ui build/vendor/echarts
 	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js build/vendor/bpmn-js/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   node_modules/swagger-ui-dist/swagger-ui.css build/vendor/swagger-ui/
+	cp node_modules/echarts/dist/echarts.common.min.js build/vendor/echarts/
 	touch $@
 
 translations: venv

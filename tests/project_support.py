@@ -1,110 +1,130 @@
-"""Helpers for the project library's tests: a consortium whose lead unit is `applicant`'s (its
-leader `leader`), a participating unit with its own leader (`leader3`), source problems from the
-library, and the shipped lifecycle (bpmn/breakthrough_project.bpmn) walked to execution."""
-from datetime import date, timedelta
+"""Helpers for the project library's read-side tests: projects, task book versions, reports,
+checks, change requests and risk alerts inserted as rows (the lifecycle commands that write them
+are built apart), on consortia made through the application process and problems registered
+through the problem library's command.
 
-from sqlalchemy import select
+`world()` builds two consortia (A: Huangpu, the `applicant`/`leader` unit; B: Panyu, the
+`applicant2`/`leader2` unit) with one project each:
+- A's project (IEQ, design, executing): task book v1 (signed) and v2 (change request 1: T1's
+  target raised, leader changed, a milestone added, a budget row removed); two quarterly reports;
+  a mid-term check; an open high milestone_overdue alert on M2 and a closed report_missing one;
+- B's project (NEV, supply chain, task book being drawn up): no task book, no alert.
+"""
+import copy
+from datetime import date, datetime, timezone
 
-from app import localtime
+from app.domain import task_book
 from app.extensions import db
-from app.models import BreakthroughProject, TimerJob
-from app.models.jobs import JobStatus
-from app.services import demo
-from app.services.workflow import cases
-from tests.problem_support import OK, A, act, make_consortium, open_rows, problem_data, register, user
+from app.models import (
+    BreakthroughProject,
+    ChangeRequest,
+    Consortium,
+    ProgressReport,
+    ProjectCheck,
+    QualityProblem,
+    RiskAlert,
+    RiskAlertEvent,
+    TaskBookVersion,
+)
+from tests.problem_support import A, B, make_consortium, problem_data, register
 
-PARTNER = demo.UNITS[2][1]          # 广州市质量检测研究院: its leader is leader3
-EXPERTS = ("expert1", "expert2")
-
-
-def china_today():
-    return localtime.today()
-
-
-def consortium_with_problems(count=2, **overrides):
-    consortium = make_consortium(A)
-    ids = [register(problem_data(consortium.id, title=f"攻关来源问题{i}", **overrides))["problem_id"]
-           for i in range(1, count + 1)]
-    return consortium, ids
-
-
-def proposal(consortium_id, problem_ids, **overrides):
-    data = {"consortium_id": consortium_id, "project_name": "谐波减速器柔轮寿命提升联合攻关",
-            "direction": "design", "problem_ids": list(problem_ids), "participating_units": [{"name": PARTNER}],
-            "expected_results": "柔轮疲劳寿命提升至先进水平的95%，在3家企业示范应用。", "decision": "approve"}
-    data.update(overrides)
-    return data
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
+V1 = {
+    "name": "谐波减速器柔轮疲劳寿命提升", "leader": "陈工", "period_start": "2026-01-01", "period_end": "2027-12-31",
+    "research_content": "柔轮材料与热处理工艺优化。", "technical_route": "材料—工艺—验证三步走。",
+    "targets": [
+        {"key": "T1", "kind": "technical", "name": "柔轮疲劳寿命", "unit": "万次", "baseline": "60", "target": "100"},
+        {"key": "T2", "kind": "quality", "name": "柔轮热处理合格率", "baseline": "92", "target": "98"},
+        {"key": "T3", "kind": "application", "product": "高寿命谐波减速器生产线", "target": "5"},
+    ],
+    "organisation": [{"unit": "广州智能装备集团有限公司", "person": "陈工", "task": "总体设计"},
+                     {"unit": "广州市质量检测研究院", "person": "李工", "task": "检测验证"}],
+    "milestones": [{"key": "M1", "name": "材料选型完成", "due": "2026-06-30", "deliverable": "选型报告"},
+                   {"key": "M2", "name": "工艺样件试制", "due": "2026-09-30", "deliverable": "样件"},
+                   {"key": "M3", "name": "示范应用", "due": "2027-12-31", "deliverable": "应用报告"}],
+    "budget": [{"item": "材料费", "amount": "120", "source": "自筹"},
+               {"item": "测试费", "amount": "30.5", "source": "财政"}],
+}
 
 
-def book(start=None, months=12, **overrides):
-    """A complete task book over `months` from `start` (default: today in Guangzhou)."""
-    start = start or china_today()
-    document = {
-        "name": "谐波减速器柔轮寿命提升联合攻关", "leader": "张伟", "period_start": start.isoformat(),
-        "period_end": add_months(start, months).isoformat(), "research_content": "柔轮材料与热处理工艺。",
-        "technical_route": "材料改性—工艺优化—台架验证—示范应用。",
-        "targets": [{"kind": "quality", "name": "柔轮合格率", "unit": "%", "baseline": "90", "target": "98"},
-                    {"kind": "application", "product": "RV-40E 减速器", "target": "3"}],
-        "organisation": [{"unit": demo.UNITS[0][1], "person": "张伟", "task": "总体与工艺"},
-                         {"unit": PARTNER, "person": "李娜", "task": "检测验证"}],
-        "milestones": [{"name": "完成材料改性", "due": add_months(start, 5).isoformat(), "deliverable": "试验报告"},
-                       {"name": "完成示范应用", "due": add_months(start, 11).isoformat(), "deliverable": "应用报告"}],
-        "budget": [{"item": "试验费", "amount": "120", "source": "企业自筹"}],
-    }
-    document.update(overrides)
-    return document
+def v2_content():
+    content = copy.deepcopy(V1)
+    content["leader"] = "王工"
+    content["targets"][0]["target"] = "110"
+    content["milestones"].append({"key": "M4", "name": "中试验证", "due": "2027-06-30", "deliverable": "中试报告"})
+    content["budget"].pop()
+    return task_book.normalise(content, V1)
 
 
-def project_of(case):
-    return db.session.execute(select(BreakthroughProject).where(
-        BreakthroughProject.instance_id == case.id)).scalar_one()
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
-def data_of(case):
-    return cases.case_view(user("auditor"), case.id)["data"]
+def add(*rows):
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows[0] if len(rows) == 1 else rows
 
 
-def proposed(consortium_id, problem_ids, **overrides):
-    case = cases.start_instance(user("applicant"), "breakthrough_project")
-    act("applicant", case, proposal(consortium_id, problem_ids, **overrides))
-    return case
+def make_project(consortium, number, problems=(), **values):
+    defaults = {"name": "攻关项目", "chain": "IEQ", "direction": "design", "lead_unit_name": consortium.lead_unit_name,
+                "participating_units": ["广州市质量检测研究院"], "expected_results": "寿命提升至先进水平。",
+                "status": "executing", "risk_level": "", "task_book_version": 0}
+    defaults.update(values)
+    project = add(BreakthroughProject(number=number, consortium_id=consortium.id, **defaults))
+    project.problems.extend(problems)
+    return project
 
 
-def approved(case):
-    act("manager", case, {"decision": "approve", "experts": ",".join(EXPERTS), "opinion": "同意立项，送专家评审。"})
-    for name in EXPERTS:
-        act(name, case, {"decision": "approve", "opinion": "同意立项。"})
+def freeze(project, version, content, change=None, signatures=()):
+    add(TaskBookVersion(project_id=project.id, version=version, content=task_book.normalise(content),
+                        signatures=list(signatures), change_request_id=change.id if change else None,
+                        frozen_at=at(f"2026-0{version}-15T02:00:00")))
+    project.task_book_version = version
 
 
-def executing(case, document=None):
-    """Draft the task book and have both parties sign it: version 1, status executing."""
-    act("applicant", case, dict(document or book(), decision="approve"))
-    for name in ("leader", "leader3"):
-        act(name, case, dict(OK))
+def _project_a(consortium, problem):
+    project = make_project(consortium, "GZ-XM-IEQ-2026-001", [problem], name=V1["name"], risk_level="high",
+                           period_start=date(2026, 1, 1), period_end=date(2027, 12, 31))
+    freeze(project, 1, V1, signatures=[{"unit": "广州智能装备集团有限公司", "user": "leader", "name": "陈工",
+                                        "at": "2026-01-10T02:00:00+00:00"}])
+    change = add(ChangeRequest(project_id=project.id, seq=1, kinds=["goal", "leader"], reason="目标上调。",
+                               base_version=1, proposed=v2_content(), status="approved", opinion="同意。",
+                               resulting_version=2, requested_at=at("2026-03-01T02:00:00"),
+                               decided_at=at("2026-03-10T02:00:00")))
+    freeze(project, 2, v2_content(), change)
+    add(ProgressReport(project_id=project.id, period="2026Q1", period_end=date(2026, 3, 31), task_book_version=1,
+                       summary="材料选型进行中。", milestones=[{"key": "M1", "done": False, "note": "进行中"}],
+                       targets=[{"key": "T1", "value": "65"}, {"key": "T2", "value": "92.5"}],
+                       submitted_at=at("2026-04-05T02:00:00")),
+        ProgressReport(project_id=project.id, period="2026Q2", period_end=date(2026, 6, 30), task_book_version=2,
+                       summary="材料选型完成。", milestones=[{"key": "M1", "done": True, "note": "已完成"}],
+                       targets=[{"key": "T1", "value": "70"}, {"key": "T2", "value": "93"}, {"key": "T3", "value": "1"}],
+                       submitted_at=at("2026-07-03T02:00:00")),
+        ProjectCheck(project_id=project.id, kind="midterm", round=1, result="rectify", opinion="进度偏慢。",
+                     rectification_deadline=date(2027, 2, 28), decided_at=at("2026-11-20T02:00:00")))
+    open_alert = add(RiskAlert(project_id=project.id, rule="milestone_overdue", subject="M2", severity="high",
+                               status="open", open_key="milestone_overdue:M2", message="里程碑M2已逾期。",
+                               opened_at=at("2026-10-01T01:00:00")))
+    closed = add(RiskAlert(project_id=project.id, rule="report_missing", subject="2026Q1", severity="medium",
+                           status="closed", open_key=None, message="2026Q1季度报告未按时提交。",
+                           opened_at=at("2026-04-03T01:00:00"), closed_at=at("2026-04-05T02:00:00"),
+                           closed_reason="报告已提交"))
+    add(RiskAlertEvent(alert_id=open_alert.id, action="opened", at=at("2026-10-01T01:00:00")),
+        RiskAlertEvent(alert_id=closed.id, action="opened", at=at("2026-04-03T01:00:00")),
+        RiskAlertEvent(alert_id=closed.id, action="closed", note="报告已提交", at=at("2026-04-05T02:00:00")))
+    return project
 
 
-def project_in_execution(document=None):
-    consortium, ids = consortium_with_problems()
-    case = proposed(consortium.id, ids)
-    approved(case)
-    executing(case, document)
-    return case, ids
-
-
-def pending_jobs(kind, case=None):
-    query = select(TimerJob).where(TimerJob.kind == kind, TimerJob.status == JobStatus.PENDING)
-    if case is not None:
-        query = query.where(TimerJob.instance_id == case.id)
-    return db.session.execute(query.order_by(TimerJob.due_at)).scalars().all()
-
-
-def steps(case):
-    return sorted(r.element_id for r in open_rows(case))
-
-
-ONE_SECOND = timedelta(seconds=1)
+def world():
+    """{"A": (project id, number), "B": (...)}; see the module's docstring."""
+    a, b = make_consortium(A), make_consortium(B)
+    problem_a = register(problem_data(a.id, title="柔轮早期断裂"))["problem_id"]
+    problem_b = register(problem_data(b.id, title="电池包密封失效"))["problem_id"]
+    project_a = _project_a(db.session.get(Consortium, a.id), db.session.get(QualityProblem, problem_a))
+    project_b = make_project(db.session.get(Consortium, b.id), "GZ-XM-NEV-2026-001",
+                             [db.session.get(QualityProblem, problem_b)], name="电池包密封可靠性攻关",
+                             chain="NEV", direction="supply_chain", status="task_book")
+    db.session.commit()
+    ids = {"A": (project_a.id, project_a.number), "B": (project_b.id, project_b.number)}
+    db.session.remove()
+    return ids

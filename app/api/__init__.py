@@ -1,6 +1,6 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
-from . import openapi, problem_resources
+from . import openapi, problem_resources, project_resources
 from .resources import blp
 
 
@@ -9,5 +9,7 @@ def init_app(app):
     openapi.register(api.spec)
     csrf.exempt(blp)   # token requests carry no cookie; session requests are checked in authenticate_request
     csrf.exempt(problem_resources.blp)
+    csrf.exempt(project_resources.blp)
     api.register_blueprint(blp)
     api.register_blueprint(problem_resources.blp)
+    api.register_blueprint(project_resources.blp)

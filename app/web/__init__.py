@@ -8,7 +8,7 @@ from ..services.audit.replay import may_audit
 from ..services.identity import users
 from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
-from . import admin_views, approval_views, audit_views, auth, filters, problem_views, views
+from . import admin_views, approval_views, audit_views, auth, filters, problem_views, project_views, views
 
 
 def init_app(app):
@@ -17,12 +17,13 @@ def init_app(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(problem_views.bp)
+    app.register_blueprint(project_views.bp)
     app.register_blueprint(audit_views.bp)
     filters.init_app(app)
 
     @app.route("/static/vendor/<path:filename>")
     def vendor_file(filename):
-        """bpmn-js and Swagger UI, served from the folder `make vendor` fills."""
+        """bpmn-js, Swagger UI and ECharts, served from the folder `make vendor` fills."""
         return send_from_directory(app.config["VENDOR_FOLDER"], filename, max_age=86400)
 
     @app.before_request

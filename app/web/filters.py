@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import localtime
 from ..extensions import db
-from ..models import Group
+from ..models import Group, User
 from ..services.notify.notifications import text_of
 
 
@@ -67,6 +67,21 @@ def group_names(keys):
     return "、".join(cache.get(k, k) for k in keys)
 
 
+def person_names(usernames):
+    """Display names for user names ("expert1" -> 李专家), as people know each other."""
+    if isinstance(usernames, str):
+        usernames = [u for u in usernames.split(",") if u]
+    if not usernames:
+        return ""
+    cache = g.setdefault("_person_names", {})
+    missing = [u for u in usernames if u not in cache]
+    if missing:
+        for username, name in db.session.execute(select(User.username, User.display_name)
+                                                 .where(User.username.in_(missing))):
+            cache[username] = name or username
+    return "、".join(cache.get(u, u) for u in usernames)
+
+
 def pretty_json(value, indent=None):
     """JSON for people: Chinese kept readable (autoescaping still applies)."""
     return json.dumps(value, ensure_ascii=False, indent=indent, default=str, sort_keys=True)
@@ -80,6 +95,7 @@ def notification_text(notification):
 def init_app(app):
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(group_names, "group_names")
+    app.add_template_filter(person_names, "person_names")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")

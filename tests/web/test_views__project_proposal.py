@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ProcessInstance
-from tests.project_support import PARTNER, consortium_with_problems, project_of
+from tests.project_lifecycle_support import PARTNER, consortium_with_problems, project_of
 
 from .conftest import form_fields
 

@@ -93,6 +93,15 @@ def task_arrived(ctx, task, assignee, groups, users):
                              task.business_key), task.instance_id, task.id)
 
 
+def task_cancelled(ctx, task):
+    """An assigned approver's task ended without them (the step was decided by the others, or the
+    case was withdrawn, taken back or returned): they learn it rather than find it gone."""
+    if task.assignee_id is not None:
+        message = said("%(step)s — %(case)s: the step has ended; your task is closed",
+                       step=task.name, case=task.instance_title or task.business_key)
+        notify(ctx, [task.assignee_id], "cancelled", message, task.instance_id, task.id)
+
+
 def case_ended(ctx, instance, outcome):
     label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome, outcome)
     notify(ctx, [instance.started_by_id], "outcome", said("Your case %(key)s has ended: %(outcome)s",

@@ -148,6 +148,7 @@ def _sync_rows(ctx, instance, compiled, ready_tasks):
             close_task(ctx, task)
             audit.record(ctx, "task_cancelled", actor=ctx.actor, instance_id=instance.id,
                          element_id=task.element_id, element_name=task.name, task_id=task.id)
+            notifications.task_cancelled(ctx, task)
         else:
             with_rows.add(task.spiff_task_id)
             task.instance_title, task.district = instance.title, instance.district

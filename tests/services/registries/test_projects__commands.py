@@ -12,7 +12,7 @@ from app.services.registries.problems import commands as problem_commands
 from app.services.registries.projects import alerts, changes, checks, due_checks, proposals, reports, task_books
 from app.services.workflow import cases
 from tests.problem_support import act, open_rows, run, user
-from tests.project_support import (
+from tests.project_lifecycle_support import (
     book,
     consortium_with_problems,
     pending_jobs,

@@ -15,7 +15,7 @@ from app.services.notify import notifications
 from app.services.registries.projects import due_checks
 from app.services.workflow import cases, timer_firing
 from tests.problem_support import act, open_rows, user
-from tests.project_support import ONE_SECOND, book, pending_jobs, project_in_execution, project_of, steps
+from tests.project_lifecycle_support import ONE_SECOND, book, pending_jobs, project_in_execution, project_of, steps
 
 UTC = timezone.utc
 

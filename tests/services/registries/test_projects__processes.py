@@ -13,7 +13,7 @@ from app.services.audit import replay
 from app.services.errors import ValidationFailed
 from app.services.workflow import cases, timer_firing
 from tests.problem_support import act, open_rows, user
-from tests.project_support import (
+from tests.project_lifecycle_support import (
     EXPERTS,
     ONE_SECOND,
     approved,

@@ -27,9 +27,22 @@ def rows_of_step(task):
 
 
 def signatures_of(rows):
-    """Each signed row: who, their decision and opinion, and the other fields they submitted (`data`)."""
-    return [{"user": r.completed_by.username if r.completed_by else None, "decision": r.decision,
+    """Each signed row: who (user name and display name), their decision and opinion, and the other
+    fields they submitted (`data`)."""
+    return [{"user": r.completed_by.username if r.completed_by else None,
+             "name": r.completed_by.display_name if r.completed_by else "", "decision": r.decision,
              "opinion": r.opinion, "data": r.form_data or {}} for r in rows if r.status == TaskStatus.COMPLETED]
+
+
+def tally_of(mode, plan, signatures, rate):
+    """How the step was decided, for people: votes per decision, the rule, and who had not signed
+    when it ended (their rows are cancelled)."""
+    counts = {}
+    for signature in signatures:
+        counts[signature["decision"]] = counts.get(signature["decision"], 0) + 1
+    signed = {s["user"] for s in signatures}
+    return {"counts": counts, "mode": mode, "pass_rate": rate if mode == ApprovalMode.VOTE else None,
+            "approvers": len(plan), "not_signed": [u for u in plan if u not in signed]}
 
 
 def _own_fields(cleaned):
@@ -67,8 +80,16 @@ def record_signature(ctx, task, cleaned):
                          "form": task.form_data or {}})
         open_next_in_sequence(ctx, task, compiled, plan, rows)
         return None
-    return {"decision": decision, "opinion": "；".join(s["opinion"] for s in signatures_of(rows) if s["opinion"]),
-            "signatures": signatures_of(rows)}
+    return decided_form(task, step, plan, rows, decision)
+
+
+def decided_form(task, step, plan, rows, decision):
+    """What a decided multi-approver step submits: the decision, each signature, the tally, and one
+    opinion text for the case with each part under its author's name (pages show the signatures)."""
+    signatures = signatures_of(rows)
+    return {"decision": decision, "opinion": "；".join(f"{s['name'] or s['user']}：{s['opinion']}" for s in signatures
+                                                     if s["opinion"]),
+            "signatures": signatures, "tally": tally_of(task.step_mode, plan, signatures, pass_rate(step))}
 
 
 def open_next_in_sequence(ctx, task, compiled, plan, rows):

@@ -15,7 +15,7 @@ from ..inbox_rows import active_user, new_task_row
 from ..steps import finish_step
 from .handover import check_receiver, load_open
 from .modes import evaluate
-from .signatures import open_next_in_sequence, pass_rate, rows_of_step, signatures_of, step_config
+from .signatures import decided_form, open_next_in_sequence, pass_rate, rows_of_step, step_config
 
 
 def _require_step_member(actor, task, reason):
@@ -115,8 +115,8 @@ def remove_signer(actor, task_id, username, reason=""):
         decision = evaluate(task.step_mode, rows, plan, pass_rate(step))
         if decision is not None and any(r.status == TaskStatus.COMPLETED for r in rows):
             last = max((r for r in rows if r.status == TaskStatus.COMPLETED), key=lambda r: r.completed_at)
-            finish_step(ctx, last, {"decision": decision, "opinion": "", "signatures": signatures_of(rows)},
-                        already_marked=True, record_as=task)
+            finish_step(ctx, last, decided_form(task, step, plan, rows, decision), already_marked=True,
+                        record_as=task)
         elif task.step_mode == ApprovalMode.SEQUENTIAL and not any(r.status == TaskStatus.OPEN for r in rows):
             open_next_in_sequence(ctx, task, compiled, plan, rows)
     return task
