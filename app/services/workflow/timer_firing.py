@@ -196,7 +196,10 @@ def _task_due(ctx, job, instance, moment):
         finish_step(ctx, task, {"decision": decision, "opinion": "超时自动处理", "timeout": True},
                     already_marked=True)
     elif action == "alert":     # the task stays open: the registry raises the alert its rule names
-        ALERT_HOOKS[policy["rule"]](ctx, instance, task, moment, task_data(task))
+        hook = ALERT_HOOKS.get(policy.get("rule", ""))
+        if hook is None:        # a rule no registry provides: the job becomes an incident saying so
+            raise LookupError(f"no registry raises alerts of riskRule '{policy.get('rule', '')}'")
+        hook(ctx, instance, task, moment, task_data(task))
     elif action == "escalate":
         group = policy.get("group", "admins")
         groups = [g for g in task.candidate_groups.split(",") if g]
