@@ -1,6 +1,6 @@
 """Template filters: times in the programme's time zone, labels for statuses and enums."""
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import g
 from flask_babel import gettext as _
@@ -67,6 +67,20 @@ def group_names(keys):
     return "、".join(cache.get(k, k) for k in keys)
 
 
+def due_state(due_at, now=None):
+    """(css class, words) for a due time as people read it: overdue (red), due within two days
+    (amber), or the days left. Whole days counted between local dates."""
+    if due_at is None:
+        return "", ""
+    now = now or datetime.now(timezone.utc)
+    days = (localtime.local(due_at).date() - localtime.today(now)).days
+    if due_at < now:
+        return "overdue", _("Overdue by %(n)d day(s)", n=max(-days, 0)) if days < 0 else _("Overdue")
+    if days <= 2:
+        return "due-soon", _("Due today") if days == 0 else _("%(n)d day(s) left", n=days)
+    return "due-later", _("%(n)d day(s) left", n=days)
+
+
 def person_names(usernames):
     """Display names for user names ("expert1" -> 李专家), as people know each other."""
     if isinstance(usernames, str):
@@ -96,6 +110,7 @@ def init_app(app):
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(group_names, "group_names")
     app.add_template_filter(person_names, "person_names")
+    app.add_template_filter(due_state, "due_state")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")

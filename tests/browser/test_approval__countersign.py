@@ -49,7 +49,7 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
 
     log_in(page, server, "expert1")
     open_task(page, server, title)
-    expect(page.locator("#signers")).to_contain_text("expert3")       # the step lists all three approvers
+    expect(page.locator("#signers")).to_contain_text("陈高工")       # the step lists all three approvers, by name
     decide(page, "approve", "同意，材料完整。")
     log_out(page)
 
