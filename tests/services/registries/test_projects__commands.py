@@ -156,3 +156,20 @@ def test_the_problem_picker_offers_the_consortiums_open_problems_only(app):
         act("applicant", case, proposal(consortium.id, ids))
     assert "problem_ids" in refused.value.errors
     assert [r.element_id for r in open_rows(case)] == ["proposal"]
+
+
+def test_alerts_take_notes_from_the_team_and_are_closed_by_the_managing_body(app):
+    case, _ids = project_in_execution()
+    project = project_of(case)
+    alert = run(alerts.open_alert, project, "team_reported", "R1", "供应商停产。", actor=user("applicant"))
+    assert run(alerts.open_alert, project, "team_reported", "R1", "again").id == alert.id     # one open per subject
+    run(alerts.note_alert, alert.id, "已联系替代供应商。", actor=user("applicant"))
+    with pytest.raises(Forbidden):
+        run(alerts.note_alert, alert.id, "x", actor=user("applicant2"))
+    with pytest.raises(Forbidden):
+        run(alerts.close_alert_by_id, alert.id, "x", actor=user("applicant"))
+    run(alerts.close_alert_by_id, alert.id, "已处置。", actor=user("manager"))
+    alert = db.session.get(RiskAlert, alert.id)
+    assert [e.action for e in alert.events] == ["opened", "note", "closed"] and project_of(case).risk_level == ""
+    with pytest.raises(Conflict):
+        run(alerts.close_alert_by_id, alert.id, "again", actor=user("manager"))
