@@ -27,6 +27,8 @@ class ProcessInstance(Model):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300), default="")
+    # who applied, as approvers name them: the initiator's unit, else their name ("" when a timer started it)
+    applicant: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING)
     outcome: Mapped[str] = mapped_column(String(100), default="")
     district: Mapped[str | None] = mapped_column(String(32))
@@ -66,6 +68,7 @@ class HumanTask(Model):
     process_key: Mapped[str] = mapped_column(String(100))
     process_name: Mapped[str] = mapped_column(String(200))
     instance_title: Mapped[str] = mapped_column(String(300), default="")
+    applicant: Mapped[str] = mapped_column(String(200), default="")
     business_key: Mapped[str] = mapped_column(String(64))
     district: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,6 +91,7 @@ class HumanTask(Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # who delegated it
     delegation_state: Mapped[str] = mapped_column(String(20), default="")         # "" | pending | resolved
     last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned: Mapped[bool] = mapped_column(default=False)     # arrived because a later step returned the case
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     instance: Mapped[ProcessInstance] = relationship()

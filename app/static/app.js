@@ -23,6 +23,18 @@
     }
   });
   document.addEventListener("click", function (ev) {
+    var toggle = ev.target.closest("#nav-toggle");      // the menu on narrow screens
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
+    // a list row with data-href opens as a whole (its own links and buttons keep their job)
+    var row = ev.target.closest("tr[data-href]");
+    if (row && !ev.target.closest("a, button, input, select, label")) {
+      window.location.href = row.getAttribute("data-href");
+      return;
+    }
     var add = ev.target.closest("[data-add-row]");
     if (add) {
       var name = add.getAttribute("data-add-row");

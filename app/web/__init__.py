@@ -8,6 +8,7 @@ from ..services.audit.replay import may_audit
 from ..services.identity import users
 from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
+from ..services.workflow import queries
 from . import admin_views, approval_views, audit_views, auth, filters, problem_views, project_views, views
 
 
@@ -40,7 +41,8 @@ def init_app(app):
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,
                 "is_admin": is_admin(user) if user else False,
-                "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0)}
+                "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0),
+                "waiting_tasks": (lambda: queries.inbox_count(user)) if user else (lambda: 0)}
 
 
 def _chinese_beside(locale):

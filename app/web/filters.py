@@ -96,6 +96,19 @@ def person_names(usernames):
     return "、".join(cache.get(u, u) for u in usernames)
 
 
+def plain_value(value):
+    """A form value as one line people read: a table's rows as "a, b; c, d", not JSON."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "；".join(plain_value(item) for item in value)
+    if isinstance(value, dict):
+        return "，".join(str(v) for v in value.values() if v not in (None, ""))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
 def pretty_json(value, indent=None):
     """JSON for people: Chinese kept readable (autoescaping still applies)."""
     return json.dumps(value, ensure_ascii=False, indent=indent, default=str, sort_keys=True)
@@ -111,6 +124,7 @@ def init_app(app):
     app.add_template_filter(group_names, "group_names")
     app.add_template_filter(person_names, "person_names")
     app.add_template_filter(due_state, "due_state")
+    app.add_template_global(plain_value, "plain_value")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")

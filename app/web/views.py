@@ -35,7 +35,8 @@ def inbox():
         f.date_from = f.date_to = ""
         page = queries.inbox(g.user, f, page_number())
     return render_template("inbox.html", page=page, f=f, processes=definitions.list_latest(),
-                           now=datetime.now(timezone.utc))
+                           now=datetime.now(timezone.utc), districts=queries.district_choices(g.user),
+                           copied=queries.copied_to(g.user, [t.instance_id for t in page.items]))
 
 
 @bp.route("/tasks/done")

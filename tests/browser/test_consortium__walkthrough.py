@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 DISTRICT = "haizhu"              # where the lead unit is registered; its office reviews the case
 CONSORTIUM = "智能传感器产业链质量创新联合体"
+APPLICANT_UNIT = "广州智能装备集团有限公司"    # the demo applicant's unit (app/services/demo.py UNITS)
 LEAD_CODE = make_credit_code("9144010112345678")
 MEMBER_1 = make_credit_code("9144010123456789")
 MEMBER_2 = make_credit_code("9144010134567890")
@@ -155,8 +156,11 @@ def test_application_walks_from_form_to_consortium_registry(page, live_server):
     review(page, server, "leader", business_key, "approve", "同意申报，牵头单位承诺配套资金。")
     review(page, server, f"district_{DISTRICT}", business_key, "return", RETURN_OPINION)
 
-    # 6. The applicant finds it back in the inbox, with its data, and resubmits.
+    # 6. The applicant finds it back in the inbox, tagged 退回, with its data, and resubmits.
     log_in(page, server, "applicant")
+    page.click("#nav-inbox")
+    expect(page.locator("#inbox-count")).to_have_text(re.compile(r"^\d+$"))       # the badge counts it
+    expect(page.locator("#inbox-table tbody tr", has_text=business_key).locator(".tag.returned")).to_be_visible()
     open_from_inbox(page, business_key)
     expect(page.locator("#return-notice")).to_contain_text(RETURN_OPINION)   # why it came back
     expect(page.locator("#submit")).to_be_visible()
@@ -168,7 +172,14 @@ def test_application_walks_from_form_to_consortium_registry(page, live_server):
     expect(page.locator("#inbox-table tbody tr", has_text=business_key)).to_have_count(0)
     log_out(page)
 
-    # 7. Leader, district office and city office approve.
+    # 7. Leader, district office and city office approve. The lead unit's inbox says who applied,
+    #    and when the step is due (3 working days).
+    log_in(page, server, "leader")
+    page.click("#nav-inbox")
+    row = page.locator("#inbox-table tbody tr", has_text=business_key)
+    expect(row.locator("td").nth(1)).to_have_text(APPLICANT_UNIT)
+    expect(row.locator("td.due")).to_contain_text("剩余")
+    log_out(page)
     review(page, server, "leader", business_key, "approve", "同意。")
     review(page, server, f"district_{DISTRICT}", business_key, "approve", "材料齐全，同意推荐。")
     review(page, server, "city", business_key, "approve", "同意组建。")

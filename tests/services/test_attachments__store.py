@@ -27,3 +27,15 @@ def test_the_local_store_keeps_files_by_hash_under_the_upload_folder(tmp_path):
 def test_an_unknown_storage_is_refused_when_the_app_starts(tmp_path):
     with pytest.raises(RuntimeError, match="CHAINQ_ATTACHMENT_STORAGE='s3'"):
         make_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, ATTACHMENT_STORAGE="s3")
+
+
+def test_a_second_file_of_the_same_name_is_told_apart():
+    from app.services.workflow.attachments import FILENAME_LIMIT, unique_name
+    taken = {"报告.pdf"}
+    assert unique_name("报告.pdf", taken) == "报告 (2).pdf"
+    assert unique_name("报告.pdf", taken) == "报告 (3).pdf"
+    assert unique_name("附件.pdf", taken) == "附件.pdf"
+    long = "长" * FILENAME_LIMIT + ".pdf"
+    first = unique_name(long[-FILENAME_LIMIT:], set())
+    second = unique_name(first, {first})
+    assert second != first and second.endswith(" (2).pdf") and len(second) <= FILENAME_LIMIT

@@ -120,3 +120,11 @@ def test_inbox_with_twenty_tasks_or_fewer_has_no_paging_links(browser, user):
     cases.start_instance(user("applicant"), "consortium_application")
     html = browser("applicant").get("/tasks").get_data(as_text=True)
     assert '<nav class="pager">' not in html and "page=2" not in html
+
+
+def test_a_district_office_is_offered_only_its_own_district(browser, submitted):
+    submitted("tianhe", "天河装备")
+    office = browser("district_tianhe").get("/tasks").get_data(as_text=True)
+    assert 'name="district"' not in office                # one district: nothing to choose
+    city = browser("city").get("/tasks").get_data(as_text=True)
+    assert '<option value="haizhu"' in city

@@ -60,6 +60,16 @@ class MemberCache:
 
     def unit_key(self, unit_id) -> str:
         """The key of a unit (a user's, as an initiator's case data names it), or ""."""
+        return self._unit(unit_id)[0]
+
+    def unit_name(self, unit_id) -> str:
+        """The name of a unit (the applicant an inbox row shows), or ""."""
+        return self._unit(unit_id)[1]
+
+    def _unit(self, unit_id) -> tuple[str, str]:
         if unit_id is None:
-            return ""
-        return self._session.execute(select(Unit.key).where(Unit.id == unit_id)).scalar() or ""
+            return "", ""
+        if ("unit", unit_id) not in self._answers:
+            row = self._session.execute(select(Unit.key, Unit.name).where(Unit.id == unit_id)).first()
+            self._answers[("unit", unit_id)] = (row[0] or "", row[1] or "") if row else ("", "")
+        return self._answers[("unit", unit_id)]  # type: ignore[return-value]

@@ -31,8 +31,21 @@ FIELD = "attachments"
 FILENAME_LIMIT = Attachment.filename.type.length
 
 
-def _store(actor, instance, upload):
-    filename = shorten(os.path.basename(upload.filename or "").strip(), FILENAME_LIMIT)
+def unique_name(filename, taken):
+    """`filename`, or "name (2).ext", "name (3).ext" … when the list already holds that name: two
+    files called 报告.pdf must not look like one. Adds the result to `taken`."""
+    stem, ext = os.path.splitext(filename)
+    name, n = filename, 1
+    while name in taken:
+        n += 1
+        suffix = f" ({n}){ext}"          # the stem gives way, so the number always shows
+        name = stem[:max(FILENAME_LIMIT - len(suffix), 0)] + suffix
+    taken.add(name)
+    return name
+
+
+def _store(actor, instance, upload, taken):
+    filename = unique_name(shorten(os.path.basename(upload.filename or "").strip(), FILENAME_LIMIT), taken)
     ext = os.path.splitext(filename)[1].lower()
     if ext not in ALLOWED:
         raise ValidationFailed(_("File type not allowed."), {FIELD: [
@@ -69,7 +82,8 @@ def attach_uploads(actor, instance, data, files):
         unknown = [t for t in tokens if t not in known]
         if unknown:
             raise ValidationFailed(_("Attachments are not valid."), {FIELD: [_("Unknown attachment.")]})
-    stored = [_store(actor, instance, f) for f in files if f and f.filename]
+    taken = {str(a.get("filename", "")) for a in listed}
+    stored = [_store(actor, instance, f, taken) for f in files if f and f.filename]
     if stored or FIELD in data:
         data = dict(data)
         data[FIELD] = list(listed) + stored

@@ -46,7 +46,8 @@ def start_instance(actor, process_key):
     with command(actor) as ctx:
         initial = {"initiator": actor.username, "initiator_name": actor.display_name,
                    "initiator_unit": ctx.members.unit_key(actor.unit_id)}
-        return _start(ctx, definition, compiled, initial, {})
+        return _start(ctx, definition, compiled, initial, {},
+                      applicant=ctx.members.unit_name(actor.unit_id) or actor.display_name)
 
 
 def start_by_timer(ctx, definition, element_id, due_at):
@@ -66,11 +67,12 @@ def start_by_timer(ctx, definition, element_id, due_at):
     return [_start(ctx, definition, compiled, initial, extra, f"{compiled.name} {day}"[:300])]
 
 
-def _start(ctx, definition, compiled, initial, extra, title=""):
+def _start(ctx, definition, compiled, initial, extra, title="", applicant=""):
     actor = ctx.actor
     instance = ProcessInstance(
         definition_id=definition.id, process_key=definition.key, business_key=business_key(compiled.settings, ctx.now),
-        title=title, status=InstanceStatus.RUNNING, state="", started_by_id=actor.id if actor is not None else None,
+        title=title, applicant=applicant[:200], status=InstanceStatus.RUNNING, state="",
+        started_by_id=actor.id if actor is not None else None,
         started_at=ctx.now)
     ctx.session.add(instance)
     ctx.session.flush()      # its id: the audit chain and the inbox rows name it

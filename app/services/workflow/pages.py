@@ -6,7 +6,7 @@ from ...models import HumanTask, ProcessInstance
 from ..audit import trail as audit
 from ..identity import users
 from ..identity.permissions import can_act_on_task, is_admin, is_candidate
-from . import cases, definitions, forms, queries, tasks
+from . import cases, definitions, forms, queries, resubmission, tasks
 from .approval import case_actions, handover
 
 
@@ -41,6 +41,7 @@ class TaskPage:
     return_targets: list
     can_act: bool
     can_claim: bool
+    resubmission: object = None       # after this step returned the case: what the applicant changed since
     may_hand_over: bool = False       # 转办/委派 offered (not on the applicant's own step)
     may_change_signers: bool = False  # 加签/减签 offered (the step allows it, or an administrator)
     options: dict = field(default_factory=dict)   # field -> [(value, label)]: choices that depend on the user
@@ -74,6 +75,8 @@ def task_page(actor, task_id, entered=None):
         return_targets=case_actions.return_targets(task) if task.status == "open" else [],
         can_act=can_act_on_task(actor, task),
         can_claim=task.assignee_id is None and is_candidate(actor, task),
+        resubmission=resubmission.since_return(task.instance, task.element_id, without_fields(application, hidden))
+        if task.status == "open" and application else None,
         may_hand_over=is_admin(actor) or not handover.is_own_application_step(task),
         may_change_signers=is_admin(actor) or bool(step is not None and step.signer_changes),
         options=forms.field_options(schema, db.session, actor),

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select, union
 
 from ... import localtime
+from ...domain.districts import DISTRICTS
 from ...extensions import db
-from ...models import Consortium, HumanTask, ProcessInstance, TaskCandidate
+from ...models import CarbonCopy, Consortium, HumanTask, ProcessInstance, TaskCandidate
 from ...models.states import TaskStatus
 from ..errors import Forbidden, NotFound
 from ..identity.permissions import districts_of, is_global_reader
@@ -125,6 +126,31 @@ def inbox(user, f=None, page=1, per_page=20):
     total = db.session.execute(count, params).scalar()
     rows = db.session.execute(items, params).scalars().all()
     return Page(rows, total, page, per_page)
+
+
+def inbox_count(user):
+    """How many tasks wait for `user` (the navigation's badge): the inbox's index-only count."""
+    groups = sorted(user.group_keys)
+    count, _items = _inbox_statements("all", len(groups), False, False, False, False, False)
+    return db.session.execute(count, {"user_id": user.id, **{f"group_{i}": g for i, g in enumerate(groups)}}).scalar()
+
+
+def copied_to(user, instance_ids):
+    """Which of these cases were copied (抄送) to `user`: the inbox tags them."""
+    ids = list(set(instance_ids))
+    if not ids:
+        return set()
+    return set(db.session.execute(select(CarbonCopy.instance_id).where(
+        CarbonCopy.user_id == user.id, CarbonCopy.instance_id.in_(ids))).scalars())
+
+
+def district_choices(user):
+    """The districts to filter the inbox by: a district office's own (nothing to choose with one);
+    every district for the others, whose tasks may come from anywhere."""
+    own = districts_of(user)
+    if own and not is_global_reader(user):
+        return sorted(own)
+    return list(DISTRICTS)
 
 
 def done(user, page=1, per_page=20):

@@ -180,4 +180,8 @@ def return_to(actor, task_id, element_id, opinion=""):
                            "waiting": runner.waiting_elements(workflow)})
         notifications.returned(ctx, instance, task.name, opinion)
         apply_step(ctx, instance, compiled, workflow)
+        for row in ctx.session.execute(select(HumanTask).where(      # the inbox tags them 退回
+                HumanTask.instance_id == instance.id, HumanTask.element_id == element_id,
+                HumanTask.status == TaskStatus.OPEN)).scalars():
+            row.returned = True
     return instance
