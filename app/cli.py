@@ -23,6 +23,8 @@ def deploy_command(folder):
     """Deploy every diagram in bpmn/ (a changed file becomes a new version)."""
     for key, version, created in deploy.deploy_folder(bpmn_folder=folder):
         click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
+        for warning in [] if key.startswith("rules/") else deploy.warnings_of(key):
+            click.echo(f"  warning: {warning}")
 
 
 def _read_kept_anchors(path):

@@ -32,3 +32,10 @@ def test_the_reader_reports_what_the_modeler_would_stumble_on(tmp_path):
     report = read_models(undrawn, strange)
     assert report[str(undrawn)]["unshown"] == ["grade"]
     assert report[str(strange)]["warnings"]
+
+
+def test_the_message_test_diagrams_read_cleanly_with_every_element_drawn():
+    diagrams = sorted((ROOT / "tests" / "bpmn" / "messages").glob("*.bpmn"))
+    report = read_models(*diagrams)
+    assert len(report) == len(diagrams) >= 9
+    assert {path: found for path, found in report.items() if found["warnings"] or found["unshown"]} == {}

@@ -1,6 +1,6 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
-from . import openapi, problem_resources, project_resources
+from . import message_resources, openapi, problem_resources, project_resources
 from .resources import blp
 
 
@@ -10,6 +10,8 @@ def init_app(app):
     csrf.exempt(blp)   # token requests carry no cookie; session requests are checked in authenticate_request
     csrf.exempt(problem_resources.blp)
     csrf.exempt(project_resources.blp)
+    csrf.exempt(message_resources.blp)
     api.register_blueprint(blp)
     api.register_blueprint(problem_resources.blp)
     api.register_blueprint(project_resources.blp)
+    api.register_blueprint(message_resources.blp)

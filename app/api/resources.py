@@ -58,8 +58,9 @@ class Definitions(MethodView):
     def post(self):
         """Deploy a BPMN diagram (administrators): multipart `file`, or the XML as the request body"""
         data, filename = _uploaded("bpmn")
-        definition, created = deploy.deploy(g.user, data, filename)
-        return {"definition": _definition(definition), "created": created}, (201 if created else 200)
+        definition, created, warnings = deploy.deploy_with_warnings(g.user, data, filename)
+        return {"definition": _definition(definition), "created": created, "warnings": warnings}, \
+            (201 if created else 200)
 
 
 @blp.route("/decisions")

@@ -23,6 +23,9 @@ class DefinitionQuerySchema(Schema):
 class DeployResultSchema(Schema):
     definition = fields.Nested(DefinitionSchema)
     created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
+    warnings = fields.List(fields.Str(), metadata={
+        "description": "what the diagram waits for that nothing sends (messages no deployed process throws and "
+                       "its apiMessages property does not declare); the deploy went through"})
 
 
 class DecisionDefinitionSchema(Schema):

@@ -33,7 +33,6 @@ _UNSUPPORTED = {
     "dataStore": "data stores are not supported by the engine",
     "compensateEventDefinition": "compensation is not supported by the engine",
     "sendTask": "send tasks are not supported; use a service task",
-    "receiveTask": "receive tasks are not supported yet",
     # SpiffWorkflow makes these wait for a person, but they carry no assignment: they would sit
     # in nobody's inbox. (Camunda passes through them; we ask for an explicit choice.)
     "task": "a task without a type would wait for nobody's action; make it a userTask with "

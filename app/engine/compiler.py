@@ -12,13 +12,16 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from . import flow_order
 from .business_rule_task import DecisionTask, DecisionTaskParser
 from .checks import check_diagram, quote_timer_literals
+from .delivery import kind_of, start_events
 from .dmn.model import DmnDocument
 from .errors import DiagramError
+from .events import PARSERS as EVENT_PARSERS
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
 from .steps import NSMAP, ProcessSettings, StepConfig, bpmn_id, read_process, read_step
@@ -31,6 +34,7 @@ class ChainQParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (TopicServiceTaskParser, TopicServiceTask),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+        **{full_tag(tag): classes for tag, classes in EVENT_PARSERS.items()},
     }
 
     def __init__(self, decisions: Mapping[str, DmnDocument] | None = None) -> None:
@@ -52,6 +56,10 @@ class CompiledDefinition:
     before: dict[str | None, frozenset[str | None]] = field(repr=False, default_factory=dict)
     # decision id -> DMN document, for the decisions the business-rule tasks reference
     decisions: dict[str, DmnDocument] = field(repr=False, default_factory=dict)
+    # message and signal start events: (kind, name, element id); a message or signal starts the cases
+    event_starts: tuple[tuple[str, str, str], ...] = ()
+    catches: frozenset[tuple[str, str]] = frozenset()   # (kind, name) of everything it can wait for
+    throws: frozenset[tuple[str, str]] = frozenset()    # (kind, name) of everything it can throw
 
     @property
     def decision_ids(self) -> tuple[str, ...]:
@@ -119,6 +127,7 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                            element_id=process.get("id"), filename=filename) from None
     settings = read_process(process)
     _check_start_per(settings, start_timers, process, filename)
+    _check_event_starts(process, filename)
     steps = {bpmn_id(el): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
     names = {element_id: (el.get("name") or element_id)
              for el in process.iter() if (element_id := el.get("id"))}
@@ -127,7 +136,8 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                               start_timers=start_timers,
                               has_timer_events=_has_timer_events(spec, subprocess_specs),
                               before=flow_order.predecessors(process),
-                              decisions=_referenced_decisions(spec, subprocess_specs, decisions))
+                              decisions=_referenced_decisions(spec, subprocess_specs, decisions),
+                              **_events_of(spec, subprocess_specs))
 
 
 def _referenced_decisions(spec: Any, subprocess_specs: Mapping[str, Any],
@@ -151,6 +161,33 @@ def _check_start_per(settings: ProcessSettings, start_timers: tuple[StartTimer, 
     if not start_timers:
         raise DiagramError("startPerRecord needs a timer start event: it says what each firing opens a case for",
                            element_id=process.get("id"), line=process.sourceline, filename=filename)
+
+
+def _check_event_starts(process: etree._Element, filename: str | None) -> None:
+    """A message or signal start event starts a case; a plain start event beside it would start the
+    same case at once (SpiffWorkflow starts at every plain start event), so they do not mix."""
+    starts = process.findall("bpmn:startEvent", NSMAP)
+    by_event = [s for s in starts if s.find("bpmn:messageEventDefinition", NSMAP) is not None
+                or s.find("bpmn:signalEventDefinition", NSMAP) is not None]
+    if by_event and len(by_event) != len(starts):
+        plain = next(s for s in starts if s not in by_event)
+        raise DiagramError("a process started by a message or signal may have no other kind of start event",
+                           plain.get("id"), plain.sourceline, filename)
+
+
+def _events_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, Any]:
+    """Its message and signal start events, and (kind, name) of what it can catch and throw."""
+    catches: set[tuple[str, str]] = set()
+    throws: set[tuple[str, str]] = set()
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            definitions = [definition, *getattr(definition, "event_definitions", ())]
+            for each in definitions:
+                kind = kind_of(each)
+                if kind is not None:
+                    (throws if isinstance(task_spec, ThrowingEvent) else catches).add((kind, each.name))
+    return {"event_starts": tuple(start_events(spec)), "catches": frozenset(catches), "throws": frozenset(throws)}
 
 
 def _has_timer_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:

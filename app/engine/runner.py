@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
+from .delivery import settle
 from .script_env import ServiceHandler, install_safe_engine
 from .serializer import dump_workflow, load_workflow
 
@@ -71,8 +72,9 @@ def open_workflow(state: str, definition: CompiledDefinition,
 
 
 def advance(workflow: BpmnWorkflow) -> None:
-    """Run every automatic step until the workflow waits for people or timers."""
+    """Run every automatic step until the workflow waits for people, timers or messages."""
     workflow.do_engine_steps()
+    settle(workflow)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> tuple[ReadyTask, ...]:
@@ -98,6 +100,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
         value = task.internal_data.get("event_value")
         if value is None:
             continue
+        if isinstance(value, dict) and value.get("cycles") == 0:
+            continue    # a cycle with no occurrence left: SpiffWorkflow would fire it once more
         moment = value.get("next") if isinstance(value, dict) else value
         try:
             due = TimerEventDefinition.get_datetime(str(moment))
@@ -126,7 +130,7 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
     value = task.internal_data.get("event_value")
     if scheduled is not None and isinstance(value, dict) and value.get("cycles") and "duration" in value:
         value["next"] = (scheduled + timedelta(seconds=value["duration"])).isoformat()
-    workflow.do_engine_steps()
+    advance(workflow)
     return True
 
 
@@ -143,7 +147,7 @@ def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
     reopened = _find(workflow, done[-1].id)
     if reopened is not None:
         reopened.data.update(submitted)
-    workflow.do_engine_steps()
+    advance(workflow)
     return str(done[-1].id)
 
 
@@ -188,6 +192,8 @@ def snapshot(workflow: BpmnWorkflow, ready_tasks: Iterable[ReadyTask] | None = N
     end = ""
     if workflow.completed:
         ends = [t for t in completed if isinstance(t.task_spec, EndEvent)]
+        # the process's own end event; an interrupting event subprocess ends the case at one of its own
+        ends = [t for t in ends if t.workflow is workflow] or ends
         end = ends[-1].task_spec.bpmn_id if ends else ""
     return Snapshot(
         state=dump_workflow(workflow),

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, SubWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .business_rule_task import DecisionTask, DecisionTaskConverter
+from .events import EventSubprocessTask, Message, Signal
 from .service_task import TopicServiceTask
 
 if TYPE_CHECKING:
@@ -44,13 +45,26 @@ class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[mis
         return workflow
 
 
+def _event_definition(kind: type, dct: dict[str, Any]) -> Any:
+    if kind is Message:
+        return Message(dct["name"], tuple(dct["payload_names"]), dct["business_key"])
+    return Signal(dct["name"], tuple(dct["payload_names"]))
+
+
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = SpecReferenceWorkflowConverter
     # Specs are referenced, never serialized; the registry still wants every spec class known.
     config[TopicServiceTask] = BpmnTaskSpecConverter
     config[DecisionTask] = DecisionTaskConverter
+    config[EventSubprocessTask] = SubWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    # A thrown message waits in the workflow until the services take it (delivery.thrown); should a
+    # workflow be saved before that, the message is kept, not lost.
+    for kind in (Message, Signal):
+        registry.register(kind, lambda d: {"name": d.name, "payload_names": list(d.payload_names),
+                                           "business_key": d.business_key},
+                          lambda d, kind=kind: _event_definition(kind, d))
     # Decision results and exact form numbers are Decimal; their text keeps every digit ("3.30").
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     return BpmnWorkflowSerializer(registry)

@@ -23,6 +23,7 @@
     }
   });
   document.addEventListener("click", function (ev) {
+    if (ev.target.closest("[data-print]")) { window.print(); return; }
     var toggle = ev.target.closest("#nav-toggle");      // the menu on narrow screens
     if (toggle) {
       var open = document.body.classList.toggle("nav-open");
@@ -68,4 +69,73 @@
   var input = holder && holder.querySelector("input:not([type=hidden]), select, textarea");
   (input || first).scrollIntoView({ block: "center" });
   if (input) { input.focus({ preventScroll: true }); }
+})();
+
+
+// Forms that forgive: each field is checked as it is left (the rules the page carries from the
+// form's JSON Schema; the server stays the judge), a draft is saved by itself while the user types,
+// and leaving with unsaved changes asks first.
+(function () {
+  var form = document.querySelector("form.taskform");
+  if (!form) { return; }
+  var dirty = false, submitting = false, saving = false;
+  var status = document.getElementById("autosave-status");
+
+  function problem(input) {
+    var value = input.value;
+    if (input.required && value.trim() === "") { return form.dataset.msgRequired; }
+    if (value === "") { return ""; }
+    if (input.dataset.pattern && !new RegExp(input.dataset.pattern).test(value)) { return form.dataset.msgPattern; }
+    if (input.minLength > 0 && value.length < input.minLength) { return form.dataset.msgShort.replace("{n}", input.minLength); }
+    if (!input.checkValidity()) { return input.validationMessage; }
+    return "";
+  }
+
+  function check(input) {
+    var holder = input.closest(".field, td");
+    if (!holder || input.type === "file" || input.type === "hidden") { return; }
+    var shown = holder.querySelector(".field-error.live");
+    var message = problem(input);
+    if (message && !shown) {
+      shown = document.createElement("span");
+      shown.className = "field-error live";
+      input.insertAdjacentElement("afterend", shown);
+    }
+    if (shown) { shown.textContent = message; if (!message) { shown.remove(); } }
+    holder.classList.toggle("has-error", !!message);
+  }
+
+  form.addEventListener("focusout", function (ev) {
+    if (ev.target.matches("input, textarea, select")) { check(ev.target); }
+  });
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("change", function () { dirty = true; });
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (ev) {
+    if (dirty && !submitting) { ev.preventDefault(); ev.returnValue = ""; }
+  });
+
+  function hasFiles() {
+    return Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (i) { return i.files.length; });
+  }
+
+  function autosave() {
+    if (!dirty || submitting || saving || !form.querySelector('[value="draft"]') || hasFiles()) { return; }
+    saving = true;
+    var body = new FormData(form);
+    body.set("_action", "draft");
+    dirty = false;
+    fetch(form.action || window.location.href, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        // the saved draft moved the task's version on: keep submitting against the new one
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var version = page.querySelector('form.taskform input[name="_version"]');
+        if (version) { form.querySelector('input[name="_version"]').value = version.value; }
+        if (status) { status.textContent = form.dataset.msgSaved + " " + new Date().toLocaleTimeString(); }
+      })
+      .catch(function () { dirty = true; })
+      .finally(function () { saving = false; });
+  }
+  window.setInterval(autosave, Number(form.dataset.autosaveSeconds || 15) * 1000);
 })();

@@ -9,7 +9,17 @@ from ..services.identity import users
 from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
 from ..services.workflow import queries
-from . import admin_views, approval_views, audit_views, auth, filters, problem_views, project_views, views
+from . import (
+    admin_views,
+    approval_views,
+    audit_views,
+    auth,
+    filters,
+    problem_views,
+    project_views,
+    statistics_views,
+    views,
+)
 
 
 def init_app(app):
@@ -20,6 +30,7 @@ def init_app(app):
     app.register_blueprint(problem_views.bp)
     app.register_blueprint(project_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(statistics_views.bp)
     filters.init_app(app)
 
     @app.route("/static/vendor/<path:filename>")

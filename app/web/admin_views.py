@@ -1,10 +1,10 @@
-"""Administrator pages: timer incidents (retry) and the working-day calendar."""
+"""Administrator pages: timer incidents (retry), pending messages (deliver) and the working-day calendar."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..services.errors import Forbidden, ServiceError
 from ..services.identity.permissions import is_admin
-from ..services.workflow import calendar, timer_firing
+from ..services.workflow import calendar, messages, timer_firing
 from .auth import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,6 +28,20 @@ def retry(job_id):
     timer_firing.retry_incident(g.user, job_id)
     flash(_("The timer will run again now."))
     return redirect(url_for("admin.incidents"))
+
+
+@bp.route("/messages")
+@login_required
+def pending_messages():
+    return render_template("admin/pending_messages.html", items=messages.pending_messages(g.user))
+
+
+@bp.route("/messages/deliver", methods=["POST"])
+@login_required
+def deliver_pending():
+    delivered = messages.retry_pending(g.user)
+    flash(_("%(n)d pending message(s) delivered.", n=len(delivered)))
+    return redirect(url_for("admin.pending_messages"))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

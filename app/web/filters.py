@@ -44,6 +44,8 @@ def event_label(value):
               "task_urged": _("Urged"), "case_copied": _("Copied (CC)"),
               "case_taken_back": _("Withdrawn / taken back"), "case_returned_to": _("Returned to an earlier step"),
               "timer_fired": _("Timer fired"),
+              "message_sent": _("Message sent"), "message_received": _("Message received"),
+              "signal_sent": _("Signal sent"), "signal_received": _("Signal received"),
               "task_timed_out": _("Due time passed"), "task_escalated": _("Escalated"),
               "timer_incident": _("Timer incident"), "incident_retried": _("Incident retried"),
               "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed"),

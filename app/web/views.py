@@ -159,6 +159,16 @@ def instance(instance_id):
                            events=detail.events, chain=detail.chain, application_schema=detail.application_schema)
 
 
+@bp.route("/instances/<int:instance_id>/print")
+@login_required
+def instance_print(instance_id):
+    """The case's 审批单 for paper or PDF (the browser's print to PDF): form, opinions, chain proof."""
+    detail = pages.case_detail(g.user, instance_id)
+    return render_template("print.html", view=detail, instance=detail.instance, tasks=detail.tasks,
+                           chain=detail.chain, application_schema=detail.application_schema,
+                           printed_at=datetime.now(timezone.utc))
+
+
 @bp.route("/instances/<int:instance_id>/diagram.xml")
 @login_required
 def diagram(instance_id):

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HumanTask
+from app.services import demo
 from app.services.workflow import cases, tasks
 from tests.browser.people import log_in, log_out
-from tests.problem_support import A, make_consortium, user
-from tests.project_support import world
+from tests.problem_support import make_consortium, user
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -33,11 +33,10 @@ def records(live_server, application_form):
         case_id = cases.start_instance(user("applicant"), "consortium_application").id
         tasks.complete(user("applicant"), open_task_id(case_id), application_form("huangpu"))
         task_id = open_task_id(case_id)
-        consortium_id = make_consortium(A).id
-        project_id, _number = world()["A"]
+        # a consortium of its own name: the live server's database is shared by the browser tests
+        consortium_id = make_consortium(("超高清视频", "huangpu", demo.UNITS[0][1], "applicant", "leader")).id
         draft_id = cases.start_instance(user("applicant"), "consortium_application").id
-        return {"case": case_id, "task": task_id, "consortium": consortium_id, "project": project_id,
-                "form": open_task_id(draft_id)}
+        return {"case": case_id, "task": task_id, "consortium": consortium_id, "form": open_task_id(draft_id)}
 
 
 def open_task_id(case_id):
@@ -46,6 +45,7 @@ def open_task_id(case_id):
 
 
 def assert_fits(page, url):
+    """The page at `url` is no wider than the screen."""
     page.goto(url)
     expect(page.locator("main")).to_be_visible()
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -67,7 +67,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, live_server, records):
     card = phone.locator("#inbox-table tbody tr").first
     expect(card.locator("td.subject")).to_be_visible()
     assert card.bounding_box()["width"] <= PHONE["width"]          # the inbox row is a card
-    for path in (f"/tasks/{records['task']}", f"/projects/{records['project']}", "/projects"):
+    for path in (f"/tasks/{records['task']}", "/projects"):        # a project's page: test_projects__detail
         assert_fits(phone, server(path))
     log_out(phone)
     log_in(phone, server, "auditor")

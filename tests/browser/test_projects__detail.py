@@ -12,7 +12,7 @@ from tests.project_support import world
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def project(live_server):
     with live_server.app.app_context():
         return world()["A"]
@@ -54,3 +54,15 @@ def test_the_detail_page_shows_the_diff_and_the_target_charts(page, live_server,
     # the milestone timeline marks the slipped milestone
     expect(page.locator('#milestone-timeline li.overdue[data-key="M2"]')).to_be_visible()
     assert page.js_errors == []
+
+
+def test_the_detail_page_fits_a_phone(browser, live_server, project):
+    """At 390×844 the project page does not scroll sideways (charts and tables stay inside)."""
+    from tests.browser.test_layout__phone import PHONE, assert_fits
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    phone = context.new_page()
+    try:
+        log_in(phone, live_server, "leader")
+        assert_fits(phone, live_server(f"/projects/{project[0]}"))
+    finally:
+        context.close()

@@ -21,7 +21,7 @@ class StepWait:
     open_now: int
 
 
-def _percentile(sorted_values, share):
+def percentile(sorted_values, share):
     """Nearest-rank percentile of an ascending list."""
     if not sorted_values:
         return 0.0
@@ -48,6 +48,6 @@ def waits(actor, process_key, date_from="", date_to=""):
     result = []
     for element_id, entry in per_step.items():
         hours = sorted(entry["hours"])
-        result.append(StepWait(element_id, entry["name"], len(hours), round(_percentile(hours, 0.5), 2),
-                               round(_percentile(hours, 0.9), 2), entry["open"]))
+        result.append(StepWait(element_id, entry["name"], len(hours), round(percentile(hours, 0.5), 2),
+                               round(percentile(hours, 0.9), 2), entry["open"]))
     return sorted(result, key=lambda s: -s.p90_hours)

@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from ... import localtime
-from ...engine import runner
+from ...engine import delivery, runner
 from ...models import ProcessInstance
 from ..command import command
 from ..errors import Conflict, Forbidden
@@ -89,6 +89,9 @@ def fold(events):
             completed[:] = list(payload.get("completed") or [])
         elif event.type == "service_task_completed" and isinstance(payload.get("result"), dict):
             data.update(payload["result"])
+        elif event.type in ("message_received", "signal_received"):
+            data.update(payload.get("variables") or {})
+            completed.extend(payload.get("path") or [])
         steps.append(StepState(
             seq=event.seq, event_id=event.id, type=event.type, at=localtime.iso(event.at), actor=event.actor_name,
             element_id=event.element_id, element_name=event.element_name, completed=list(completed),
@@ -231,6 +234,20 @@ def _check_timer_fired(workflow, event, payload):
     return None
 
 
+def _check_received(workflow, event, payload):
+    """A message or signal the case caught: hand it over again with the recorded variables."""
+    kind = event.type.split("_", 1)[0]
+    before = len(runner.snapshot_path(workflow))
+    if not delivery.deliver(workflow, kind, payload.get("name", ""), payload.get("variables") or {}):
+        return f"the case would not have been waiting for {kind} '{payload.get('name')}'"
+    path = runner.snapshot_path(workflow)[before:]
+    if path != payload.get("path"):
+        return f"re-execution took {path} after the {kind}, the record says {payload.get('path')}"
+    if "waiting" in payload and runner.waiting_elements(workflow) != payload["waiting"]:
+        return f"re-execution now waits at {runner.waiting_elements(workflow)}, the record says {payload['waiting']}"
+    return None
+
+
 def _check_completed(workflow, event, payload):
     if not workflow.completed or runner.snapshot(workflow).end_element != payload.get("outcome"):
         return "the case would not have ended here"
@@ -244,6 +261,8 @@ _CHECKS = {
     "case_taken_back": _check_taken_back,
     "case_returned_to": _check_taken_back,
     "timer_fired": _check_timer_fired,
+    "message_received": _check_received,
+    "signal_received": _check_received,
     "instance_completed": _check_completed,
 }
 

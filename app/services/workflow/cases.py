@@ -1,8 +1,5 @@
 """Cases: starting one (by a person or a timer start event), and reading one as its page shows it."""
-import secrets
-
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ... import localtime
 from ...engine import runner
@@ -15,6 +12,7 @@ from ..errors import Forbidden, NotFound, ServiceError
 from ..identity.permissions import can_start, can_view_instance, is_candidate, is_global_reader
 from ..registries.consortium import all_consortia
 from . import definitions
+from .case_keys import business_key
 from .engine_calls import audited_handlers, run_engine
 from .steps import apply_step
 
@@ -24,15 +22,9 @@ class StartedByTimer(ServiceError):
     status = 409
 
 
-def business_key(settings, moment):
-    """PREFIX-YYYYMMDD-<8 hex digits>, not used before. With three random bytes, 1,000 starts on one
-    day collided with a probability of about 3 %, and the start failed as a conflict."""
-    prefix = settings.properties.get("businessKeyPrefix", settings.key[:3].upper())
-    while True:
-        key = f"{prefix}-{localtime.local(moment):%Y%m%d}-{secrets.token_hex(4).upper()}"   # the local day
-        taken = db.session.execute(select(ProcessInstance.id).where(ProcessInstance.business_key == key)).first()
-        if taken is None:
-            return key
+class StartedByEvent(ServiceError):
+    """The process begins at a message or signal start event: a message or signal starts its cases."""
+    status = 409
 
 
 def start_instance(actor, process_key):
@@ -41,11 +33,14 @@ def start_instance(actor, process_key):
     compiled = definitions.compiled_by_id(definition.id)
     if compiled.start_timers:
         raise StartedByTimer(_("This process is started by its timer, not by hand."))
+    if compiled.event_starts:
+        raise StartedByEvent(_("This process is started by a message or signal, not by hand."))
     if not can_start(actor, compiled.settings):
         raise Forbidden(_("You may not start this process."))
     with command(actor) as ctx:
         initial = {"initiator": actor.username, "initiator_name": actor.display_name,
-                   "initiator_unit": ctx.members.unit_key(actor.unit_id)}
+                   "initiator_unit": ctx.members.unit_key(actor.unit_id),
+                   "initiator_unit_name": ctx.members.unit_name(actor.unit_id)}
         return _start(ctx, definition, compiled, initial, {},
                       applicant=ctx.members.unit_name(actor.unit_id) or actor.display_name)
 

@@ -32,10 +32,11 @@ from ..command import command
 from ..errors import Forbidden, ValidationFailed
 from ..filenames import shorten
 from ..identity.permissions import is_admin
-from . import timer_jobs
+from . import definitions, messages, timer_jobs
 from .definitions import content_hash, decision_documents, latest_decision_definitions, list_latest
 from .forms import load_forms
 from .handlers import HANDLERS
+from .message_checks import message_warnings
 
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
 
@@ -72,10 +73,12 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
     db.session.add(definition)
     db.session.flush()
     timer_jobs.schedule_start_timers(definition, result)
+    warnings = message_warnings(result)
     audit.record(ctx, "definition_deployed", actor=actor, data={
         "key": definition.key, "version": definition.version, "content_hash": digest,
         "filename": definition.filename, "forms": sorted(pinned), "decisions": list(result.decision_ids),
-        "start_timers": [t.element_id for t in result.start_timers]})
+        "start_timers": [t.element_id for t in result.start_timers],
+        **({"warnings": warnings} if warnings else {})})
     return definition, True
 
 
@@ -94,13 +97,37 @@ def _as_text(data):
 
 def deploy(actor, xml_bytes, filename, forms=None):
     """Deploy one diagram (administrators only). Returns (definition, created)."""
+    definition, created, _warnings = deploy_with_warnings(actor, xml_bytes, filename, forms)
+    return definition, created
+
+
+def deploy_with_warnings(actor, xml_bytes, filename, forms=None):
+    """Deploy one diagram (administrators only). Returns (definition, created, warnings): the warnings
+    say which messages the diagram waits for that nothing sends (message_checks.py)."""
     if actor is not None and not is_admin(actor):
         raise Forbidden(_("Only administrators may deploy process definitions."))
     filename = shorten(filename, ProcessDefinition.filename.type.length) if filename else filename
     available = forms if forms is not None else load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
         definition, created = _deploy(ctx, xml_bytes, filename, available, actor)
-    return definition, created
+        compiled = definitions.compiled(definition)
+        warnings = message_warnings(compiled)
+    _deliver_pending(actor, [compiled] if created else [])
+    return definition, created, warnings
+
+
+def warnings_of(key):
+    """The message warnings of a process's newest version (what `deploy_with_warnings` returns)."""
+    return message_warnings(definitions.compiled(definitions.latest(key)))
+
+
+def _deliver_pending(actor, compiled_definitions):
+    """Pending messages the new versions' message start events receive are delivered once the deploy
+    has committed, each in its own command (one refused stays listed; the deploy stands)."""
+    names = {name for compiled in compiled_definitions for kind, name, _element in compiled.event_starts
+             if kind == "message"}
+    if names:
+        messages.retry_pending(actor, names)
 
 
 def _refused_dmn(problems):
@@ -168,7 +195,7 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
     bpmn_folder = bpmn_folder or current_app.config["BPMN_FOLDER"]
     rules_folder = rules_folder or current_app.config["RULES_FOLDER"]
     forms = load_forms(forms_folder or current_app.config["FORMS_FOLDER"])
-    results = []
+    results, new = [], []
     with command(actor) as ctx:
         for path in sorted(Path(rules_folder).glob("*.dmn")):
             decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
@@ -177,5 +204,8 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
         for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
             definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available)
             results.append((definition.key, definition.version, created))
+            if created:
+                new.append(definitions.compiled(definition))
         timer_jobs.ensure_start_schedules()
+    _deliver_pending(actor, new)
     return results

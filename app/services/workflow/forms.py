@@ -15,7 +15,7 @@ from ..errors import ValidationFailed
 from ..registries.consortium import consortium_choices
 from ..registries.projects.proposals import problem_choices
 
-RESERVED_KEYS = {"typename", "initiator", "initiator_unit", "initiator_name"}
+RESERVED_KEYS = {"typename", "initiator", "initiator_unit", "initiator_name", "initiator_unit_name"}
 
 format_checker = FormatChecker()
 
@@ -138,13 +138,16 @@ STEP_OWN = ("decision", "opinion")   # what each step decides and says itself: n
 
 def prefill(schema, case):
     """What a step's form shows before its user types: the case's values of its fields (a field with
-    `x-from: severity.grade` shows a value inside the case data, for read-only display), except the
-    decision and the opinion, which belong to each step."""
+    `x-from: severity.grade` shows a value inside the case data, for read-only display; one with
+    `x-default-from: initiator_unit_name` starts from that value while the case has none), except
+    the decision and the opinion, which belong to each step."""
     values = {}
     for name, spec in (schema or {}).get("properties", {}).items():
         if name in STEP_OWN:
             continue
         value = case.get(name) if not spec.get("x-from") else _at(case, spec["x-from"])
+        if value is None and spec.get("x-default-from"):      # a suggestion the user may change
+            value = _at(case, spec["x-default-from"]) or None
         if value is not None:
             values[name] = value
     return values

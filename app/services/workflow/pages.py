@@ -6,7 +6,7 @@ from ...models import HumanTask, ProcessInstance
 from ..audit import trail as audit
 from ..identity import users
 from ..identity.permissions import can_act_on_task, is_admin, is_candidate
-from . import cases, definitions, forms, queries, resubmission, tasks
+from . import cases, definitions, forms, queries, resubmission, subscriptions, tasks
 from .approval import case_actions, handover
 
 
@@ -96,6 +96,7 @@ class CaseDetail:
     events: list                      # audit events; hidden fields are left out of their data
     chain: audit.ChainReport
     application_schema: dict = field(default_factory=dict)
+    waiting_for: list = field(default_factory=list)   # the messages and signals it waits for (subscriptions)
 
 
 def case_detail(actor, instance_id):
@@ -111,7 +112,8 @@ def case_detail(actor, instance_id):
         events=[_event_without(e, hidden) for e in events] if hidden else events,
         chain=audit.verify_chain(audit.chain_of(instance.id)),
         application_schema=without_fields(submission_schema(
-            instance.definition, definitions.compiled_by_id(instance.definition_id)), hidden))
+            instance.definition, definitions.compiled_by_id(instance.definition_id)), hidden),
+        waiting_for=subscriptions.of_instance(db.session, instance.id))
 
 
 def _event_without(event, hidden):

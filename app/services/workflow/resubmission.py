@@ -9,6 +9,7 @@ from .forms import STEP_OWN
 
 # what the engine and the steps keep in the case data besides the applicant's fields
 _BOOKKEEPING = frozenset({*STEP_OWN, "signatures", "tally", "initiator", "initiator_name", "initiator_unit",
+                          "initiator_unit_name",
                           "resubmit_jumps_to"})
 
 

@@ -7,14 +7,14 @@ and timer jobs are written by timer_jobs.py, which knows nothing of steps.
 """
 from sqlalchemy import select
 
-from ...engine import expressions, runner
+from ...engine import delivery, expressions, runner
 from ...engine.steps import ApprovalMode
 from ...models import HumanTask
 from ...models.states import InstanceStatus, TaskStatus, transition
 from ..audit import trail as audit
 from ..identity.permissions import ADMINS
 from ..notify import notifications
-from . import copies, definitions, forms, timer_jobs
+from . import copies, definitions, forms, message_routing, subscriptions, timer_jobs
 from .engine_calls import audited_handlers, run_engine
 from .inbox_rows import close_task, group_members, new_task_row, open_step_rows, resolve_names
 
@@ -84,11 +84,13 @@ def _configured_copies(ctx, instance, step, data, actor):
         copies.copy_to(ctx, instance, recipients, actor, element_id=step.element_id)
 
 
-def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=None):
-    """Persist what the engine did: state, case fields, inbox rows, outcome, audit.
+def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=None, hops=0):
+    """Persist what the engine did: state, case fields, inbox rows, timer jobs, event subscriptions,
+    outcome, audit; then deliver the messages and signals the step threw (message_routing).
 
     `ready_tasks`, `completed`: the workflow's READY user tasks and completed tasks, if the
-    caller has just read them (the engine's own reads each go through the whole task tree)."""
+    caller has just read them (the engine's own reads each go through the whole task tree).
+    `hops`: how many deliveries led to this step (a guard against diagrams that loop)."""
     for _round in range(100):   # steps decided by policy may lead to further such steps
         _refresh_case_fields(instance, compiled, runner.current_data(workflow))
         if ready_tasks is None:
@@ -101,6 +103,7 @@ def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=No
                        complete_automatically(ctx, instance, workflow, ready, decision, reason))
         ready_tasks = completed = None          # the workflow moved on: read them again
     timer_jobs.sync_jobs(ctx, instance, workflow, compiled)
+    thrown = delivery.thrown(workflow) if compiled.throws else []     # taken out before the state is saved
     snap = runner.snapshot(workflow, ready_tasks, completed)
     instance.state = snap.state
     instance.current_steps = ", ".join(dict.fromkeys(r.name for r in snap.ready_tasks))[:500]
@@ -113,6 +116,9 @@ def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=No
                      element_name=compiled.element_names.get(snap.end_element, snap.end_element),
                      data={"outcome": snap.end_element})
         notifications.case_ended(ctx, instance, snap.end_element)
+    subscriptions.sync(ctx, instance, workflow, compiled)
+    if thrown:
+        message_routing.route_thrown(ctx, instance, compiled, thrown, apply_step, hops)
     return snap
 
 
