@@ -11,6 +11,7 @@
 - `due_checks`: the moments the system acts by itself: a milestone's end of day (a timer job), a
   report or a rectification past its step's due time (the step's `timeoutPolicy=alert`).
 - `process_tasks`: the service tasks of bpmn/breakthrough_project.bpmn.
+- `requests`: the team's change requests and risk reports, delivered to the case as messages.
 - read side (docs/project-pages.md): `visibility`, `queries`, `versions`, `progress`, `detail`,
   `dashboard`, `labels`, `export`.
 
