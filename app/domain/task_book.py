@@ -53,6 +53,11 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def number(value: Any) -> Decimal | None:
+    """A finite decimal from a form value ("12.5", 12.5), or None."""
+    return _decimal(value)
+
+
 def normalise(document: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The document with trimmed texts, only the known fields, and a key on every target and
     milestone (kept when given, else the next free one after those in `previous`)."""

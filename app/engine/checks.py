@@ -191,6 +191,8 @@ def _check_policies(element: etree._Element, step: StepConfig) -> Iterator[Diagr
     elif timeout:
         if not step.due_date:
             yield _problem(element, "timeoutPolicy needs camunda:dueDate")
+        if timeout == "alert" and not step.properties.get("riskRule"):
+            yield _problem(element, "timeoutPolicy 'alert' needs the property riskRule (the rule it raises)")
         try:
             step.timeout_policy  # noqa: B018 -- read for the error it raises on bad settings
         except (ValueError, TypeError) as exc:

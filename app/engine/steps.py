@@ -54,7 +54,8 @@ class ApprovalMode:
 
 
 NO_APPROVER_POLICIES = ("admins", "auto_approve", "auto_reject")
-TIMEOUT_POLICIES = ("remind", "auto_approve", "auto_reject", "escalate")
+# `alert`: a registry raises a risk alert (property `riskRule` names the rule) and the task stays open
+TIMEOUT_POLICIES = ("remind", "auto_approve", "auto_reject", "escalate", "alert")
 INITIATOR_POLICIES = ("approve", "skip", "next_level")
 
 
@@ -64,6 +65,7 @@ class TimeoutPolicy(TypedDict):
     times: NotRequired[int]             # remind: how many reminders
     every_seconds: NotRequired[int]     # remind: the interval between them
     group: NotRequired[str]             # escalate: the group that takes the step
+    rule: NotRequired[str]              # alert: the risk rule raised (a key of workflow.handlers.ALERT_HOOKS)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ class StepConfig:
                 policy["every_seconds"] = int(delta.total_seconds())
         if action == "escalate":
             policy["group"] = self.properties.get("escalateTo", "admins")
+        if action == "alert":
+            policy["rule"] = self.properties.get("riskRule", "")
         return policy
 
     @property

@@ -33,11 +33,18 @@ def _field_value(name, spec, form):
     if widget == "checkboxes":
         chosen = [v.strip() for v in form.getlist(name) if v.strip()]
         return chosen or _ABSENT
+    if kind == "array":                 # a multi-select (`<select multiple>`): each chosen value, typed
+        chosen = [_scalar(spec.get("items", {}).get("type"), v.strip()) for v in form.getlist(name) if v.strip()]
+        return chosen or _ABSENT
     if kind == "boolean":
         return form.get(name) in ("1", "true", "on", "yes") if name in form else _ABSENT
     raw = (form.get(name) or "").strip()
     if not raw:
         return _ABSENT
+    return _scalar(kind, raw)
+
+
+def _scalar(kind, raw):
     if kind in ("integer", "number"):
         try:
             number = int(raw) if kind == "integer" else float(raw)

@@ -16,7 +16,7 @@ def upload(client, headers, content, filename="problem_severity.dmn"):
 def test_the_deployed_rules_are_listed(client, auth):
     listed = client.get("/api/v1/decisions", headers=auth("auditor")).get_json()
     assert [(d["key"], d["version"], d["decisions"]) for d in listed] == [
-        ("problem_severity_rules", 1, ["problem_severity", "severity_score"])]
+        ("problem_severity_rules", 1, ["problem_severity", "severity_score"]), ("project_risk_rules", 1, ["project_risk"])]
 
 
 def test_an_unchanged_file_creates_nothing_and_a_changed_one_is_version_2(client, auth):

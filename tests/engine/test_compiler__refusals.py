@@ -267,3 +267,16 @@ def test_invalid_timer_literals(kind, text):
 ])
 def test_valid_timer_literals(kind, text):
     assert compile_definition(simple(("wait", timer_of(kind, text)))).key == "flow"
+
+
+def test_an_alert_timeout_policy_must_name_its_risk_rule():
+    props = ('<bpmn:extensionElements><camunda:properties><camunda:property name="timeoutPolicy" value="alert" />'
+             '</camunda:properties></bpmn:extensionElements>')
+    xml = simple(("report", f'<bpmn:userTask id="report" camunda:assignee="alice" camunda:dueDate="P10D">{props}'
+                            '</bpmn:userTask>'))
+    error = refused(xml)
+    assert_names(error, xml, "report")
+    assert "riskRule" in str(error)
+    accepted = xml.replace(b'value="alert" />', b'value="alert" /><camunda:property name="riskRule" value="report_missing" />')
+    step = compile_definition(accepted, filename="flow.bpmn").steps["report"]
+    assert step.timeout_policy == {"action": "alert", "rule": "report_missing"}

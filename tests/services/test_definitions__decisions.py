@@ -57,7 +57,8 @@ def test_rules_in_rules_folder_are_deployed_once_at_start(app):
     assert ("rules/problem_severity_rules", 1, False) in deploy.deploy_folder()
     stored = db.session.execute(select(DecisionDefinition)).scalars().all()
     assert [(d.key, d.version, d.decision_ids) for d in stored] == [
-        ("problem_severity_rules", 1, ["problem_severity", "severity_score"])]
+        ("problem_severity_rules", 1, ["problem_severity", "severity_score"]),
+        ("project_risk_rules", 1, ["project_risk"])]
 
 
 def test_an_edited_rule_grades_new_cases_only(app, user, open_task, severity_dmn):
@@ -89,7 +90,8 @@ def test_a_refused_table_names_the_rule_row_and_the_column(app, user, severity_d
         deploy.deploy_decision(user("admin"), broken, "problem_severity.dmn")
     text = " ".join(refused.value.errors["dmn"])
     assert "problem_severity" in text and "rules 1 and 2" in text and "Weighted total" in text
-    assert db.session.execute(select(DecisionDefinition.version)).scalars().all() == [1]
+    assert db.session.execute(select(DecisionDefinition.version).where(
+        DecisionDefinition.key == "problem_severity_rules")).scalars().all() == [1]
 
 
 def test_a_diagram_naming_an_undeployed_decision_is_refused(app, user):

@@ -24,3 +24,9 @@ def test_a_non_finite_number_stays_text_and_is_refused_naming_the_field(typed):
 
 def test_finite_numbers_are_numbers():
     assert parse_form(SCHEMA, MultiDict({"rate": "2.5", "count": "-4"})) == {"rate": 2.5, "count": -4}
+
+
+def test_a_multi_select_gives_each_chosen_value_typed():
+    schema = {"properties": {"problem_ids": {"type": "array", "items": {"type": "integer"}, "x-widget": "source_problems"}}}
+    assert parse_form(schema, MultiDict([("problem_ids", "3"), ("problem_ids", "7")])) == {"problem_ids": [3, 7]}
+    assert parse_form(schema, MultiDict({})) == {}

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ...domain.credit_code import Reason, validate_credit_code
 from ..errors import ValidationFailed
 from ..registries.consortium import consortium_choices
+from ..registries.projects.proposals import problem_choices
 
 RESERVED_KEYS = {"typename", "initiator", "initiator_unit", "initiator_name", "initiator_unit_name"}
 
@@ -158,14 +159,19 @@ def _at(data, path):
     return data
 
 
-# x-widget -> (session, user) -> [(value, label)]: fields whose choices depend on who fills the form
-OPTION_SOURCES = {"consortium": consortium_choices}
+# x-widget -> (session, user) -> [(value, label)]: fields whose choices depend on who fills the form.
+# An array field (`"type": "array"`) chooses several of them.
+OPTION_SOURCES = {"consortium": consortium_choices, "source_problems": problem_choices}
 
 
 def field_options(schema, session, user):
     """The choices of each such field of `schema` for `user` (the page lists them; validate checks them)."""
     return {name: OPTION_SOURCES[spec["x-widget"]](session, user)
             for name, spec in (schema or {}).get("properties", {}).items() if spec.get("x-widget") in OPTION_SOURCES}
+
+
+def _offered(value, labels):
+    return not isinstance(value, (list, dict)) and value in labels
 
 
 def validate(schema, data, opinion_required=False, options=None):
@@ -178,7 +184,10 @@ def validate(schema, data, opinion_required=False, options=None):
         if name not in data or name in errors:
             continue
         labels = dict(choices)
-        if data[name] not in labels:
+        if isinstance(data[name], list):      # a multi-select: every chosen value must be offered
+            if not all(_offered(item, labels) for item in data[name]):
+                errors[name] = [_("Choose one of the listed options.")]
+        elif not _offered(data[name], labels):
             errors[name] = [_("Choose one of the listed options.")]
         elif schema["properties"][name].get("x-label-field"):    # the name shown for the chosen id
             data = dict(data, **{schema["properties"][name]["x-label-field"]: labels[data[name]]})

@@ -12,6 +12,7 @@ itself (engine_calls.audited_handlers refuses anything else).
 """
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
+from ..registries.projects import due_checks as project_due_checks, process_tasks as projects
 
 HANDLERS = {
     "create_consortium": create_consortium,
@@ -22,6 +23,35 @@ HANDLERS = {
     "problem_review_load": problems.review_load,
     "problem_review_apply": problems.review_apply,
     "problem_review_summary": problems.review_summary,
+    "project_propose": projects.propose,
+    "project_approve": projects.approve,
+    "project_reject": projects.reject,
+    "project_task_book_check": projects.check_book,
+    "project_freeze_task_book": projects.freeze_book,
+    "project_next_report": projects.next_report,
+    "project_record_report": projects.record_report,
+    "project_record_midterm": projects.record_midterm,
+    "project_rectified": projects.rectified,
+    "project_apply_acceptance": projects.apply_acceptance,
+    "project_record_acceptance": projects.record_acceptance,
+    "project_archive": projects.archive,
+    "project_apply_change": projects.apply_change,
+    "project_team_risk": projects.team_risk,
+    "project_risk_handled": projects.risk_handled,
+}
+
+# A step with `timeoutPolicy=alert` names a rule (`riskRule`); when its due time passes with the
+# task open, the registry's hook raises the alert: hook(ctx, instance, task, moment, task data).
+# (The registries provide them here, as they provide HANDLERS, so that workflow code never
+# imports a registry's internals and no registry imports the workflow.)
+ALERT_HOOKS = {
+    "report_missing": project_due_checks.report_missing,
+    "rectification_overdue": project_due_checks.rectification_overdue,
+}
+
+# Timer jobs of kinds a registry writes itself: hook(ctx, job, instance or None, moment).
+JOB_HOOKS = {
+    project_due_checks.JOB_KIND: project_due_checks.milestone_due,
 }
 
 

@@ -23,8 +23,9 @@ from ..errors import Forbidden, NotFound
 from ..identity.permissions import is_admin
 from ..notify import notifications
 from . import definitions
-from .cases import start_by_timer
+from .cases import start_by_timer, task_data
 from .engine_calls import audited_handlers, run_engine
+from .handlers import ALERT_HOOKS, JOB_HOOKS
 from .inbox_rows import close_candidates, close_task, open_candidates
 from .loading import lock_case
 from .steps import apply_step, finish_step
@@ -121,6 +122,9 @@ def _act(ctx, job, moment):
         _start_case(ctx, job, moment)
         return
     instance = lock_case(job.instance_id)       # as every command deciding a step
+    if job.kind in JOB_HOOKS:                   # a registry's own due check (a project's milestone)
+        JOB_HOOKS[job.kind](ctx, job, instance, moment)
+        return
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return
     if job.kind == "bpmn_timer":
@@ -191,6 +195,11 @@ def _task_due(ctx, job, instance, moment):
         close_task(ctx, task)
         finish_step(ctx, task, {"decision": decision, "opinion": "超时自动处理", "timeout": True},
                     already_marked=True)
+    elif action == "alert":     # the task stays open: the registry raises the alert its rule names
+        hook = ALERT_HOOKS.get(policy.get("rule", ""))
+        if hook is None:        # a rule no registry provides: the job becomes an incident saying so
+            raise LookupError(f"no registry raises alerts of riskRule '{policy.get('rule', '')}'")
+        hook(ctx, instance, task, moment, task_data(task))
     elif action == "escalate":
         group = policy.get("group", "admins")
         groups = [g for g in task.candidate_groups.split(",") if g]
