@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ....extensions import db
 from ....models import ChangeRequest, ProjectCheck, RiskAlert, TaskBookVersion
 from ....models.states import RiskSeverity
-from . import progress
+from . import progress, requests
 from .queries import linked_problems, visible_project
 from .versions import DiffView, default_pair, diff_between, in_force, versions_of
 
@@ -34,6 +34,7 @@ class ProjectDetail:
     problems: list = field(default_factory=list)
     budget_total: Any = None
     signatures: list = field(default_factory=list)     # [{unit, name, at (aware datetime or None)}]
+    team_may_request: bool = False                     # change requests and risk reports offered
 
 
 def _checks_of(project_id):
@@ -112,4 +113,4 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
         list(reversed(reports)), _checks_of(project.id), _changes_of(project.id),
         [a for a in alerts if a.status == "open"], [a for a in alerts if a.status != "open"],
         linked_problems(user, project), budget_total(content),
-        signatures_of(entries[0].book if entries else None))
+        signatures_of(entries[0].book if entries else None), requests.team_may_request(user, project))

@@ -10,15 +10,20 @@ case is locked first, as by every command that moves a case.
 the team's way in is through these commands, which check that the sender is the lead unit.)
 """
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from ....extensions import db
+from ....models import ProcessInstance, TaskBookVersion
 from ....models.states import InstanceStatus, ProjectStatus
 from ...command import command
-from ...errors import Conflict, ValidationFailed
+from ...errors import Conflict, Forbidden, ValidationFailed
 from ...workflow import message_routing
 from ...workflow.loading import lock_case
 from ...workflow.steps import apply_step
 from . import changes, records
+from .queries import visible_project
 
+TASK_BOOK_FORM = "project_task_book"     # the case's task book form (bpmn/breakthrough_project.bpmn)
 CHANGE_MESSAGE = "project_change_request"
 RISK_MESSAGE = "project_risk_report"
 MAX_RISK_TEXT = 4000
@@ -64,3 +69,38 @@ def report_risk(actor, project_id, description):
         case = _case(project)
         _deliver(ctx, case, RISK_MESSAGE, {"risk_description": text})
     return project
+
+
+CHANGE_FIELDS = {
+    "change_kinds": {"type": "array", "title": "变更事项", "x-title-en": "What changes", "x-widget": "checkboxes",
+                     "items": {"type": "string", "enum": list(changes.KINDS)},
+                     "x-enum-labels": {"goal": "目标", "content": "内容", "leader": "负责人", "period": "周期"},
+                     "x-enum-labels-en": {"goal": "Goal", "content": "Content", "leader": "Person in charge",
+                                          "period": "Period"}},
+    "change_reason": {"type": "string", "title": "变更理由", "x-title-en": "Reason for the change",
+                      "x-widget": "textarea", "maxLength": 4000},
+}
+
+
+def team_may_request(user, project):
+    """Whether the project page offers the team's requests to `user` (the commands check again)."""
+    return project.status == ProjectStatus.EXECUTING and project.instance_id is not None and \
+        records.in_lead_unit(user, project.consortium)
+
+
+def change_request_form(actor, project_id):
+    """(project, schema, values) of the change request page: what changes and why, then the whole
+    task book as the case's own task book form lays it out, filled with the version in force."""
+    project = visible_project(actor, project_id)
+    if not team_may_request(actor, project):
+        raise Forbidden(_("Only the project's lead unit asks for changes, while the project is executing."))
+    case = db.session.get(ProcessInstance, project.instance_id)
+    book = case.definition.forms.get(TASK_BOOK_FORM, {})
+    properties = {k: v for k, v in book.get("properties", {}).items() if k not in ("decision", "opinion")}
+    schema = {"title": "变更申请", "x-title-en": "Change request", "type": "object",
+              "required": ["change_kinds", "change_reason"],
+              "properties": {**CHANGE_FIELDS, **properties}}
+    version = db.session.execute(select(TaskBookVersion).where(
+        TaskBookVersion.project_id == project.id,
+        TaskBookVersion.version == project.task_book_version)).scalar_one_or_none()
+    return project, schema, dict(version.content) if version is not None else {}
