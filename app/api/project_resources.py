@@ -1,10 +1,11 @@
-"""The breakthrough project library in the JSON API: read-only (the lifecycle process writes it)."""
+"""The breakthrough project library in the JSON API: its reads, and the lead unit's change
+requests and risk reports (each one command that also messages the project's case)."""
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..services.errors import ServiceError
-from ..services.registries.projects import dashboard, detail, progress, queries, versions
+from ..services.registries.projects import dashboard, detail, progress, queries, requests, versions
 from . import project_schemas as s
 from .auth import authenticate_request
 from .errors import error_response
@@ -94,3 +95,23 @@ class RiskAlerts(MethodView):
     def get(self, args):
         """The risk dashboard: open alerts per chain by severity, the open alerts, projects behind schedule"""
         return dashboard.risk_dashboard(g.user, args["chain"])
+
+
+@blp.route("/projects/<int:project_id>/change-requests")
+class ProjectChangeRequests(MethodView):
+    @blp.arguments(s.ChangeRequestInSchema)
+    @blp.response(201, s.ChangeRefSchema)
+    @operation(blp, "requestProjectChange", 401, 403, 404, 409, 422)
+    def post(self, args, project_id):
+        """The lead unit asks for a change of goal, content, person in charge or period (5.5.4c)"""
+        return requests.submit_change_request(g.user, project_id, args["kinds"], args["reason"], args["task_book"])
+
+
+@blp.route("/projects/<int:project_id>/risk-reports")
+class ProjectRiskReports(MethodView):
+    @blp.arguments(s.RiskReportInSchema)
+    @blp.response(201, s.ProjectRefSchema)
+    @operation(blp, "reportProjectRisk", 401, 403, 404, 409, 422)
+    def post(self, args, project_id):
+        """The project team reports a major risk; the managing body handles it (5.5.4d)"""
+        return requests.report_risk(g.user, project_id, args["description"])

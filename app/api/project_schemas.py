@@ -1,4 +1,4 @@
-"""Schemas of the project library's API (read-only)."""
+"""Schemas of the project library's API: its reads, and the lead unit's two requests."""
 from marshmallow import Schema, fields, validate
 
 from ..domain.chains import CHAINS
@@ -188,3 +188,16 @@ class RiskDashboardSchema(Schema):
     by_chain = fields.List(fields.Nested(ChainCountSchema))
     alerts = fields.List(fields.Nested(DashboardAlertSchema))
     behind = fields.List(fields.Nested(BehindSchema))
+
+
+class ChangeRequestInSchema(Schema):
+    kinds = fields.List(fields.Str(**_one_of(("goal", "content", "leader", "period"))), required=True)
+    reason = fields.Str(required=True, validate=validate.Length(max=4000))
+    task_book = fields.Dict(required=True, metadata={
+        "description": "the whole task book as it should read after the change (the document of GET "
+                       "/projects/{id}: start from its task_book.content)"})
+
+
+class RiskReportInSchema(Schema):
+    description = fields.Str(required=True, validate=validate.Length(max=4000),
+                             metadata={"description": "what could make the project fail, and what the team does"})

@@ -83,3 +83,19 @@ def test_risk_dashboard_by_chain(client, auth, world):
     body = _get(client, auth, "manager", "/api/v1/risk-alerts?chain=NEV").get_json()
     assert body == {"chain": "NEV", "by_chain": [], "alerts": [], "behind": []}
     assert_error_shape(_get(client, auth, "manager", "/api/v1/risk-alerts?chain=XX"), 422)
+
+
+def test_the_lead_unit_requests_a_change_and_reports_a_risk_through_the_api(client, auth):
+    from tests.project_lifecycle_support import project_in_execution, project_of
+    case, _ids = project_in_execution()
+    project = project_of(case)
+    book = client.get(f"/api/v1/projects/{project.id}", headers=auth("applicant")).get_json()["task_book"]["content"]
+    changed = client.post(f"/api/v1/projects/{project.id}/change-requests", headers=auth("applicant"),
+                          json={"kinds": ["leader"], "reason": "负责人调任", "task_book": dict(book, leader="王强")})
+    assert changed.status_code == 201 and changed.get_json()["status"] == "pending"
+    refused = client.post(f"/api/v1/projects/{project.id}/risk-reports", headers=auth("expert1"),
+                          json={"description": "供应商停产"})
+    assert refused.status_code == 403
+    reported = client.post(f"/api/v1/projects/{project.id}/risk-reports", headers=auth("applicant"),
+                           json={"description": "关键供应商停产"})
+    assert reported.status_code == 201
