@@ -26,6 +26,10 @@ def local_time(value, fmt="%Y-%m-%d %H:%M"):
 def status_label(value):
     labels = {"running": _("In progress"), "completed": _("Completed"), "terminated": _("Terminated"),
               "open": _("Open"), "cancelled": _("Cancelled"),
+              # the outcomes (end events) of the shipped processes
+              "accepted": _("Accepted"), "failed": _("Not accepted"), "registered": _("Entered in the library"),
+              "not_registered": _("Not entered"), "rejected_duplicate": _("Duplicate, not accepted"),
+              "reviewed": _("Review complete"),
               "approve": _("Approve"), "return": _("Return for revision"), "reject": _("Reject"),
               "approved": _("Approved"), "rejected": _("Rejected"), "pending": _("Not yet"),
               "single": _("Single approver"), "or_sign": _("Or-sign (any one decides)"),
@@ -54,7 +58,37 @@ def event_label(value):
               "api_token_issued": _("API token issued"), "api_token_revoked": _("API token revoked"),
               "password_changed": _("Password changed"), "logged_out": _("Logged out"),
               "login_locked": _("Login locked after failed attempts")}
-    return labels.get(value, value or "")
+    return labels.get(value) or _domain_event_label(value) or value or ""
+
+
+def _domain_event_label(value):
+    """The libraries' own audit events (problems, projects, rules, accounts)."""
+    return {"problem_registered": _("Problem registered"), "problem_status_changed": _("Problem status changed"),
+            "problem_regraded": _("Problem regraded"), "problem_merged": _("Problem merged"),
+            "problem_delisted": _("Problem delisted"), "problems_linked": _("Problems linked"),
+            "project_proposed": _("Project proposed"), "project_status_changed": _("Project status changed"),
+            "project_task_book_frozen": _("Task book frozen"), "project_report_submitted": _("Progress reported"),
+            "project_midterm_recorded": _("Mid-term result recorded"),
+            "project_rectification_submitted": _("Rectification submitted"),
+            "project_acceptance_applied": _("Acceptance applied for"),
+            "project_acceptance_recorded": _("Acceptance result recorded"), "project_archived": _("Archived"),
+            "project_change_requested": _("Change requested"), "project_change_approved": _("Change approved"),
+            "project_change_rejected": _("Change rejected"), "project_risk_opened": _("Risk alert opened"),
+            "project_risk_noted": _("Risk alert noted"), "project_risk_closed": _("Risk alert closed"),
+            "decision_deployed": _("Rules deployed"), "user_created": _("Account created")}.get(value)
+
+
+def actor_label(name):
+    """Who acted, as the trail names them: the scheduler and the engine are "system"."""
+    return _("System") if name == "system" else name
+
+
+def element_title(definition_id, element_id):
+    """A diagram element's name in the reader's language (BPMN name in Chinese, nameEn in English)."""
+    found = definitions.compiled_by_id(definition_id)
+    if not str(get_locale() or "zh").startswith("zh") and element_id in found.element_names_en:
+        return found.element_names_en[element_id]
+    return found.element_names.get(element_id, element_id)
 
 
 def _english_group(key, stored):
@@ -167,6 +201,8 @@ def init_app(app):
     app.add_template_global(plain_value, "plain_value")
     app.add_template_global(process_name, "process_name")
     app.add_template_global(step_name, "step_name")
+    app.add_template_global(element_title, "element_title")
+    app.add_template_filter(actor_label, "actor_label")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")
