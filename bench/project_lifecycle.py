@@ -40,6 +40,7 @@ Progress on stderr, ONE JSON object as the last stdout line. Figures only, no bu
 import argparse
 import gc
 import json
+import logging
 import os
 import random
 import statistics
@@ -105,6 +106,7 @@ CHANGE_KINDS = (["content"], ["leader"], ["goal"])
 _T0 = time.perf_counter()
 CLOCK = {"now": datetime.now(timezone.utc)}        # the service clock while the lifecycle runs
 SERVICE = {"seconds": 0.0, "commands": 0, "statements": 0, "counting": False}
+BY_STEP = {}        # label -> [seconds] of each service call (claim, complete:<element>, fire_due, change_request)
 
 
 def percentile(values, share):
@@ -191,7 +193,7 @@ CHANGE_APPROVE = {"decision": "approve", "opinion": "同意变更。"}
 
 
 # --------------------------------------------------------------------------- service side
-def timed(fn, *args):
+def timed(label, fn, *args):
     """One service call as its own request (fresh session); its time and statements are the service's."""
     t0 = time.perf_counter()
     SERVICE["counting"] = True
@@ -199,16 +201,18 @@ def timed(fn, *args):
         return fn(*args)
     finally:
         SERVICE["counting"] = False
-        SERVICE["seconds"] += time.perf_counter() - t0
+        spent = time.perf_counter() - t0
+        SERVICE["seconds"] += spent
         SERVICE["commands"] += 1
+        BY_STEP.setdefault(label, []).append(spent)
         db.session.remove()
 
 
-def as_user(user_id, fn, *args):
+def as_user(label, user_id, fn, *args):
     """A request of a logged-in user: the user loaded (the login loader's work, not timed), one command."""
     actor = db.session.get(User, user_id)
     actor.group_keys
-    return timed(fn, actor, *args)
+    return timed(label, fn, actor, *args)
 
 
 def count_statements(*_args):
@@ -228,7 +232,7 @@ def open_rows(instance_id, element=None):
         db.session.remove()
 
 
-def act(ids, name, instance_id, element, data):
+def act(ids, name, instance_id, element, data, label=None):
     """`name` decides their row of the step (claiming a group's or a countersign's row first)."""
     uid = ids[name]
     rows = [r for r in open_rows(instance_id, element) if r.assignee_id in (None, uid)]
@@ -236,8 +240,8 @@ def act(ids, name, instance_id, element, data):
         raise AssertionError(f"no open row of {element} for {name} in case {instance_id}")
     row = next((r for r in rows if r.assignee_id == uid), rows[0])
     if row.assignee_id is None:
-        as_user(uid, tasks.claim, row.id)
-    as_user(uid, tasks.complete, row.id, data)
+        as_user("claim", uid, tasks.claim, row.id)
+    as_user(label or f"complete:{element}", uid, tasks.complete, row.id, data)
 
 
 def next_job_due(instance_id):
@@ -261,7 +265,7 @@ def project_id_of(instance_id):
 def to_execution(ids, consortium_id, problem_ids, i, start):
     """start → proposal → reviews → task book signed: the case waits in execution. Returns its id."""
     CLOCK["now"] = datetime.now(timezone.utc)
-    instance_id = as_user(ids["applicant"], lambda actor: cases.start_instance(actor, PROCESS).id)
+    instance_id = as_user("start_instance", ids["applicant"], lambda actor: cases.start_instance(actor, PROCESS).id)
     act(ids, "applicant", instance_id, "proposal", proposal_form(consortium_id, problem_ids, i))
     act(ids, "manager", instance_id, "body_review", BODY_APPROVE)
     for name in EXPERTS:
@@ -280,7 +284,7 @@ def change_request(ids, project_id, instance_id, n, book):
             base = changes.prefill(ctx, project_id)
         assert base["research_content"] == book["research_content"]
         return requests.submit_change_request(actor, project_id, kinds, f"第{n + 1}次变更。", proposed).id
-    as_user(ids["applicant"], submit)
+    as_user("submit_change_request", ids["applicant"], submit)
     act(ids, "manager", instance_id, "change_review", CHANGE_APPROVE)
     return task_book.normalise(proposed)
 
@@ -294,14 +298,15 @@ def service_project(ids, consortium_id, problem_ids, i, start):
     reported, done_changes = [], 0
     while (due := next_job_due(instance_id)) is not None:
         CLOCK["now"] = due
-        timed(timer_firing.fire_due, 1000, due)
+        timed("fire_due", timer_firing.fire_due, 1000, due)
         waiting = {r.element_id for r in open_rows(instance_id)}
         if "midterm_check" in waiting:
             for name in EXPERTS:
                 act(ids, name, instance_id, "midterm_check", MIDTERM_PASS)
         if "quarterly_report" in waiting:
             quarter = task_book.quarter_of(task_book.period(book)[0] + timedelta(days=92 * len(reported)))
-            act(ids, "applicant", instance_id, "quarterly_report", report_form(quarter, book))
+            act(ids, "applicant", instance_id, "quarterly_report", report_form(quarter, book),
+                label=f"complete:quarterly_report#{len(reported) + 1}")
             reported.append(quarter)
             if len(reported) in plan["changes_after"]:
                 book = change_request(ids, project_id, instance_id, done_changes, book)
@@ -479,6 +484,34 @@ def seed_problems(consortium_id, count):
     return ids
 
 
+def same_steps_as_library(definition, instance_id, i, start):
+    """The service case and the library's workflow of the same project completed the same BPMN elements."""
+    from collections import Counter  # noqa: PLC0415
+    state = db.session.get(ProcessInstance, instance_id).state
+    db.session.remove()
+    service = Counter(runner.snapshot_path(load_workflow(state, definition)))
+    library = Counter(runner.snapshot_path(library_project(definition, i, start)))
+    return service == library and service["quarterly_report"] == REPORTS
+
+
+def step_figures():
+    """Median ms of each kind of service call, its share of the service time, and the quarterly
+    report's completion by quarter (the case grows with every quarter)."""
+    merged = {}
+    for label, times in BY_STEP.items():
+        merged.setdefault(label.split("#")[0], []).extend(times)
+    total = sum(sum(t) for t in merged.values()) or 1.0
+    quarters = [round(1000 * statistics.median(BY_STEP[f"complete:quarterly_report#{q}"]), 1)
+                for q in range(1, REPORTS + 1) if f"complete:quarterly_report#{q}" in BY_STEP]
+    return {
+        "step_ms_p50": {k: round(1000 * statistics.median(v), 1) for k, v in sorted(merged.items())},
+        "step_ms_max": {k: round(1000 * max(v), 1) for k, v in sorted(merged.items())},
+        "step_calls_per_project": {k: len(v) for k, v in sorted(merged.items())},
+        "step_share": {k: round(sum(v) / total, 3) for k, v in sorted(merged.items(), key=lambda kv: -sum(kv[1]))},
+        "quarterly_report_ms_p50_by_quarter": quarters,
+    }
+
+
 def check_projects(instance_ids):
     """Every project accepted, with 4 book versions, 12 reports, 3 approved changes, no open alert,
     each source problem solved, and no timer job parked as an incident."""
@@ -588,6 +621,8 @@ def main():
     deadlines = args.deadlines if args.deadlines is not None else (20 if args.quick else 100)
     lib_factor = 2
     start = first_quarter_start(localtime.today())
+    for name in ("apscheduler", "app.scheduler"):          # the scheduler's info lines would drown the progress
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     with Workdir(keep=args.keep) as work:
         url = check_postgres_url(args.postgres) if args.postgres else sqlite_url(work / "bench-projects.db")
@@ -625,7 +660,10 @@ def main():
             for i in range(3):
                 library_project(definition, i, start)
                 library_project(definition, i, start, with_state=True)
+            same_steps = same_steps_as_library(definition, instances[0], n, start)
+            log(f"  the library walks the same steps as the services: {same_steps}")
             SERVICE.update(seconds=0.0, commands=0, statements=0)
+            BY_STEP.clear()
 
             totals = {"service": 0.0, "wall": 0.0, "library": 0.0, "library_state": 0.0}
             round_ratios = []
@@ -654,6 +692,9 @@ def main():
                     f"(wall {1000 * wall_s / per_round:.0f}), library {1000 * library_s / per_round / lib_factor:.1f}"
                     f" ms/project, with state {1000 * library_state_s / per_round:.1f}, ratio {round_ratios[-1]}")
             commands_per_project = SERVICE["commands"] / n
+            steps = step_figures()
+            for label in steps["step_calls_per_project"]:
+                steps["step_calls_per_project"][label] = round(steps["step_calls_per_project"][label] / n, 1)
             statements_per_project = SERVICE["statements"] / n
 
             problems, incidents = check_projects(instances)
@@ -675,7 +716,7 @@ def main():
         if args.postgres and not args.keep:
             drop_postgres_database(url)
 
-    all_accepted = not problems and incidents == 0 and all(q == REPORTS for q in quarters)
+    all_accepted = not problems and incidents == 0 and all(q == REPORTS for q in quarters) and same_steps
     result = {
         "bench": "project_lifecycle",
         "quick": args.quick,
@@ -693,6 +734,8 @@ def main():
         "commands_per_project": round(commands_per_project, 1),
         "statements_per_project": round(statements_per_project, 1),
         "largest_state_bytes": size,
+        "same_steps_as_library": same_steps,
+        **steps,
         **lag,
         "all_accepted": all_accepted,
         "projects_not_as_expected": len(problems),
