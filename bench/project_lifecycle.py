@@ -411,7 +411,8 @@ class LibraryCase:
         self.save()
 
     def waiting(self):
-        return {t.element_id for t in runner.ready_user_tasks(self.load())}
+        """What the step just run left waiting (a service reads it from the inbox rows it saved: no load)."""
+        return {t.element_id for t in runner.ready_user_tasks(self.workflow)}
 
     def fire_next(self):
         workflow = self.load()
