@@ -1,9 +1,9 @@
 """The consortium registry (standard §5.2, App. A): written by the application process."""
-from sqlalchemy import insert, or_, select
+from sqlalchemy import false, insert, or_, select, true
 
 from ...extensions import db
 from ...models import Consortium, ConsortiumMember
-from ..identity.permissions import districts_of, is_global_reader
+from ..identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY, districts_of, is_global_reader
 
 
 def create_consortium(instance, data):
@@ -49,3 +49,32 @@ def consortium_choices(session, user):
 def all_consortia(session):
     """Every consortium, oldest first (a timer start with startPerRecord=consortium opens a case for each)."""
     return session.execute(select(Consortium).order_by(Consortium.id)).scalars().all()
+
+
+# who reads every library record of every consortium
+LIBRARY_READ_ALL = frozenset({ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY})
+
+
+def sees_every_library(user):
+    return user is not None and bool(LIBRARY_READ_ALL & user.group_keys)
+
+
+def in_readable_consortium(user, consortium_column):
+    """A SQL condition on a library record's consortium column: true for the records `user` may
+    read. Every consortium's for the city office, the managing body, auditors and administrators;
+    a district office's: its district's consortia; a member's (whose unit's credit code is the
+    lead unit's or a member unit's): that consortium's; anyone else's: none."""
+    if user is None:
+        return false()
+    if sees_every_library(user):
+        return true()
+    conditions = []
+    districts = districts_of(user)
+    if districts:
+        conditions.append(consortium_column.in_(select(Consortium.id).where(Consortium.district.in_(sorted(districts)))))
+    code = user.unit.credit_code if user.unit is not None else None
+    if code:
+        conditions.append(consortium_column.in_(
+            select(Consortium.id).where(Consortium.lead_unit_credit_code == code)
+            .union(select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == code))))
+    return or_(*conditions) if conditions else false()

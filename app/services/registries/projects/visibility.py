@@ -11,17 +11,11 @@
 The risk dashboard (every chain's open alerts) is for those who oversee the programme: the
 managing body and the city office.
 """
-from sqlalchemy import false, or_, select, true
+from ....models import BreakthroughProject
+from ...identity.permissions import CITY_OFFICE, MANAGING_BODY
+from ..consortium import in_readable_consortium
 
-from ....models import BreakthroughProject, Consortium, ConsortiumMember
-from ...identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY, districts_of
-
-READ_ALL = frozenset({ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY})
 DASHBOARD_READERS = frozenset({CITY_OFFICE, MANAGING_BODY})
-
-
-def sees_all(user):
-    return user is not None and bool(READ_ALL & user.group_keys)
 
 
 def may_see_risk_dashboard(user):
@@ -30,18 +24,4 @@ def may_see_risk_dashboard(user):
 
 def project_visible_to(user):
     """A condition on BreakthroughProject: true for the projects `user` may see."""
-    if user is None:
-        return false()
-    if sees_all(user):
-        return true()
-    conditions = []
-    districts = districts_of(user)
-    if districts:
-        conditions.append(BreakthroughProject.consortium_id.in_(
-            select(Consortium.id).where(Consortium.district.in_(sorted(districts)))))
-    code = user.unit.credit_code if user.unit is not None else None
-    if code:
-        conditions.append(BreakthroughProject.consortium_id.in_(
-            select(Consortium.id).where(Consortium.lead_unit_credit_code == code)
-            .union(select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == code))))
-    return or_(*conditions) if conditions else false()
+    return in_readable_consortium(user, BreakthroughProject.consortium_id)
