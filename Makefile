@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint setup venv vendor translations secret-key db demo bench prod-check clean-db
+.PHONY: run test lint setup venv vendor translations secret-key db demo bench prod-check screenshots clean-db
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -77,6 +77,10 @@ bench: setup
 # killed midway; one JSON line, non-zero exit when a required check fails (docs/operations.md).
 # PROD_CHECK_ARGS="--duration 20" for a shorter run.
 PROD_CHECK_POSTGRES ?= $(or $(CHAINQ_TEST_POSTGRES_URL),postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
+# the user guide's pictures: main pages, Chinese UI, desk and phone (docs/screenshots/)
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
+
 prod-check: setup
 	$(BIN)/python bench/prod_check.py --postgres $(PROD_CHECK_POSTGRES) $(PROD_CHECK_ARGS)
 

@@ -77,17 +77,24 @@ def test_countersign_with_a_return_and_an_urge(page, live_server):
     page.click("#submit")
     expect(page.locator(".flash").first).to_be_visible()
     log_out(page)
-    for name in ("expert1", "expert2", "expert3"):
+    for name, opinion in (("expert1", "数据完整。"), ("expert2", "补充后同意。"), ("expert3", "同意。")):
         log_in(page, server, name)
         open_task(page, server, title)
-        decide(page, "approve", "同意。")
+        decide(page, "approve", opinion)
         log_out(page)
 
-    # the case has moved on to the panel vote
+    # the case has moved on to the panel vote; its page shows how the countersign was decided:
+    # the tally with its rule, and each expert's opinion under their own name
     log_in(page, server, "manager")
     page.goto(server("/instances/mine"))
     row = page.locator("#instance-table tbody tr", has_text=title)
     expect(row.locator(".current-step")).to_contain_text("票签")
+    row.locator("a").first.click()
+    tally = page.locator("#timeline [data-tally]").last
+    expect(tally).to_contain_text("3 同意 → 通过")
+    signatures = page.locator("#timeline ul.signatures").last
+    expect(signatures.locator('[data-signature="expert2"]')).to_contain_text("李研究员")
+    expect(signatures.locator('[data-signature="expert2"]')).to_contain_text("补充后同意。")
 
 
 def test_withdrawing_a_case_asks_first(page, live_server):
