@@ -15,13 +15,16 @@ def _back_to_task(task_id):
     return redirect(url_for("views.task", task_id=task_id))
 
 
-def _run(action, success, target):
+def _run(action, success, target, refused=None):
+    """Run one service command; flash what happened. A refusal keeps the user where they were
+    (`refused`, by default `target`), with the message."""
     try:
         action()
         flash(success)
     except (ValidationFailed, Conflict, Forbidden, NotFound) as exc:
         messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms]
         flash(" ".join([exc.message] + messages), "error")
+        return refused or target
     return target
 
 
@@ -30,7 +33,7 @@ def _run(action, success, target):
 def transfer(task_id):
     user = request.form.get("user", "").strip()
     return _run(lambda: handover.transfer(g.user, task_id, user, request.form.get("note", "")),
-                _("Transferred to %(user)s.", user=user), redirect(url_for("views.inbox")))
+                _("Transferred to %(user)s.", user=user), redirect(url_for("views.inbox")), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
@@ -45,7 +48,7 @@ def delegate(task_id):
 @login_required
 def resolve(task_id):
     return _run(lambda: handover.resolve_delegation(g.user, task_id, request.form.get("opinion", "")),
-                _("Handed back to the owner."), redirect(url_for("views.inbox")))
+                _("Handed back to the owner."), redirect(url_for("views.inbox")), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/return-to", methods=["POST"])
@@ -53,7 +56,7 @@ def resolve(task_id):
 def return_to(task_id):
     step = request.form.get("step", "")
     return _run(lambda: case_actions.return_to(g.user, task_id, step, request.form.get("opinion", "")),
-                _("Sent back to the chosen step."), redirect(url_for("views.inbox")))
+                _("Sent back to the chosen step."), redirect(url_for("views.inbox")), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/signers", methods=["POST"])

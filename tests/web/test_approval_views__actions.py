@@ -125,3 +125,14 @@ def test_hidden_fields_are_not_shown_at_that_step(browser, user, open_task, appl
     api = leader.get(f"/api/v1/instances/{case.id}").get_json()
     filled = next(e for e in api["events"] if e["type"] == "task_completed")
     assert "lead_person" in filled["data"]["form"] and "mobile" not in filled["data"]["form"]
+
+
+def test_the_people_picker_names_people_and_a_refusal_stays_on_the_task(browser, user, open_task):
+    case = _expert_case(user, open_task)
+    row = _row(case, "expert1")
+    expert1 = browser("expert1", lang="zh")
+    page = expert1.get(f"/tasks/{row.id}").get_data(as_text=True)
+    picker = page[page.index('<datalist id="user-directory">'):page.index("</datalist>")]
+    assert user("expert4").display_name in picker and "专家" in picker          # by name and by group
+    refused = expert1.post(f"/tasks/{row.id}/transfer", data={"user": "nobody_at_all"})
+    assert refused.status_code == 302 and refused.location.endswith(f"/tasks/{row.id}")   # stays on the task

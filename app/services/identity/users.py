@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
@@ -233,5 +233,7 @@ def create_user(username, display_name, password, group_keys=(), unit_key=None):
 
 
 def directory():
-    """Active users (name and display name), for choosing a transfer or CC target."""
-    return db.session.execute(select(User).where(User.active.is_(True)).order_by(User.username)).scalars().all()
+    """Active users with their units and groups (the people picker searches all three), for choosing
+    a transfer, delegation, signer or CC target."""
+    return db.session.execute(select(User).options(selectinload(User.unit), selectinload(User.groups))
+                              .where(User.active.is_(True)).order_by(User.display_name, User.username)).scalars().all()
