@@ -7,6 +7,7 @@ from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..services.notify import notifications
 from ..services.workflow.approval import case_actions, handover, signers
 from .auth import login_required
+from .filters import person_names
 
 bp = Blueprint("actions", __name__)
 
@@ -19,8 +20,8 @@ def _run(action, success, target, refused=None):
     """Run one service command; flash what happened. A refusal keeps the user where they were
     (`refused`, by default `target`), with the message."""
     try:
-        action()
-        flash(success)
+        result = action()
+        flash(success(result) if callable(success) else success)
     except (ValidationFailed, Conflict, Forbidden, NotFound) as exc:
         messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms]
         flash(" ".join([exc.message] + messages), "error")
@@ -33,7 +34,8 @@ def _run(action, success, target, refused=None):
 def transfer(task_id):
     user = request.form.get("user", "").strip()
     return _run(lambda: handover.transfer(g.user, task_id, user, request.form.get("note", "")),
-                _("Transferred to %(user)s.", user=user), redirect(url_for("views.inbox")), _back_to_task(task_id))
+                lambda _task: _("Transferred to %(user)s.", user=person_names(user)),
+                redirect(url_for("views.inbox")), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
@@ -41,7 +43,8 @@ def transfer(task_id):
 def delegate(task_id):
     user = request.form.get("user", "").strip()
     return _run(lambda: handover.delegate(g.user, task_id, user, request.form.get("note", "")),
-                _("Delegated to %(user)s; it comes back to you to finish.", user=user), _back_to_task(task_id))
+                lambda _task: _("Delegated to %(user)s; it comes back to you to finish.", user=person_names(user)),
+                _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/resolve", methods=["POST"])
@@ -65,7 +68,7 @@ def add_signer(task_id):
     user = request.form.get("user", "").strip()
     return _run(lambda: signers.add_signer(g.user, task_id, user, request.form.get("position", "after"),
                                                 request.form.get("reason", "")),
-                _("%(user)s added as a signer.", user=user), _back_to_task(task_id))
+                lambda _task: _("%(user)s added as a signer.", user=person_names(user)), _back_to_task(task_id))
 
 
 @bp.route("/tasks/<int:task_id>/signers/remove", methods=["POST"])
@@ -73,7 +76,7 @@ def add_signer(task_id):
 def remove_signer(task_id):
     user = request.form.get("user", "").strip()
     return _run(lambda: signers.remove_signer(g.user, task_id, user, request.form.get("reason", "")),
-                _("%(user)s removed from the signers.", user=user), _back_to_task(task_id))
+                lambda _task: _("%(user)s removed from the signers.", user=person_names(user)), _back_to_task(task_id))
 
 
 @bp.route("/instances/<int:instance_id>/urge", methods=["POST"])

@@ -57,7 +57,8 @@ def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task
     db.session.expire_all()
     assert [r.assignee.username for r in db.session.execute(select(HumanTask).where(
         HumanTask.instance_id == case.id, HumanTask.status == "open")).scalars()] == ["expert1", "expert2"]
-    expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert4"})
+    moved = expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert4"}, follow_redirects=True)
+    assert user("expert4").display_name in moved.get_data(as_text=True)      # the flash names the person
     db.session.expire_all()
     assert _row(case, "expert4").id == row.id
     refused = expert1.post(f"/tasks/{row.id}/transfer", data={"user": "expert5"}, follow_redirects=True)
