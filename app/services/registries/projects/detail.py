@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .... import localtime
 from ....extensions import db
 from ....models import ChangeRequest, ProjectCheck, RiskAlert, TaskBookVersion
 from ....models.states import RiskSeverity
@@ -109,7 +110,7 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
     return ProjectDetail(
         project, book, entries, diff_between(entries, *pair) if pair else None,
         progress.target_series(content, reports),
-        progress.milestone_timeline(content, reports, progress.shanghai_today()),
+        progress.milestone_timeline(content, reports, localtime.today()),
         list(reversed(reports)), _checks_of(project.id), _changes_of(project.id),
         [a for a in alerts if a.status == "open"], [a for a in alerts if a.status != "open"],
         linked_problems(user, project), budget_total(content),

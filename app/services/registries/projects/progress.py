@@ -1,9 +1,9 @@
 """A project's progress as a reader sees it: the quarterly reports, each target's reported values
 per quarter against its linear trajectory (app.domain.task_book.expected_value; the data of the
 detail page's charts) and the milestones as a timeline (planned date, reported done or not and
-when, overdue marked). Days are Shanghai days."""
+when, overdue marked). Days are the programme's local days (app/localtime.py)."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -13,12 +13,7 @@ from ....extensions import db
 from ....models import ProgressReport
 from .queries import visible_project
 
-SHANGHAI = timezone(timedelta(hours=8))     # Asia/Shanghai keeps no summer time
 MAX_QUARTERS = 80      # a 20-year project: more is a typing error, not a plan to chart
-
-
-def shanghai_today():
-    return datetime.now(SHANGHAI).date()
 
 
 def reports_of(project):
