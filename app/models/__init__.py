@@ -1,4 +1,12 @@
 """SQLAlchemy tables, one module per family. Models never commit."""
+from .achievements import (  # noqa: F401
+    AccessGrant,
+    Achievement,
+    AchievementNumberCounter,
+    LicenceAgreement,
+    LicenceConfirmation,
+    LicenceRevenue,
+)
 from .history import AuditAnchor, AuditEvent  # noqa: F401
 from .identity import ApiToken, Group, LoginFailure, Unit, User, user_groups  # noqa: F401
 from .jobs import Holiday, JobStatus, TimerJob  # noqa: F401

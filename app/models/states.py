@@ -110,3 +110,79 @@ class RiskSeverity:
     LOW = "low"
     ALL = (HIGH, MEDIUM, LOW)
     RANK = {HIGH: 3, MEDIUM: 2, LOW: 1}
+
+
+class AchievementStatus:
+    """An achievement (5.6): under review (its admission case runs) → published, or rejected;
+    a published one may be delisted (5.6.4), keeping its history."""
+    UNDER_REVIEW = "under_review"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    DELISTED = "delisted"
+
+    TRANSITIONS = {UNDER_REVIEW: {PUBLISHED, REJECTED}, PUBLISHED: {DELISTED}, REJECTED: set(), DELISTED: set()}
+    ALL = (UNDER_REVIEW, PUBLISHED, REJECTED, DELISTED)
+
+
+class AchievementKind:
+    """App. G 成果类型."""
+    PATENT = "patent"
+    TECHNICAL_SECRET = "technical_secret"
+    SOFTWARE_COPYRIGHT = "software_copyright"
+    STANDARD = "standard"
+    SOLUTION = "solution"
+    DATABASE = "database"
+    TYPICAL_CASE = "typical_case"
+    OTHER = "other"
+    ALL = (PATENT, TECHNICAL_SECRET, SOFTWARE_COPYRIGHT, STANDARD, SOLUTION, DATABASE, TYPICAL_CASE, OTHER)
+
+
+class ShareLevel:
+    """5.6.2: who may read an achievement (registries/achievements/access.py decides)."""
+    PUBLIC = "public"             # 公开: anyone, anonymous visitors included
+    CONSORTIUM = "consortium"     # 联合体内部: the contributor's consortium
+    DIRECTED = "directed"         # 定向: named requesters the contributor consented to, for a time
+    PAID = "paid"                 # 有偿: licensees under a licence in force
+    ALL = (PUBLIC, CONSORTIUM, DIRECTED, PAID)
+
+
+class ShareCondition:
+    """App. G 共享条件."""
+    FREE = "free"
+    PAID = "paid"
+    AGREEMENT = "agreement"       # an agreement is required
+    ALL = (FREE, PAID, AGREEMENT)
+
+
+class GrantStatus:
+    """A directed sharing request: requested → granted (for a time) → expired, or refused."""
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+
+    TRANSITIONS = {REQUESTED: {GRANTED, REFUSED}, GRANTED: {EXPIRED}, REFUSED: set(), EXPIRED: set()}
+    ALL = (REQUESTED, GRANTED, REFUSED, EXPIRED)
+
+
+class LicenceType:
+    """App. H 许可方式."""
+    ORDINARY = "ordinary"         # 普通许可
+    EXCLUSIVE = "exclusive"       # 排他许可: the licensor may still use it, nobody else may be licensed
+    SOLE = "sole"                 # 独占许可: only the licensee
+    ALL = (ORDINARY, EXCLUSIVE, SOLE)
+    BLOCKING = (EXCLUSIVE, SOLE)  # block any other grant over the same territory, field and term
+
+
+class LicenceStatus:
+    """A licence agreement: applied → accepted (by the contributor) → in force (registered by the
+    managing body after both parties confirmed) → expired; or refused at either step."""
+    APPLIED = "applied"
+    ACCEPTED = "accepted"
+    IN_FORCE = "in_force"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+
+    TRANSITIONS = {APPLIED: {ACCEPTED, REFUSED}, ACCEPTED: {IN_FORCE, REFUSED}, IN_FORCE: {EXPIRED},
+                   REFUSED: set(), EXPIRED: set()}
+    ALL = (APPLIED, ACCEPTED, IN_FORCE, REFUSED, EXPIRED)

@@ -72,9 +72,15 @@ def in_readable_consortium(user, consortium_column):
     districts = districts_of(user)
     if districts:
         conditions.append(consortium_column.in_(select(Consortium.id).where(Consortium.district.in_(sorted(districts)))))
-    code = user.unit.credit_code if user.unit is not None else None
-    if code:
-        conditions.append(consortium_column.in_(
-            select(Consortium.id).where(Consortium.lead_unit_credit_code == code)
-            .union(select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == code))))
+    consortia = consortium_ids_of_unit(user.unit.credit_code if user.unit is not None else "")
+    if consortia is not None:
+        conditions.append(consortium_column.in_(consortia))
     return or_(*conditions) if conditions else false()
+
+
+def consortium_ids_of_unit(credit_code):
+    """A select of the ids of the consortia a unit leads or belongs to; None for no unit code."""
+    if not credit_code:
+        return None
+    return select(Consortium.id).where(Consortium.lead_unit_credit_code == credit_code).union(
+        select(ConsortiumMember.consortium_id).where(ConsortiumMember.credit_code == credit_code))
