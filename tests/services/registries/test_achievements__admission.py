@@ -48,13 +48,17 @@ def _submit(case, consortium, **overrides):
         files=[FileStorage(stream=io.BytesIO(PDF), filename="专利证书.pdf")])
 
 
+def _applied():
+    return db.session.get(HumanTask, requests.apply_directly(user("applicant"))).instance
+
+
 def _achievement(case):
     return db.session.execute(select(Achievement).where(Achievement.instance_id == case.id)).scalar_one()
 
 
 def test_member_applies_and_the_managing_body_publishes(app):
     consortium = make_consortium(A)
-    case = requests.apply_directly(user("applicant"))
+    case = _applied()
     assert _open(case).assignee.username == "applicant"
     _submit(case, consortium, share_level=ShareLevel.CONSORTIUM)
     achievement = _achievement(case)
@@ -74,7 +78,7 @@ def test_member_applies_and_the_managing_body_publishes(app):
 
 def test_review_needs_the_three_checks(app):
     consortium = make_consortium(A)
-    case = requests.apply_directly(user("applicant"))
+    case = _applied()
     _submit(case, consortium)
     with pytest.raises(ValidationFailed) as refused:
         _do(case, "manager", {**REVIEW_OK, "no_dispute": False})
@@ -89,7 +93,7 @@ def test_outsiders_cannot_apply(app):
 
 def test_expiry_opens_a_delisting_review_and_delisting_hides_it(app):
     consortium = make_consortium(A)
-    case = requests.apply_directly(user("applicant"))
+    case = _applied()
     expires = date.today() + timedelta(days=3)
     _submit(case, consortium, right_expires_on=expires.isoformat())
     _do(case, "manager", REVIEW_OK)
@@ -114,7 +118,7 @@ def test_expiry_opens_a_delisting_review_and_delisting_hides_it(app):
 
 def test_managing_body_asks_for_a_delisting_review_and_keeps_it(app):
     consortium = make_consortium(A)
-    case = requests.apply_directly(user("applicant"))
+    case = _applied()
     _submit(case, consortium, right_expires_on=None)
     _do(case, "manager", REVIEW_OK)
     _do(case, "manager", {"decision": "approve", "share_level": ShareLevel.PUBLIC, "share_conditions": "free"})

@@ -8,8 +8,11 @@ in the same transaction, so a request either opens its step or is not made at al
   with a reason (message `achievement_delisting` to the achievement's case).
 """
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from ....models.states import AchievementStatus, InstanceStatus
+from ....extensions import db
+from ....models import HumanTask
+from ....models.states import AchievementStatus, InstanceStatus, TaskStatus
 from ...command import command
 from ...errors import Conflict, Forbidden, ValidationFailed
 from ...identity.permissions import MANAGING_BODY
@@ -29,13 +32,16 @@ def _source(ctx):
 
 
 def apply_directly(actor):
-    """A member of a consortium applies; returns the new admission case."""
+    """A member of a consortium applies; returns the id of their step 填写成果入库申请表 in the new
+    admission case."""
     with command(actor) as ctx:
         if actor is None or not consortia_of(ctx.session, actor):
             raise Forbidden(_("Only a member unit of a consortium may contribute an achievement."))
         started = message_routing.deliver_message(ctx, ADMISSION_MESSAGE, {"contributor_user": actor.username},
                                                   _source(ctx), apply_step)
-    return started[0]
+    return db.session.execute(select(HumanTask.id).where(      # its rows are written as the command ends
+        HumanTask.instance_id == started[0].id, HumanTask.assignee_id == actor.id,
+        HumanTask.status == TaskStatus.OPEN)).scalar_one()
 
 
 def request_delisting(actor, achievement_id, reason):
@@ -54,5 +60,5 @@ def request_delisting(actor, achievement_id, reason):
             raise Conflict(_("The achievement's case is not running."))
         message_routing.deliver_message(ctx, DELISTING_MESSAGE, {"delisting_reason": reason}, _source(ctx),
                                         apply_step, business_key=case.business_key)
-        records.record(ctx, "achievement_delisting_requested", achievement, None, reason=reason)
+        records.record(ctx, "achievement_delisting_requested", achievement, case, reason=reason)
     return achievement
