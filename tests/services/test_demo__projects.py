@@ -1,12 +1,14 @@
 """The demo's breakthrough projects, through the lifecycle diagram: one in execution with an
 overdue report and open alerts, one proposal waiting, one with an approved change (task book v2),
-and one accepted whose problem is solved and whose achievement admission waits; the pages show them."""
+and one accepted whose problem is solved and whose achievement admission case waits for its form;
+the pages show them."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import BreakthroughProject, PendingMessage, QualityProblem, RiskAlert
+from app.models import BreakthroughProject, HumanTask, ProcessInstance, QualityProblem, RiskAlert
 from app.services import demo, demo_projects
 from app.services.audit import trail as audit
+from app.services.workflow import cases
 
 
 def test_the_demo_projects_load_once_and_show(app, user, client, login):
@@ -23,8 +25,11 @@ def test_the_demo_projects_load_once_and_show(app, user, client, login):
     assert (changed.status, changed.task_book_version) == ("executing", 2)
     assert accepted.status == "accepted"
     assert {p.status for p in accepted.problems} == {"solved"}
-    [pending] = db.session.execute(select(PendingMessage).where(PendingMessage.name == "achievement_admission")).scalars()
-    assert pending.variables["project_number"] == accepted.number
+    [admission] = db.session.execute(select(ProcessInstance).where(
+        ProcessInstance.process_key == "achievement_admission")).scalars()
+    [step] = db.session.execute(select(HumanTask).where(HumanTask.instance_id == admission.id,
+                                                        HumanTask.status == "open")).scalars()
+    assert step.element_id == "fill_form" and cases.task_data(step)["project_number"] == accepted.number
     assert all(report.ok for report in audit.verify_all())
     login(client, "manager")
     for project in (running, waiting, accepted, changed):

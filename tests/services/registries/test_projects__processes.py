@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import PendingMessage, ProjectCheck, QualityProblem, TaskBookVersion
+from app.models import ProcessInstance, ProjectCheck, QualityProblem, TaskBookVersion
 from app.services.audit import replay
 from app.services.errors import ValidationFailed
 from app.services.workflow import cases, timer_firing
@@ -108,12 +108,14 @@ def test_the_whole_lifecycle_through_reports_midterm_rectification_and_acceptanc
     assert project_of(case).status == "accepted" and statuses(ids) == ["solved", "solved"]
     data = data_of(case)
     assert data["contributor_unit"] == consortium.lead_unit_name and len(data["problem_numbers"]) == 2
-    # no achievement admission process is deployed yet: the announcement waits in the pending list
-    [pending] = db.session.execute(select(PendingMessage).where(PendingMessage.name == "achievement_admission")).scalars()
-    assert pending.variables == {"project_number": project_of(case).number, "project_name": project_of(case).name,
-                                 "contributor_unit": consortium.lead_unit_name,
-                                 "problem_numbers": data["problem_numbers"]}
-    assert pending.source_instance_id == case.id and pending.status == "pending"
+    # the announcement opened an admission case, its form filled from the project, for the proposer
+    admission = db.session.execute(select(ProcessInstance).where(
+        ProcessInstance.process_key == "achievement_admission")).scalar_one()
+    [step] = open_rows(admission, "fill_form")
+    form = cases.task_data(step)
+    assert (form["project_number"], form["name"], form["contributor_name"], form["consortium_id"]) == \
+        (project_of(case).number, project_of(case).name, consortium.lead_unit_name, consortium.id)
+    assert step.assignee.username == "applicant" and form["problem_id"] in ids
 
 
 def _midterm_with_rectification(case):
