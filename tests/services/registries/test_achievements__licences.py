@@ -13,7 +13,13 @@ from app.models.states import InstanceStatus, LicenceStatus, ShareLevel
 from app.services.command import command
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.registries.achievements import (
-    access, licence_conflicts, licence_queries, licence_requests, licence_terms, licences)
+    access,
+    licence_conflicts,
+    licence_queries,
+    licence_requests,
+    licence_terms,
+    licences,
+)
 from app.services.registries.achievements.sharing_priority import has_sharing_priority
 from app.services.workflow import tasks, timer_firing
 from tests.achievement_support import make_achievement

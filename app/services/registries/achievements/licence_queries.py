@@ -16,8 +16,12 @@ from ....models import Achievement, AuditEvent, LicenceAgreement, LicenceRevenue
 from ....models.states import LicenceStatus
 from ...errors import NotFound
 from ...identity.permissions import MANAGING_BODY
+from ...workflow import definitions
 from . import licence_terms, licences, records
 from .access import OVERSEERS
+
+PROCESS_KEY = "licence_agreement"
+TERMS_FORM = "licence_terms"
 
 
 def may_see(user, licence):
@@ -83,10 +87,19 @@ def my_licences(user):
             db.session.execute(base.where(as_licensor)).scalars().all())
 
 
+def terms_schema():
+    """The App. H terms form of the newest licence process (its revision step's form), without the
+    revision note: the apply page lays the terms out as the case will show them."""
+    definition = definitions.latest(PROCESS_KEY)
+    schema = dict(definitions.forms_by_id(definition.id).get(TERMS_FORM, {}))
+    schema["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k != "opinion"}
+    return schema
+
+
 def new_licence_form(user, achievement_id, now):
-    """The achievement a user may apply for a licence of (else 403/404/409), for the apply page."""
+    """(achievement, terms schema) of the apply page, if `user` may apply (else 403/404/409)."""
     achievement = db.session.get(Achievement, records.valid_id(achievement_id))
     if achievement is None:
         raise NotFound(_("Achievement %(id)s does not exist.", id=achievement_id))
     licences.check_applicant(db.session, user, achievement, now)
-    return achievement
+    return achievement, terms_schema()

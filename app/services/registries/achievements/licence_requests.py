@@ -23,7 +23,6 @@ from ..problems.fields import FieldErrors
 from . import licence_queries, licence_terms, licences, records
 
 MESSAGE = "licence_application"
-PROCESS_KEY = "licence_agreement"
 MAX_REVENUE = Decimal("999999999999.99")
 
 
