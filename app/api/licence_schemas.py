@@ -1,7 +1,5 @@
 """Schemas of the licence agreements' API (App. H): the terms an applicant sends, and what a party
 or an overseer reads."""
-from decimal import Decimal
-
 from marshmallow import Schema, fields, validate
 
 from ..models.states import LicenceStatus, LicenceType
@@ -18,9 +16,8 @@ class LicenceTermsInSchema(Schema):
     field_of_use = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     term_from = fields.Date(required=True)
     term_to = fields.Date(required=True)
-    fee_amount = fields.Decimal(load_default=Decimal("0"), as_string=True,
-                                validate=validate.Range(min=0, max=Decimal("999999999999.99")),
-                                metadata={"description": "yuan, at most two decimals"})
+    fee_amount = fields.Str(load_default="0", validate=validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,2})?$"),
+                            metadata={"description": "yuan, a decimal string with at most two decimals: 50000.00"})
     payment_schedule = fields.Str(load_default="", validate=LONG)
     duties = fields.Str(required=True, validate=validate.Length(min=1, max=20_000))
     liability = fields.Str(required=True, validate=validate.Length(min=1, max=20_000))

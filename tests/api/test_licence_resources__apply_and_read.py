@@ -7,7 +7,7 @@ from tests.problem_support import user
 
 def test_apply_read_and_list(app, client, auth):
     achievement_id = paid_achievement()
-    body = terms(licence_type="exclusive", fee_amount=50000)
+    body = terms(licence_type="exclusive", fee_amount="50000")
     created = client.post(f"/api/v1/achievements/{achievement_id}/licences", json=body, headers=auth("applicant2"))
     assert created.status_code == 201, created.get_json()
     licence = created.get_json()

@@ -22,6 +22,7 @@ REQUIRED_TEXTS = ("territory", "field_of_use", "duties", "liability", "dispute_r
 FIELDS = ("licence_type", *SHORT_TEXTS, "term_from", "term_to", "fee_amount", *LONG_TEXTS)
 MAX_FEE = Decimal("999999999999.99")
 MAX_TERM_DAYS = 366 * 50
+LAST_DAY = date(2200, 1, 1)
 
 
 def _text(data, field, limit, errors):
@@ -73,6 +74,8 @@ def _term(values, today, errors):
         errors.add("term_to", _("The term ends before it begins."))
     elif (end - start).days > MAX_TERM_DAYS:
         errors.add("term_to", _("A term of at most 50 years."))
+    elif end >= LAST_DAY:
+        errors.add("term_to", _("The term must end before the year 2200."))
     if today is not None and end < today:
         errors.add("term_to", _("The term has ended already."))
 
