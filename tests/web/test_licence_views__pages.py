@@ -4,7 +4,9 @@ agreement, and "my licences"."""
 from app.extensions import db
 from app.models import Consortium
 from app.models.states import LicenceStatus
-from tests.licence_support import apply, licence, paid_achievement, step, terms, to_in_force
+from app.services.workflow import tasks
+from tests.licence_support import apply, case_of, licence, paid_achievement, step, terms, to_in_force
+from tests.problem_support import open_rows, user
 from tests.project_support import make_project
 
 
@@ -70,3 +72,19 @@ def test_a_project_of_a_unit_earning_from_paid_sharing_shows_the_priority_badge(
     to_in_force(row.id)
     page = manager.get(f"/projects/{project.id}").get_data(as_text=True)
     assert 'id="project-sharing-priority"' in page and "有偿共享优先" in page
+
+
+def test_the_steps_show_the_terms_read_only_and_the_confirmation_form_carries_the_hash(app, browser):
+    row = apply(paid_achievement())
+    contributor = browser("applicant", lang="zh")
+    [review] = open_rows(case_of(row), "contributor_review")
+    page = contributor.get(f"/tasks/{review.id}").get_data(as_text=True)
+    assert "贡献方审核许可条款" in page and "广东省" in page and "排他实施许可" not in page
+    tasks.claim(user("applicant"), review.id)
+    assert "接受条款" in contributor.get(f"/tasks/{review.id}").get_data(as_text=True)
+    step(row, "contributor_review", "applicant", {"decision": "approve"})
+    [confirm] = open_rows(case_of(row), "licensee_confirm")
+    page = browser("applicant2", lang="zh").get(f"/tasks/{confirm.id}").get_data(as_text=True)
+    assert licence(row.id).text_sha256 in page and "确认协议" in page
+    instance = browser("applicant2", lang="en").get(f"/instances/{row.instance_id}").get_data(as_text=True)
+    assert "Licensee confirms the agreement" in instance

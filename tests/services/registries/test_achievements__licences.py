@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import AuditEvent, LicenceAgreement, LicenceConfirmation, ProcessInstance, TimerJob
 from app.models.states import InstanceStatus, LicenceStatus, ShareLevel
+from app.services.audit import replay, trail
 from app.services.command import command
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.registries.achievements import (
@@ -66,6 +67,8 @@ def test_the_case_runs_from_application_to_in_force_and_expires_at_the_end_of_it
     assert not access.may_read(db.session, user("applicant2"), achievement_id, job.due_at)
     moves = [(e.data["from"], e.data["to"]) for e in events(row, "licence_status_changed")]
     assert moves == [("applied", "accepted"), ("accepted", "in_force"), ("in_force", "expired")]
+    assert trail.verify_chain(trail.chain_of(row.instance_id)).ok
+    assert replay.reexecute(user("auditor"), case_of(row)).ok
 
 
 def test_an_overlapping_exclusive_licence_is_refused_naming_the_agreement_it_conflicts_with(app):
