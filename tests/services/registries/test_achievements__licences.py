@@ -230,3 +230,16 @@ def test_revenue_is_recorded_by_the_body_or_the_contributor_and_gives_the_priori
     mine_as_licensee, _ = licence_queries.my_licences(user("applicant2"))
     _, mine_as_licensor = licence_queries.my_licences(user("applicant"))
     assert [r.id for r in mine_as_licensee] == [row.id] == [r.id for r in mine_as_licensor]
+
+
+def test_a_contributor_silent_for_ten_working_days_refuses_by_the_deadline(app):
+    applied = apply(paid_achievement())
+    [review] = open_rows(case_of(applied), "contributor_review")
+    [job] = db.session.execute(select(TimerJob).where(TimerJob.task_id == review.id,
+                                                      TimerJob.status == "pending")).scalars().all()
+    assert job.due_at == review.due_at and (review.due_at - applied.created_at) >= timedelta(days=10)
+    timer_firing.fire_due(at=job.due_at - ONE_SECOND)
+    assert licence(applied.id).status == LicenceStatus.APPLIED
+    timer_firing.fire_due(at=job.due_at)
+    assert licence(applied.id).status == LicenceStatus.REFUSED
+    assert case_of(applied).status == InstanceStatus.COMPLETED
