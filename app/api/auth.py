@@ -33,3 +33,14 @@ def authenticate_request():
         except Exception as exc:  # validate_csrf raises ValidationError from wtforms
             raise Unauthorized(f"{_NEEDS_CSRF} ({exc})") from None
     g.user = user
+
+
+def authenticate_if_any():
+    """For reads open to anybody: who the caller is if they sent credentials (g.user), else None.
+    Bad credentials are still refused; writes authenticate in full (authenticate_request)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer ") or \
+            users.user_for_session(session.get("user_id"), session.get("generation")) is not None:
+        authenticate_request()
+    else:
+        g.user = None        # no credentials, or a session that ended: an anonymous reader

@@ -34,15 +34,17 @@ def register(spec):
                                         "content": {"application/json": {"schema": ErrorSchema}}})
 
 
-def operation(blp, operation_id, *errors, described=None):
+def operation(blp, operation_id, *errors, described=None, anonymous=False):
     """`@operation(blp, "completeTask", 401, 404, described={403: "the task is not yours"})`.
 
     Gives the operation its operationId and security, and documents each error status with the
     shared answer, or for the statuses in `described`, with that operation's own description.
     Reads (GET) accept the bearer token or the session; writes the token, or the session with the
-    CSRF header."""
+    CSRF header. `anonymous`: a read open to anybody, with or without credentials."""
     def decorate(method):
         security = READ_SECURITY if method.__name__ == "get" else WRITE_SECURITY
+        if anonymous:
+            security = [{}, *security]
         for status in errors:
             method = blp.alt_response(status, response=ERROR_RESPONSES[status][0])(method)
         for status, description in (described or {}).items():

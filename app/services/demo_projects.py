@@ -2,8 +2,8 @@
 - 智能装备: one project in execution whose first quarterly report is overdue (a missed-report alert
   is open, and its first milestone's), and one proposal waiting for the managing body;
 - 新能源汽车: one project whose change of period was approved (task book version 2), and one
-  accepted after its whole period, its source problem now solved and its achievement admission
-  waiting in the pending messages.
+  accepted after its whole period, its source problem now solved and its achievement recommended
+  to the library (the admission case it opened waits for the lead unit's form).
 The timers of the past fire as the scheduler would have fired them (timer_firing.fire_due), in
 order. Needs the demo's consortia and problems (demo_problems.py). Idempotent."""
 from contextlib import contextmanager

@@ -10,6 +10,7 @@ from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
 from ..services.workflow import queries
 from . import (
+    achievement_views,
     admin_views,
     approval_views,
     audit_views,
@@ -30,6 +31,7 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(problem_views.bp)
     app.register_blueprint(project_views.bp)
+    app.register_blueprint(achievement_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(statistics_views.bp)
     app.register_blueprint(licence_views.bp)

@@ -6,7 +6,9 @@ from sqlalchemy import exists, func, or_, select
 
 from ...extensions import db
 from ...models import AuditEvent, ProcessDefinition, ProcessInstance, User
+from ...models.identity import utcnow
 from ..errors import ValidationFailed
+from ..registries.achievements import access as achievement_access
 from ..workflow.queries import Page, day_bound
 from .replay import require_auditor
 
@@ -69,9 +71,14 @@ def case_query(f):
     return query
 
 
+def _readable(query, actor):
+    """Without the cases of achievements the reader may not read (a delisted one, for an administrator)."""
+    return query.where(ProcessInstance.id.not_in(achievement_access.unreadable_cases(actor, utcnow())))
+
+
 def search_cases(actor, f, page=1, per_page=20):
     require_auditor(actor)
-    query = case_query(f)
+    query = _readable(case_query(f), actor)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
     items = db.session.execute(query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).scalars().all()
@@ -81,7 +88,8 @@ def search_cases(actor, f, page=1, per_page=20):
 def matching_cases(actor, f, limit=10000):
     """Every case matching a filter (for exports)."""
     require_auditor(actor)
-    return db.session.execute(case_query(f).order_by(ProcessInstance.id).limit(limit)).scalars().all()
+    return db.session.execute(_readable(case_query(f), actor).order_by(ProcessInstance.id)
+                              .limit(limit)).scalars().all()
 
 
 def admin_operations(actor, page=1, per_page=50):

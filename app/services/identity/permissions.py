@@ -6,11 +6,11 @@ Roles are groups: `admins`, `auditors`, `city_office` (all districts),
 `managing_body` (the body appointed to operate the problem, project and
 achievement libraries: reads and maintains them; no case rights of its own).
 """
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ...extensions import db
-from ...models import CarbonCopy, HumanTask
-from ...models.states import TaskStatus
+from ...models import AccessGrant, Achievement, CarbonCopy, HumanTask, LicenceAgreement
+from ...models.states import AchievementStatus, TaskStatus
 
 ADMINS = "admins"
 AUDITORS = "auditors"
@@ -61,8 +61,21 @@ def can_see_task(user, task):
         is_candidate(user, task) or can_view_instance(user, task.instance)
 
 
+def _delisted_achievement_case(instance_id):
+    """Whether the case carries a delisted achievement (its admission, a sharing request, a licence):
+    after delisting (5.6.4) only the managing body and auditors read it, besides its participants."""
+    carried = or_(Achievement.instance_id == instance_id,
+                  Achievement.id.in_(select(AccessGrant.achievement_id).where(AccessGrant.instance_id == instance_id)),
+                  Achievement.id.in_(select(LicenceAgreement.achievement_id).where(
+                      LicenceAgreement.instance_id == instance_id)))
+    return db.session.execute(select(Achievement.id).where(
+        Achievement.status == AchievementStatus.DELISTED, carried).limit(1)).first() is not None
+
+
 def can_view_instance(user, instance):
-    if is_global_reader(user) or instance.started_by_id == user.id:
+    if instance.started_by_id == user.id:
+        return True
+    if is_global_reader(user) and (AUDITORS in user.group_keys or not _delisted_achievement_case(instance.id)):
         return True
     if instance.district and instance.district in districts_of(user):
         return True

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from ...domain.credit_code import Reason, validate_credit_code
 from ..errors import ValidationFailed
+from ..registries.achievements.choices import solved_problem_choices
 from ..registries.consortium import consortium_choices
 from ..registries.projects.proposals import problem_choices
 
@@ -161,7 +162,8 @@ def _at(data, path):
 
 # x-widget -> (session, user) -> [(value, label)]: fields whose choices depend on who fills the form.
 # An array field (`"type": "array"`) chooses several of them.
-OPTION_SOURCES = {"consortium": consortium_choices, "source_problems": problem_choices}
+OPTION_SOURCES = {"consortium": consortium_choices, "source_problems": problem_choices,
+                  "library_problems": solved_problem_choices}
 
 
 def field_options(schema, session, user):

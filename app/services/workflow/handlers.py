@@ -10,6 +10,7 @@ None, lists, dicts): the audit trail records the result, and the auditor's re-ex
 replays that record instead of running the handler again, so the record must be the result
 itself (engine_calls.audited_handlers refuses anything else).
 """
+from ..registries.achievements import admission_tasks as achievements
 from ..registries.achievements import licence_tasks as licences
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
@@ -39,6 +40,7 @@ HANDLERS = {
     "project_apply_change": projects.apply_change,
     "project_team_risk": projects.team_risk,
     "project_risk_handled": projects.risk_handled,
+    **achievements.TOPICS,
     "licence_record": licences.record,
     "licence_revise": licences.revise,
     "licence_accept": licences.accept,

@@ -2,13 +2,17 @@
 
 OCEL 2.0 (`to_ocel`, JSON format)
     Validates against the OCEL 2.0 JSON schema. Object types: case, consortium,
-    member_unit, and problem, project, achievement (declared for the problem,
-    project and achievement libraries; no objects yet). Objects: every case
-    ("case:<business key>"); every consortium a case created ("consortium:<id>",
-    found by Consortium.instance_id); every member unit, identified by its
-    unified social credit code ("member_unit:<code>"), whether it joined a
-    consortium or was only listed on an application. Object relationships:
-    case -"created"-> consortium, consortium -"has member"-> member_unit.
+    member_unit, achievement, and problem and project (declared for those
+    libraries; no objects yet). Objects: every case ("case:<business key>");
+    every consortium a case created ("consortium:<id>", found by
+    Consortium.instance_id); every member unit, identified by its unified social
+    credit code ("member_unit:<code>"), whether it joined a consortium or was
+    only listed on an application; every achievement a case carries
+    ("achievement:<number>": its admission case, a directed sharing request, a
+    licence agreement). Object relationships: case -"created"-> consortium,
+    consortium -"has member"-> member_unit, case -"admitted" / "shares" /
+    "licenses"-> achievement. The cases come from the audit search, which leaves
+    out the cases of achievements the exporting user may not read.
     Attribute values are strings (the schema requires it); values that hold for
     the object's whole life carry the epoch (1970-01-01T00:00:00Z) as their
     time, the case's outcome carries the time the case ended, and a member
@@ -35,7 +39,7 @@ from sqlalchemy.orm import selectinload
 
 from .... import localtime
 from ....extensions import db
-from ....models import Consortium
+from ....models import AccessGrant, Achievement, Consortium, LicenceAgreement
 from .. import trail as audit
 from . import common
 
@@ -54,10 +58,14 @@ OCEL_OBJECT_TYPES = [
         {"name": "approved_at", "type": "time"}]},
     {"name": "member_unit", "attributes": [
         {"name": "credit_code", "type": "string"}, {"name": "name", "type": "string"}]},
-    # the problem, breakthrough-project and achievement libraries (standard §5.4-§5.6): no objects yet
+    {"name": "achievement", "attributes": [
+        {"name": "number", "type": "string"}, {"name": "name", "type": "string"},
+        {"name": "kind", "type": "string"}, {"name": "chain", "type": "string"},
+        {"name": "contributor", "type": "string"}, {"name": "share_level", "type": "string"},
+        {"name": "status", "type": "string"}]},
+    # the problem and breakthrough-project libraries (standard §5.4-§5.5): no objects yet
     {"name": "problem", "attributes": []},
     {"name": "project", "attributes": []},
-    {"name": "achievement", "attributes": []},
 ]
 
 _COMMON_EVENT_ATTRIBUTES = ("audit_type", "audit_seq", "audit_hash", "actor", "element_id")
@@ -123,6 +131,7 @@ class _Log:
         self.event_types, self.events, self.objects = {}, [], []
         self.members = {}   # credit code -> {"names": [(time, name)], "order": first seen}
         self.labels = common.Labels()
+        self.seen = set()   # ids of the achievement objects already added
 
     def note_member(self, code, name, time):
         entry = self.members.setdefault(code, {"names": [], "order": len(self.members)})
@@ -136,6 +145,37 @@ def _consortia_of(instances):
         select(Consortium).where(Consortium.instance_id.in_([i.id for i in instances]))
         .options(selectinload(Consortium.members)).order_by(Consortium.id)).scalars().all()
     return {c.instance_id: c for c in rows}
+
+
+def _achievements_of(instances):
+    """{case id: (achievement, qualifier)} for the cases that carry an achievement."""
+    ids = [i.id for i in instances]
+    if not ids:
+        return {}
+    found = {}
+    for qualifier, column in (("admitted", Achievement.instance_id), ("shares", AccessGrant.instance_id),
+                              ("licenses", LicenceAgreement.instance_id)):
+        query = select(column, Achievement).where(column.in_(ids))
+        if column is not Achievement.instance_id:
+            query = query.join(Achievement, Achievement.id == column.class_.achievement_id)
+        for case_id, achievement in db.session.execute(query):
+            found[case_id] = (achievement, qualifier)
+    return found
+
+
+def _achievement_object(log, achievement):
+    object_id = f"achievement:{achievement.number}"
+    if object_id in log.seen:
+        return object_id
+    log.seen.add(object_id)
+    attributes = [_object_attr(name, getattr(achievement, column)) for name, column in (
+        ("number", "number"), ("name", "name"), ("kind", "kind"), ("chain", "chain"),
+        ("contributor", "contributor_name"))]
+    published = achievement.published_at or achievement.created_at
+    attributes.append(_object_attr("share_level", achievement.share_level, published))
+    attributes.append(_object_attr("status", achievement.status, achievement.updated_at))
+    log.objects.append({"id": object_id, "type": "achievement", "attributes": attributes})
+    return object_id
 
 
 def _case_objects(log, instance, consortium):
@@ -187,6 +227,14 @@ def _case_events(log, instance, consortium, consortium_id):
             "relationships": relationships})
 
 
+def _relate_achievement(log, case, events, achievement, qualifier):
+    """The case's object and each of its events point to the achievement it carries."""
+    object_id = _achievement_object(log, achievement)
+    case.setdefault("relationships", []).append({"objectId": object_id, "qualifier": qualifier})
+    for event in events:
+        event["relationships"].append({"objectId": object_id, "qualifier": "achievement"})
+
+
 def _member_objects(log):
     for code, entry in sorted(log.members.items(), key=lambda item: item[1]["order"]):
         history, last = [], None
@@ -202,11 +250,15 @@ def to_ocel(instances):
     """An OCEL 2.0 JSON object-centric event log, as a dict (see the module docstring)."""
     instances = list(instances)
     consortia = _consortia_of(instances)
+    achievements = _achievements_of(instances)
     log = _Log()
     for instance in instances:
         consortium = consortia.get(instance.id)
+        case_at, events_from = len(log.objects), len(log.events)
         consortium_id = _case_objects(log, instance, consortium)
         _case_events(log, instance, consortium, consortium_id)
+        if instance.id in achievements:
+            _relate_achievement(log, log.objects[case_at], log.events[events_from:], *achievements[instance.id])
     _member_objects(log)
     log.events.sort(key=lambda e: e["time"])   # one timeline across cases; a stable sort keeps chain order
     return {

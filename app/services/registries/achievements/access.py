@@ -31,6 +31,7 @@ from ....models.states import AchievementStatus, GrantStatus, LicenceStatus, Sha
 from ...identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY
 from ..consortium import consortium_ids_of_unit
 
+MAX_ID = 2**63 - 1
 OVERSEERS = frozenset({MANAGING_BODY, CITY_OFFICE, AUDITORS, ADMINS})
 DELISTED_READERS = frozenset({MANAGING_BODY, AUDITORS})
 CARD_LEVELS = (ShareLevel.DIRECTED, ShareLevel.PAID)
@@ -101,3 +102,14 @@ def may_read(session, user, achievement_id: int, now: datetime) -> bool:
     """Whether `user` may read the achievement: the same condition, asked of one row."""
     return session.execute(select(Achievement.id).where(
         Achievement.id == achievement_id, readable_by(user, now)).limit(1)).first() is not None
+
+
+def unreadable_cases(user, now: datetime):
+    """A select of the ids of the cases that carry an achievement `user` may not read (its
+    admission, its sharing requests, its licences): audit search and exports leave them out."""
+    hidden = select(Achievement.id).where(~readable_by(user, now))
+    return select(Achievement.instance_id).where(Achievement.id.in_(hidden), Achievement.instance_id.is_not(None)) \
+        .union(select(AccessGrant.instance_id).where(AccessGrant.achievement_id.in_(hidden),
+                                                     AccessGrant.instance_id.is_not(None)),
+               select(LicenceAgreement.instance_id).where(LicenceAgreement.achievement_id.in_(hidden),
+                                                          LicenceAgreement.instance_id.is_not(None)))

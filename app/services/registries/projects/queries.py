@@ -11,8 +11,9 @@ from ....domain.chains import CHAINS
 from ....extensions import db
 from ....models import BreakthroughProject, QualityProblem
 from ....models.states import ProjectDirection, ProjectStatus, RiskSeverity
-from ...errors import NotFound, ValidationFailed
+from ...errors import NotFound
 from ...workflow.queries import Page
+from .. import filters
 from ..problems.visibility import problem_visible_to
 from .visibility import project_visible_to
 
@@ -39,21 +40,7 @@ class ProjectFilter:
     @classmethod
     def from_args(cls, args):
         """From query parameters (strings); a bad value is a 422 naming its parameter."""
-        errors = {}
-        values = {}
-        for name, allowed in CHOICES.items():
-            value = (args.get(name) or "").strip()
-            if value and value not in allowed:
-                errors[name] = [_("Choose from: %(values)s.", values=", ".join(allowed))]
-            values[name] = value
-        values["unit"] = (args.get("unit") or "").strip()[:200]
-        values["sort"] = (args.get("sort") or DEFAULT_SORT).strip()
-        if values["sort"].lstrip("-") not in SORTS:
-            errors["sort"] = [_("Choose from: %(values)s.", values=", ".join(SORTS))]
-        if errors:
-            raise ValidationFailed(_("Some filters are not valid: %(names)s.", names=", ".join(sorted(errors))),
-                                   errors)
-        return cls(**values)
+        return cls(**filters.parse(args, CHOICES, {"unit": 200}, SORTS, DEFAULT_SORT))
 
 
 def _filtered(user, f):

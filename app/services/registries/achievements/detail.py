@@ -1,0 +1,108 @@
+"""An achievement's page in one read: the App. G record (or only its card, for a reader who may
+see it in the catalogue but not read it), its proof files, the problem it solves and the project
+it came from (each only if the reader may see them), its history, and what the reader may do.
+Everything through access.py: one rule for who may read it."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ....extensions import db
+from ....models import AccessGrant, Attachment, BreakthroughProject, QualityProblem
+from ....models.states import AchievementStatus, GrantStatus, ShareCondition, ShareLevel
+from ...audit import trail
+from ...errors import NotFound
+from ...identity.permissions import MANAGING_BODY
+from ...workflow import attachment_store
+from ..problems.visibility import problem_visible_to
+from ..projects.visibility import project_visible_to
+from . import queries
+
+EVENT_PREFIX = "achievement_"
+
+
+@dataclass
+class AchievementDetail:
+    achievement: Any
+    readable: bool
+    proofs: list = field(default_factory=list)          # Attachment rows of the admission case
+    problem: Any = None                                  # the problem it solves, if the reader sees it
+    project: Any = None                                  # the project it came from, if the reader sees it
+    history: list = field(default_factory=list)          # its achievement_* audit events
+    own: bool = False                                    # the reader's unit contributed it
+    may_request_sharing: bool = False
+    may_apply_licence: bool = False
+    may_request_delisting: bool = False
+
+
+def is_contributor(user, achievement):
+    code = user.unit.credit_code if user is not None and user.unit is not None else ""
+    return user is not None and (user.id == achievement.contributor_user_id or
+                                 bool(code and code == achievement.contributor_credit_code))
+
+
+def _open_request(user, achievement, now):
+    """Whether the user already has a request in progress or a grant in force for it."""
+    return db.session.execute(select(AccessGrant.id).where(
+        AccessGrant.achievement_id == achievement.id, AccessGrant.requester_id == user.id,
+        AccessGrant.status.in_((GrantStatus.REQUESTED, GrantStatus.GRANTED)),
+        (AccessGrant.valid_until.is_(None)) | (AccessGrant.valid_until > now)).limit(1)).first() is not None
+
+
+def _actions(user, detail, now):
+    achievement = detail.achievement
+    published = achievement.status == AchievementStatus.PUBLISHED
+    if user is None or not published:
+        return
+    detail.may_request_delisting = MANAGING_BODY in user.group_keys
+    if detail.own:
+        return
+    detail.may_request_sharing = achievement.share_level == ShareLevel.DIRECTED and not detail.readable \
+        and not _open_request(user, achievement, now)
+    detail.may_apply_licence = achievement.share_level == ShareLevel.PAID or \
+        achievement.share_conditions in (ShareCondition.PAID, ShareCondition.AGREEMENT)
+
+
+def _linked(user, achievement, detail):
+    if achievement.problem_id is not None:
+        detail.problem = db.session.execute(select(QualityProblem).where(
+            QualityProblem.id == achievement.problem_id, problem_visible_to(user))).scalar_one_or_none() \
+            if user is not None else None
+    if achievement.project_id is not None and user is not None:
+        detail.project = db.session.execute(select(BreakthroughProject).where(
+            BreakthroughProject.id == achievement.project_id, project_visible_to(user))).scalar_one_or_none()
+
+
+def achievement_detail(user, now: datetime, achievement_id) -> AchievementDetail:
+    achievement = queries.listed_achievement(user, now, achievement_id)
+    detail = AchievementDetail(achievement, achievement.readable, own=is_contributor(user, achievement))
+    if detail.readable:
+        if achievement.instance_id is not None:
+            detail.proofs = proofs_of(achievement)
+            detail.history = [e for e in trail.events_of(achievement.instance_id) if e.type.startswith(EVENT_PREFIX)]
+        _linked(user, achievement, detail)
+    _actions(user, detail, now)
+    return detail
+
+
+def proofs_of(achievement):
+    return db.session.execute(select(Attachment).where(Attachment.instance_id == achievement.instance_id)
+                              .order_by(Attachment.id)).scalars().all()
+
+
+def open_proof(user, now: datetime, achievement_id, token):
+    """A proof file of an achievement the reader may read, and its bytes; NotFound otherwise (also
+    for a token of another case: files are reached through the achievement they prove)."""
+    achievement = queries.listed_achievement(user, now, achievement_id)
+    row = db.session.execute(select(Attachment).where(
+        Attachment.token == str(token or "")[:64], Attachment.instance_id == achievement.instance_id)
+    ).scalar_one_or_none() if achievement.readable and achievement.instance_id is not None else None
+    if row is None:
+        raise NotFound(_("No such file."))
+    try:
+        return row, attachment_store.store().open(row.sha256)
+    except FileNotFoundError:
+        raise NotFound(_("No such file.")) from None
+
