@@ -10,8 +10,7 @@ None, lists, dicts): the audit trail records the result, and the auditor's re-ex
 replays that record instead of running the handler again, so the record must be the result
 itself (engine_calls.audited_handlers refuses anything else).
 """
-from ..registries.achievements import admission_tasks as achievements
-from ..registries.achievements import licence_tasks as licences
+from ..registries.achievements import admission_tasks as achievements, licence_tasks as licences
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
 from ..registries.projects import due_checks as project_due_checks, process_tasks as projects

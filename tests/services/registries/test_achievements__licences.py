@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AuditEvent, LicenceAgreement, LicenceConfirmation, ProcessInstance, TimerJob
+from app.models import Achievement, AuditEvent, LicenceAgreement, LicenceConfirmation, ProcessInstance, TimerJob
 from app.models.states import InstanceStatus, LicenceStatus, ShareLevel
 from app.services.audit import replay, trail
 from app.services.command import command
@@ -243,3 +243,11 @@ def test_a_contributor_silent_for_ten_working_days_refuses_by_the_deadline(app):
     timer_firing.fire_due(at=job.due_at)
     assert licence(applied.id).status == LicenceStatus.REFUSED
     assert case_of(applied).status == InstanceStatus.COMPLETED
+
+
+def test_the_apply_link_is_offered_to_whoever_may_apply(app):
+    achievement = db.session.get(Achievement, paid_achievement())
+    now = achievement.published_at
+    assert licence_queries.may_apply(user("applicant2"), achievement, now)
+    assert not licence_queries.may_apply(user("applicant"), achievement, now)       # its contributor
+    assert not licence_queries.may_apply(None, achievement, now)

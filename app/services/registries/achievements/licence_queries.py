@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from ....extensions import db
 from ....models import Achievement, AuditEvent, LicenceAgreement, LicenceRevenue
 from ....models.states import LicenceStatus
-from ...errors import NotFound
+from ...errors import Conflict, Forbidden, NotFound
 from ...identity.permissions import MANAGING_BODY
 from ...workflow import definitions
 from . import licence_terms, licences, records
@@ -85,6 +85,15 @@ def my_licences(user):
         .order_by(LicenceAgreement.created_at.desc(), LicenceAgreement.id.desc())
     return (db.session.execute(base.where(as_licensee)).scalars().all(),
             db.session.execute(base.where(as_licensor)).scalars().all())
+
+
+def may_apply(user, achievement, now):
+    """Whether the achievement page should offer `user` the apply link (the command checks again)."""
+    try:
+        licences.check_applicant(db.session, user, achievement, now)
+    except (Conflict, Forbidden, NotFound):
+        return False
+    return True
 
 
 def terms_schema():
