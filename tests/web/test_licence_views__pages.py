@@ -88,3 +88,13 @@ def test_the_steps_show_the_terms_read_only_and_the_confirmation_form_carries_th
     assert licence(row.id).text_sha256 in page and "确认协议" in page
     instance = browser("applicant2", lang="en").get(f"/instances/{row.instance_id}").get_data(as_text=True)
     assert "Licensee confirms the agreement" in instance
+
+
+def test_bad_ids_and_strangers_get_404_never_500(app, browser):
+    row = apply(paid_achievement())
+    stranger = browser("applicant3", lang="en")
+    for url in ("/licences/0", "/licences/99999999999999999999999", f"/licences/{row.id}",
+                f"/licences/{row.id}/print", "/achievements/99999999999999999999/licences/new"):
+        assert stranger.get(url).status_code == 404, url
+    assert stranger.post(f"/licences/{row.id}/revenue", data={"amount": "x"}).status_code == 404
+    assert stranger.post(f"/licences/{row.id}/confirm", data={}).status_code == 404

@@ -30,7 +30,8 @@ def may_see(user, licence):
 
 
 def visible_licence(user, licence_id):
-    licence = db.session.get(LicenceAgreement, records.valid_id(licence_id, "licence_id"))
+    valid = isinstance(licence_id, int) and not isinstance(licence_id, bool) and 0 < licence_id <= records.MAX_ID
+    licence = db.session.get(LicenceAgreement, licence_id) if valid else None
     if licence is None or not may_see(user, licence):
         raise NotFound(_("Licence agreement %(id)s does not exist.", id=licence_id))
     return licence

@@ -87,9 +87,9 @@ def _revenue_values(received_on, amount, note):
 def record_revenue(actor, licence_id, received_on, amount, note=""):
     """Money received under a licence in force (or expired): recorded by the managing body or the
     contributor (5.6.3). Returns the LicenceRevenue."""
-    day, value, note = _revenue_values(received_on, amount, note)
     with command(actor) as ctx:
         licence = licence_queries.visible_licence(actor, licence_id)
+        day, value, note = _revenue_values(received_on, amount, note)
         if MANAGING_BODY not in actor.group_keys and not licences.is_contributor(actor, licence.achievement):
             raise Forbidden(_("Only the managing body or the contributor records revenue."))
         if licence.status not in (LicenceStatus.IN_FORCE, LicenceStatus.EXPIRED):
