@@ -16,6 +16,7 @@ from . import (
     audit_views,
     auth,
     filters,
+    licence_views,
     problem_views,
     project_views,
     statistics_views,
@@ -33,6 +34,7 @@ def init_app(app):
     app.register_blueprint(achievement_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(statistics_views.bp)
+    app.register_blueprint(licence_views.bp)
     filters.init_app(app)
 
     @app.route("/static/vendor/<path:filename>")

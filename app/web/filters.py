@@ -30,6 +30,7 @@ def status_label(value):
               "accepted": _("Accepted"), "failed": _("Not accepted"), "registered": _("Entered in the library"),
               "not_registered": _("Not entered"), "rejected_duplicate": _("Duplicate, not accepted"),
               "reviewed": _("Review complete"),
+              "expired": _("Expired"), "refused": _("Refused"),     # licence agreements
               "approve": _("Approve"), "return": _("Return for revision"), "reject": _("Reject"),
               "approved": _("Approved"), "rejected": _("Rejected"), "pending": _("Not yet"),
               "single": _("Single approver"), "or_sign": _("Or-sign (any one decides)"),

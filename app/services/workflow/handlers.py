@@ -10,7 +10,7 @@ None, lists, dicts): the audit trail records the result, and the auditor's re-ex
 replays that record instead of running the handler again, so the record must be the result
 itself (engine_calls.audited_handlers refuses anything else).
 """
-from ..registries.achievements import admission_tasks as achievements
+from ..registries.achievements import admission_tasks as achievements, licence_tasks as licences
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
 from ..registries.projects import due_checks as project_due_checks, process_tasks as projects
@@ -40,6 +40,14 @@ HANDLERS = {
     "project_team_risk": projects.team_risk,
     "project_risk_handled": projects.risk_handled,
     **achievements.TOPICS,
+    "licence_record": licences.record,
+    "licence_revise": licences.revise,
+    "licence_accept": licences.accept,
+    "licence_confirm_licensee": licences.confirm_licensee,
+    "licence_confirm_licensor": licences.confirm_licensor,
+    "licence_register": licences.register,
+    "licence_refuse": licences.refuse,
+    "licence_expire": licences.expire,
 }
 
 # A step with `timeoutPolicy=alert` names a rule (`riskRule`); when its due time passes with the

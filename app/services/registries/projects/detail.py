@@ -14,6 +14,7 @@ from .... import localtime
 from ....extensions import db
 from ....models import ChangeRequest, ProjectCheck, RiskAlert, TaskBookVersion
 from ....models.states import RiskSeverity
+from ..achievements.sharing_priority import has_sharing_priority
 from . import progress, requests
 from .queries import linked_problems, visible_project
 from .versions import DiffView, default_pair, diff_between, in_force, versions_of
@@ -36,6 +37,7 @@ class ProjectDetail:
     budget_total: Any = None
     signatures: list = field(default_factory=list)     # [{unit, name, at (aware datetime or None)}]
     team_may_request: bool = False                     # change requests and risk reports offered
+    sharing_priority: bool = False                     # 5.6.3: the lead unit earns from paid sharing
 
 
 def _checks_of(project_id):
@@ -114,4 +116,5 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
         list(reversed(reports)), _checks_of(project.id), _changes_of(project.id),
         [a for a in alerts if a.status == "open"], [a for a in alerts if a.status != "open"],
         linked_problems(user, project), budget_total(content),
-        signatures_of(entries[0].book if entries else None), requests.team_may_request(user, project))
+        signatures_of(entries[0].book if entries else None), requests.team_may_request(user, project),
+        has_sharing_priority(db.session, project.consortium.lead_unit_credit_code))
