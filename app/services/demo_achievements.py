@@ -1,18 +1,21 @@
 """Demo data of the achievement sharing library, through bpmn/achievement_admission.bpmn as in
 production: members of the 智能装备 and 新能源汽车 consortia apply, the managing body reviews
 (once with experts) and decides the share level. Eight achievements, two at each level; one of
-them delisted after the managing body's review; one application still waiting for the managing
-body. (The 新能源汽车 project accepted in demo_projects.py opened its own admission case, waiting
-for its lead unit to fill in the form.) Needs the demo's consortia and problems. Idempotent."""
+them delisted after the managing body's review; an exclusive licence in force (with its first
+revenue) on one of the paid ones; one application still waiting for the managing body. (The
+新能源汽车 project accepted in demo_projects.py opened its own admission case, waiting for its
+lead unit to fill in the form.) Needs the demo's consortia and problems. Idempotent."""
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from .. import localtime
 from ..extensions import db
-from ..models import Achievement, Consortium, HumanTask, QualityProblem, User
+from ..models import Achievement, Consortium, HumanTask, LicenceAgreement, ProcessInstance, QualityProblem, User
 from ..models.states import ShareCondition, ShareLevel, TaskStatus
-from .registries.achievements import requests
+from .registries.achievements import licence_requests, requests
 from .workflow import tasks
 
 PROOF = b"%PDF-1.4\n% ChainQ demo proof\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -40,6 +43,7 @@ ACHIEVEMENTS = [
      ShareLevel.PAID, ShareCondition.PAID, "基于电压与温升速率的热失控早期预警，提前量不少于5分钟。"),
 ]
 DELISTED = "电池热失控预警算法"
+LICENSED = "高精度减速器齿形修形软件"
 
 
 def _user(name):
@@ -93,6 +97,25 @@ def _publish(case, spec, with_experts=False):
                               "opinion": "同意入库。"})
 
 
+def _exclusive_licence(achievement):
+    """新能源汽车's parts maker licenses the gear-shaping software exclusively for e-drive reducers in
+    Guangdong for a year: applied, accepted, confirmed by both parties, registered (in force)."""
+    today = localtime.today()
+    licence = licence_requests.apply_for_licence(_user("applicant2"), achievement.id, {
+        "licence_type": "exclusive", "territory": "广东省", "field_of_use": "新能源汽车电驱减速器",
+        "term_from": today.isoformat(), "term_to": (today + timedelta(days=365)).isoformat(),
+        "fee_amount": "200000.00", "payment_schedule": "签订后30日内支付50%，验收后支付其余50%。",
+        "duties": "许可方交付软件并培训；被许可方保密，不得再许可。", "liability": "违约方赔偿守约方全部损失。",
+        "dispute_resolution": "协商不成的，提交广州仲裁委员会仲裁。"})
+    case = db.session.get(ProcessInstance, licence.instance_id)
+    _decide(case, "applicant", {"decision": "approve", "opinion": "同意独占许可。"})
+    text = db.session.get(LicenceAgreement, licence.id).text_sha256
+    licence_requests.confirm_licence(_user("applicant2"), licence.id, text)
+    licence_requests.confirm_licence(_user("applicant"), licence.id, text)
+    _decide(case, "manager", {"decision": "approve", "opinion": "予以登记。"})
+    licence_requests.record_revenue(_user("applicant"), licence.id, today.isoformat(), "100000.00", "首期许可费")
+
+
 def _problem_of(consortium):
     return db.session.execute(select(QualityProblem.id).where(QualityProblem.consortium_id == consortium.id)
                               .order_by(QualityProblem.number)).scalars().first()
@@ -119,6 +142,9 @@ def seed_achievements():
     achievement = db.session.execute(select(Achievement).where(Achievement.instance_id == delisted.id)).scalar_one()
     requests.request_delisting(_user("manager"), achievement.id, "专利权人未缴年费，专利权已终止。")
     _decide(delisted, "manager", {"decision": "approve", "opinion": "专利权已终止，予以下架。"})
+    licensed = next(c for c, s in zip(cases, ACHIEVEMENTS, strict=True) if s[2] == LICENSED)
+    _exclusive_licence(db.session.execute(select(Achievement).where(Achievement.instance_id == licensed.id))
+                       .scalar_one())
     waiting = _apply(("applicant", "智能装备", "关节模组装配质量追溯系统", "software_copyright", "software_copyright",
                       "examination", "", ShareLevel.CONSORTIUM, ShareCondition.FREE,
                       "装配工序扫码追溯与扭矩数据自动采集。"), consortia["智能装备"], None)

@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ....extensions import db
-from ....models import AccessGrant, Attachment, BreakthroughProject, QualityProblem
-from ....models.states import AchievementStatus, GrantStatus, ShareCondition, ShareLevel
+from ....models import AccessGrant, Attachment, BreakthroughProject, LicenceAgreement, QualityProblem
+from ....models.states import AchievementStatus, GrantStatus, ShareLevel
 from ...audit import trail
 from ...errors import NotFound
 from ...identity.permissions import MANAGING_BODY
 from ...workflow import attachment_store
 from ..problems.visibility import problem_visible_to
 from ..projects.visibility import project_visible_to
-from . import queries
+from . import licence_queries, queries
 
 EVENT_PREFIX = "achievement_"
 
@@ -35,6 +35,7 @@ class AchievementDetail:
     may_request_sharing: bool = False
     may_apply_licence: bool = False
     may_request_delisting: bool = False
+    licences: list = field(default_factory=list)         # the licence agreements the reader may see
 
 
 def is_contributor(user, achievement):
@@ -61,8 +62,7 @@ def _actions(user, detail, now):
         return
     detail.may_request_sharing = achievement.share_level == ShareLevel.DIRECTED and not detail.readable \
         and not _open_request(user, achievement, now)
-    detail.may_apply_licence = achievement.share_level == ShareLevel.PAID or \
-        achievement.share_conditions in (ShareCondition.PAID, ShareCondition.AGREEMENT)
+    detail.may_apply_licence = licence_queries.may_apply(user, achievement, now)
 
 
 def _linked(user, achievement, detail):
@@ -83,6 +83,9 @@ def achievement_detail(user, now: datetime, achievement_id) -> AchievementDetail
             detail.proofs = proofs_of(achievement)
             detail.history = [e for e in trail.events_of(achievement.instance_id) if e.type.startswith(EVENT_PREFIX)]
         _linked(user, achievement, detail)
+    detail.licences = [licence for licence in db.session.execute(select(LicenceAgreement).where(
+        LicenceAgreement.achievement_id == achievement.id).order_by(LicenceAgreement.id)).scalars()
+        if licence_queries.may_see(user, licence)]
     _actions(user, detail, now)
     return detail
 

@@ -13,11 +13,12 @@ from sqlalchemy import or_, select
 
 from ....extensions import db
 from ....models import Achievement, AuditEvent, LicenceAgreement, LicenceRevenue
+from ....models.identity import utcnow
 from ....models.states import LicenceStatus
 from ...errors import Conflict, Forbidden, NotFound
 from ...identity.permissions import MANAGING_BODY
 from ...workflow import definitions
-from . import licence_terms, licences, records
+from . import access, licence_terms, licences, records
 from .access import OVERSEERS
 
 PROCESS_KEY = "licence_agreement"
@@ -25,8 +26,13 @@ TERMS_FORM = "licence_terms"
 
 
 def may_see(user, licence):
-    return user is not None and (bool(OVERSEERS & user.group_keys) or licences.is_licensee(user, licence) or
-                                 licences.is_contributor(user, licence.achievement))
+    """The parties, and the overseers who may read its achievement (not a delisted one's, but for
+    the managing body and auditors: access.py)."""
+    if user is None:
+        return False
+    if licences.is_licensee(user, licence) or licences.is_contributor(user, licence.achievement):
+        return True
+    return bool(OVERSEERS & user.group_keys) and access.may_read(db.session, user, licence.achievement_id, utcnow())
 
 
 def visible_licence(user, licence_id):
