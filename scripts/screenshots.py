@@ -26,7 +26,7 @@ def serve(folder):
     from werkzeug.serving import make_server
 
     from app import create_app
-    from app.services import demo, demo_projects
+    from app.services import demo, demo_achievements, demo_projects
     from app.services.workflow import deploy
 
     app = create_app({"SESSION_COOKIE_SECURE": False})
@@ -38,6 +38,7 @@ def serve(folder):
         demo.seed_problems()
         demo.seed_problem_processes()
         demo_projects.seed_project_processes()
+        demo_achievements.seed_achievements()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", app
@@ -59,6 +60,8 @@ def shots(page, base):
         ("projects", "manager", "/projects"),
         ("project", "manager", lambda: first_link(page, base, "/projects", "#projects-table tbody tr a")),
         ("risks", "manager", "/projects/risks"),
+        ("achievements", "applicant2", "/achievements"),
+        ("achievement", "manager", lambda: first_link(page, base, "/achievements", "#achievements-table tbody tr a")),
         ("audit", "auditor", lambda: first_link(page, base, "/audit/", "#audit-cases tbody tr a")),
     ]
 
