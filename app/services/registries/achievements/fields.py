@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from ....models.states import AchievementKind, ShareCondition, ShareLevel
-from ..problems.fields import FieldErrors
+from ..problems.fields import FieldErrors, text_value
 
 # field -> maximum length (the column's); the long texts are Text columns, capped at 20,000
 SHORT_TEXTS = {"name": 200, "contributor_name": 200, "ip_type": 30, "right_status": 30,
@@ -19,19 +19,6 @@ REQUIRED = ("name", "contributor_name", "summary", "contact_name", "contact_phon
 IP_TYPES = ("invention_patent", "utility_model", "design_patent", "software_copyright", "trade_secret",
             "standard", "none")
 RIGHT_STATUSES = ("granted", "examination", "registered", "none")
-
-
-def _text(data, field, limit, errors):
-    value = data.get(field, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(field, _("Expected text."))
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        errors.add(field, _("At most %(n)d characters.", n=limit))
-    return value
 
 
 def _choice(data, field, allowed, errors, required=True):
@@ -58,8 +45,8 @@ def _day(data, field, errors):
 def admission_values(data):
     """(column values, FieldErrors) of an App. G form; the share level is the one requested."""
     errors = FieldErrors()
-    values = {field: _text(data, field, limit, errors) for field, limit in SHORT_TEXTS.items()}
-    values.update({field: _text(data, field, LONG_TEXT_LIMIT, errors) for field in LONG_TEXTS})
+    values = {field: text_value(data, field, limit, errors) for field, limit in SHORT_TEXTS.items()}
+    values.update({field: text_value(data, field, LONG_TEXT_LIMIT, errors) for field in LONG_TEXTS})
     for field in REQUIRED:
         if not values.get(field) and field not in errors:
             errors.add(field, _("Required."))

@@ -29,7 +29,8 @@ class FieldErrors(dict):
         self.setdefault(field, []).append(message)
 
 
-def _text(data, field, limit, errors):
+def text_value(data, field, limit, errors):
+    """The stripped text of `field` (empty when absent), or an error when it is not text or too long."""
     value = data.get(field, "")
     if value is None:
         return ""
@@ -118,10 +119,10 @@ def scores(data, errors):
 
 def problem_values(data, today, errors):
     """Column values of a new problem from its App. C data (errors collected in `errors`)."""
-    values = {f: _text(data, f, limit, errors) for f, limit in SHORT_TEXTS.items()}
-    values.update({f: _text(data, f, LONG_TEXT_LIMIT, errors) for f in LONG_TEXTS})
+    values = {f: text_value(data, f, limit, errors) for f, limit in SHORT_TEXTS.items()}
+    values.update({f: text_value(data, f, LONG_TEXT_LIMIT, errors) for f in LONG_TEXTS})
     for field in ("segment", "category", "chain"):
-        values[field] = _text(data, field, 20, errors)
+        values[field] = text_value(data, field, 20, errors)
     for field in REQUIRED:
         if not values[field] and field not in errors:
             errors.add(field, _("Required."))
