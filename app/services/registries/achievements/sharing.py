@@ -99,7 +99,8 @@ def _card_visible(session, user, achievement_id, now):
 def _level_refusal(achievement):
     """Only a published directed achievement is asked for; the other levels say how to read it."""
     if achievement.status != AchievementStatus.PUBLISHED:
-        return Conflict(_("Achievement %(number)s is not published.", number=achievement.number))
+        return Conflict(_("Achievement %(number)s is not published, so it cannot be asked for.",
+                          number=achievement.number))
     level = achievement.share_level
     if level == ShareLevel.DIRECTED:
         return None
@@ -115,7 +116,7 @@ def refusal(session, requester, achievement, now: datetime):
     if requester is None:
         return Forbidden(_("Log in to ask for an achievement."))
     if not _card_visible(session, requester, achievement.id, now):
-        return NotFound(_("Achievement %(id)s does not exist.", id=achievement.id))
+        return NotFound(_("There is no achievement %(id)s that you may ask for.", id=achievement.id))
     refused = _level_refusal(achievement)
     if refused is not None:
         return refused

@@ -67,7 +67,7 @@ def request_page(actor, achievement_id):
         raise Forbidden(_("Log in to ask for an achievement."))
     achievement = db.session.get(Achievement, records.valid_id(achievement_id))
     if achievement is None:
-        raise NotFound(_("Achievement %(id)s does not exist.", id=achievement_id))
+        raise NotFound(_("There is no achievement %(id)s that you may ask for.", id=achievement_id))
     refused = sharing.refusal(db.session, actor, achievement, _now())
     if isinstance(refused, NotFound):
         raise refused
@@ -134,3 +134,14 @@ def requests_to_me(actor, limit=200):
     if code:
         own = or_(own, Achievement.contributor_credit_code == code)
     return _rows(own, _now(), limit, with_tasks=True)
+
+
+def overview(actor):
+    """The page "my sharing requests": (the requests `actor` made, those made to `actor`'s unit)."""
+    return my_requests(actor), requests_to_me(actor)
+
+
+def status_name(value):
+    """A grant's status in the reader's language."""
+    return {GrantStatus.REQUESTED: _("Waiting for the contributor"), GrantStatus.GRANTED: _("Access granted"),
+            GrantStatus.REFUSED: _("Not granted"), GrantStatus.EXPIRED: _("Access ended")}.get(value, value or "")
