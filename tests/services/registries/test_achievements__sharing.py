@@ -2,6 +2,7 @@
 contributor consents (the requester reads from then until the period's end, when the scheduler's
 timer expires the grant) or refuses, an unanswered request ends refused; who may ask and who may
 answer."""
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Achievement, Notification
 from app.models.states import GrantStatus, ShareLevel
-from app.services.audit import trail
+from app.services.audit import replay, trail
 from app.services.command import command
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.registries.achievements import access, admission, sharing
@@ -76,6 +77,7 @@ def test_a_consented_request_is_read_until_the_period_ends_and_the_timer_expires
     for kind in ("requested", "granted", "expired"):
         assert f"achievement_sharing_{kind}" in events
     assert len(told("applicant2")) == 2
+    assert replay.reexecute(user("auditor"), case_of(grant)).ok        # the auditor's re-execution agrees
 
 
 def test_a_refused_request_ends_refused_and_may_be_asked_again(app):
@@ -106,6 +108,7 @@ def test_an_unanswered_request_ends_refused_at_its_deadline(app, clock):
     assert (grant.status, grant.decision_note) == (GrantStatus.REFUSED, sharing.TIMED_OUT_NOTE)
     assert case_of(grant).outcome == "rejected" and open_rows(case_of(grant)) == []
     assert len(told("applicant2")) == 1
+    assert replay.reexecute(user("auditor"), case_of(grant)).ok
 
 
 def test_a_second_request_while_one_is_open_or_in_force_is_a_conflict(app):
@@ -181,3 +184,41 @@ def test_only_the_contributor_side_consents(app):
     with command(user("applicant")) as ctx, pytest.raises(NotFound):        # a case names only its own grant
         sharing.grant(ctx, None, grant.id, 10, "同意。")
     assert grant_of(grant.id).status == GrantStatus.REQUESTED
+
+
+def test_consent_after_delisting_is_refused_and_the_request_can_still_be_refused(app):
+    _consortium, achievement_id = directed_achievement()
+    grant = request_sharing(user("applicant2"), achievement_id, PURPOSE, 10)
+    with command(user("manager")) as ctx:
+        admission.delist(ctx, achievement_id, "专利权终止。")
+    with pytest.raises(Conflict):
+        act("applicant", case_of(grant), {"decision": "approve", "opinion": "同意。"})
+    assert grant_of(grant.id).status == GrantStatus.REQUESTED
+    act("applicant", case_of(grant), {"decision": "reject", "opinion": "成果已下架。"})
+    assert grant_of(grant.id).status == GrantStatus.REFUSED
+
+
+def test_two_requests_at_the_same_moment_make_one_grant(app):
+    _consortium, achievement_id = directed_achievement()
+    db.session.remove()
+    start, results = threading.Barrier(2), []
+
+    def ask():
+        with app.app_context():
+            try:
+                start.wait()
+                request_sharing(user("applicant2"), achievement_id, PURPOSE, 10)
+                results.append("ok")
+            except Conflict:
+                results.append("409")
+            except Exception as exc:   # anything else is the failure this test looks for
+                results.append(repr(exc)[:300])
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["409", "ok"], results
+    assert len(grants_of(achievement_id)) == 1

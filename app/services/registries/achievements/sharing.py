@@ -188,6 +188,9 @@ def grant(ctx, instance, grant_id, days, opinion=""):
     achievement = record.achievement
     if ctx.actor is not None and not is_contributor_side(ctx.actor, achievement):
         raise Forbidden(_("Only the contributor of the achievement may consent to sharing it."))
+    if _level_refusal(achievement) is not None:      # delisted (or re-levelled) since it was asked for
+        raise Conflict(_("Achievement %(number)s is no longer shared by directed request; refuse the request.",
+                         number=achievement.number))
     days = checked_days(days)
     if days is None:
         raise ValidationFailed(_("The sharing request has errors."), {"days": [
