@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Achievement, Notification
 from app.models.states import GrantStatus, ShareLevel
+from app.services import demo
 from app.services.audit import replay, trail
 from app.services.command import command
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from app.services.registries.achievements import access, admission, sharing
 from app.services.registries.achievements.sharing_requests import request_sharing
 from app.services.workflow import timer_firing
 from tests.achievement_support import make_achievement
-from tests.problem_support import act, open_rows, user
+from tests.problem_support import A, act, make_consortium, open_rows, user
 from tests.project_lifecycle_support import ONE_SECOND, pending_jobs
 from tests.sharing_support import case_of, directed_achievement, grant_of, grants_of
 
@@ -133,6 +134,14 @@ def test_the_contributor_side_may_not_request_its_own(app, who):
     assert grants_of(achievement_id) == []
 
 
+def test_a_consortium_member_reads_a_consortium_achievement_without_asking(app):
+    consortium = make_consortium(A, members=[(demo.UNITS[2][1], demo.credit_code_for(demo.UNITS[2][1]))])
+    achievement_id = make_achievement(consortium, ShareLevel.CONSORTIUM)
+    with pytest.raises(Conflict) as refused:      # applicant3's unit is a member and reads it already
+        request_sharing(user("applicant3"), achievement_id, PURPOSE, 10)
+    assert "consortium" in refused.value.message or "联合体" in refused.value.message
+
+
 @pytest.mark.parametrize("level, error", [(ShareLevel.PUBLIC, Conflict), (ShareLevel.PAID, Conflict),
                                           (ShareLevel.CONSORTIUM, NotFound)])
 def test_only_directed_achievements_are_asked_for(app, level, error):
@@ -181,8 +190,13 @@ def test_only_the_contributor_side_consents(app):
     assert grant_of(grant.id).status == GrantStatus.REQUESTED
     with command(user("applicant3")) as ctx, pytest.raises(Forbidden):      # the command itself checks too
         sharing.grant(ctx, case, grant.id, 10, "同意。")
-    with command(user("applicant")) as ctx, pytest.raises(NotFound):        # a case names only its own grant
+    with command(user("applicant")) as ctx, pytest.raises(Forbidden):       # only through the case's steps
         sharing.grant(ctx, None, grant.id, 10, "同意。")
+    with command(user("manager")) as ctx, pytest.raises(Forbidden):
+        sharing.refuse(ctx, None, grant.id, "不同意。")
+    other = request_sharing(user("applicant3"), achievement_id, PURPOSE, 10)
+    with command(user("applicant")) as ctx, pytest.raises(NotFound):        # a case names only its own grant
+        sharing.grant(ctx, case_of(other), grant.id, 10, "同意。")
     assert grant_of(grant.id).status == GrantStatus.REQUESTED
 
 

@@ -158,9 +158,12 @@ def record_request(ctx, instance, data):
 
 
 def load_grant(ctx, instance, grant_id):
-    """The grant this case carries (a message or a step may only name its own)."""
+    """The grant this case carries (a message or a step may only name its own). Who may change a grant:
+    only its sharing request case's steps (a person acts through the step, which checked them)."""
+    if instance is None:
+        raise Forbidden(_("A sharing request changes only through its case's steps."))
     grant = ctx.session.get(AccessGrant, records.valid_id(grant_id, "grant_id"))
-    if grant is None or instance is None or grant.instance_id != instance.id:
+    if grant is None or grant.instance_id != instance.id:
         raise NotFound(_("No such sharing request."))
     return grant
 
