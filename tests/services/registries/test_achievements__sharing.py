@@ -163,7 +163,8 @@ def test_unpublished_delisted_and_missing_achievements_are_not_found(app):
 
 @pytest.mark.parametrize("purpose, days, fields", [
     ("", 10, {"purpose"}), (PURPOSE, 0, {"days"}), (PURPOSE, 366, {"days"}), (PURPOSE, "abc", {"days"}),
-    (PURPOSE, True, {"days"}), ("x" * 2001, 1.5, {"purpose", "days"}), (None, None, {"purpose", "days"}),
+    (PURPOSE, True, {"days"}), (PURPOSE, "²", {"days"}), ("x" * 2001, 1.5, {"purpose", "days"}),
+    (None, None, {"purpose", "days"}),
 ])
 def test_bad_input_names_the_field(app, purpose, days, fields):
     _consortium, achievement_id = directed_achievement()

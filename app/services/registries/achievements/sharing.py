@@ -45,7 +45,7 @@ def _purpose_errors(text):
 
 def checked_days(days):
     """The number of days as a whole number in range, or None."""
-    if isinstance(days, str) and days.strip().isdigit() and len(days.strip()) < 6:
+    if isinstance(days, str) and days.strip().isdecimal() and len(days.strip()) < 6:
         days = int(days.strip())
     if not isinstance(days, int) or isinstance(days, bool) or not MIN_DAYS <= days <= MAX_DAYS:
         return None
