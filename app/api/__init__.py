@@ -1,6 +1,14 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
-from . import achievement_resources, licence_resources, message_resources, openapi, problem_resources, project_resources
+from . import (
+    achievement_resources,
+    licence_resources,
+    message_resources,
+    openapi,
+    problem_resources,
+    project_resources,
+    sharing_resources,
+)
 from .resources import blp
 
 
@@ -13,9 +21,11 @@ def init_app(app):
     csrf.exempt(message_resources.blp)
     csrf.exempt(achievement_resources.blp)
     csrf.exempt(licence_resources.blp)
+    csrf.exempt(sharing_resources.blp)
     api.register_blueprint(blp)
     api.register_blueprint(problem_resources.blp)
     api.register_blueprint(project_resources.blp)
     api.register_blueprint(message_resources.blp)
     api.register_blueprint(achievement_resources.blp)
     api.register_blueprint(licence_resources.blp)
+    api.register_blueprint(sharing_resources.blp)

@@ -19,6 +19,7 @@ from . import (
     licence_views,
     problem_views,
     project_views,
+    sharing_views,
     statistics_views,
     views,
 )
@@ -32,6 +33,7 @@ def init_app(app):
     app.register_blueprint(problem_views.bp)
     app.register_blueprint(project_views.bp)
     app.register_blueprint(achievement_views.bp)
+    app.register_blueprint(sharing_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(statistics_views.bp)
     app.register_blueprint(licence_views.bp)

@@ -10,7 +10,11 @@ None, lists, dicts): the audit trail records the result, and the auditor's re-ex
 replays that record instead of running the handler again, so the record must be the result
 itself (engine_calls.audited_handlers refuses anything else).
 """
-from ..registries.achievements import admission_tasks as achievements, licence_tasks as licences
+from ..registries.achievements import (
+    admission_tasks as achievements,
+    licence_tasks as licences,
+    sharing_tasks as sharing,
+)
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
 from ..registries.projects import due_checks as project_due_checks, process_tasks as projects
@@ -48,6 +52,7 @@ HANDLERS = {
     "licence_register": licences.register,
     "licence_refuse": licences.refuse,
     "licence_expire": licences.expire,
+    **sharing.TOPICS,
 }
 
 # A step with `timeoutPolicy=alert` names a rule (`riskRule`); when its due time passes with the
