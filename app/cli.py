@@ -10,7 +10,7 @@ from sqlalchemy import select
 from . import scheduler
 from .extensions import db
 from .models import User
-from .services import backup, demo, demo_achievements, demo_projects
+from .services import backup, demo, demo_achievements, demo_projects, demo_sharing
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
 from .services.identity import users
@@ -131,6 +131,7 @@ def seed_demo_command():
     created += demo.seed_problem_processes()
     created += demo_projects.seed_project_processes()
     created += demo_achievements.seed_achievements()
+    created += demo_sharing.seed_sharing()
     click.echo(f"demo accounts ready (password '{demo.DEMO_PASSWORD}'); {created} demo case(s) and "
                f"{problems} demo problem(s) created")
 

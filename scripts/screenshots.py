@@ -26,7 +26,7 @@ def serve(folder):
     from werkzeug.serving import make_server
 
     from app import create_app
-    from app.services import demo, demo_achievements, demo_projects
+    from app.services import demo, demo_achievements, demo_projects, demo_sharing
     from app.services.workflow import deploy
 
     app = create_app({"SESSION_COOKIE_SECURE": False})
@@ -39,6 +39,7 @@ def serve(folder):
         demo.seed_problem_processes()
         demo_projects.seed_project_processes()
         demo_achievements.seed_achievements()
+        demo_sharing.seed_sharing()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", app

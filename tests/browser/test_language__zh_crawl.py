@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.services import demo, demo_achievements, demo_projects
+from app.services import demo, demo_achievements, demo_projects, demo_sharing
 from app.services.workflow import deploy
 from tests.browser.people import log_in, log_out
 from tests.support import database_url, make_app, reset_database
@@ -46,6 +46,7 @@ def demo_server(tmp_path_factory):
         demo.seed_problem_processes()
         demo_projects.seed_project_processes()
         demo_achievements.seed_achievements()
+        demo_sharing.seed_sharing()
         db.session.remove()
         db.engine.dispose()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ....extensions import db
-from ....models import AccessGrant, Attachment, BreakthroughProject, LicenceAgreement, QualityProblem
-from ....models.states import AchievementStatus, GrantStatus, ShareLevel
+from ....models import Attachment, BreakthroughProject, LicenceAgreement, QualityProblem
+from ....models.states import AchievementStatus
 from ...audit import trail
 from ...errors import NotFound
 from ...identity.permissions import MANAGING_BODY
 from ...workflow import attachment_store
 from ..problems.visibility import problem_visible_to
 from ..projects.visibility import project_visible_to
-from . import licence_queries, queries
+from . import licence_queries, queries, sharing_requests
 
 EVENT_PREFIX = "achievement_"
 
@@ -44,14 +44,6 @@ def is_contributor(user, achievement):
                                  bool(code and code == achievement.contributor_credit_code))
 
 
-def _open_request(user, achievement, now):
-    """Whether the user already has a request in progress or a grant in force for it."""
-    return db.session.execute(select(AccessGrant.id).where(
-        AccessGrant.achievement_id == achievement.id, AccessGrant.requester_id == user.id,
-        AccessGrant.status.in_((GrantStatus.REQUESTED, GrantStatus.GRANTED)),
-        (AccessGrant.valid_until.is_(None)) | (AccessGrant.valid_until > now)).limit(1)).first() is not None
-
-
 def _actions(user, detail, now):
     achievement = detail.achievement
     published = achievement.status == AchievementStatus.PUBLISHED
@@ -60,8 +52,7 @@ def _actions(user, detail, now):
     detail.may_request_delisting = MANAGING_BODY in user.group_keys
     if detail.own:
         return
-    detail.may_request_sharing = achievement.share_level == ShareLevel.DIRECTED and not detail.readable \
-        and not _open_request(user, achievement, now)
+    detail.may_request_sharing = sharing_requests.may_request(user, achievement)
     detail.may_apply_licence = licence_queries.may_apply(user, achievement, now)
 
 
