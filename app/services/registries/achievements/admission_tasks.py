@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .... import localtime
-from ....models import BreakthroughProject
+from ....models import BreakthroughProject, User
 from ...command import active
 from . import admission, records
 
@@ -34,6 +34,10 @@ def prefill(instance, data):
             found["contributor_user"] = project.proposer.username
         if project.problems:
             found["problem_id"] = project.problems[0].id
+    elif not data.get("contributor_name"):          # a member's own application: their unit contributes
+        contributor = ctx.session.execute(select(User).where(User.username == found["contributor_user"])).scalar()
+        if contributor is not None and contributor.unit is not None:
+            found["contributor_name"] = contributor.unit.name
     return found
 
 
