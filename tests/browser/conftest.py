@@ -7,6 +7,7 @@ missing the browser tests skip, or fail when CHAINQ_REQUIRE_BROWSER=1 (CI).
 """
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,13 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app served on 127.0.0.1:<free port> in a daemon thread; `live_server('/tasks')` -> URL."""
+@contextmanager
+def serving(tmp):
+    """A fresh app and database (SQLite in `tmp`, CSRF on) served on 127.0.0.1:<free port> in a
+    daemon thread, for as long as the block runs."""
     if not (VENDOR / "bpmn-js" / "bpmn-navigated-viewer.production.min.js").is_file():
         pytest.fail(f"{VENDOR / 'bpmn-js'} is missing: run `make vendor` to build the app's static "
                     "vendor files (bpmn-js, swagger-ui) before the browser tests.", pytrace=False)
-    tmp = tmp_path_factory.mktemp("live")
     app = make_app(database_url("sqlite", tmp), tmp, WTF_CSRF_ENABLED=True)
     with app.app_context():
         reset_database()
@@ -55,6 +56,13 @@ def live_server(tmp_path_factory):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app every browser test shares; `live_server('/tasks')` -> URL."""
+    with serving(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,9 @@ file; the managing body checks the rights and publishes it as directed; a member
 consortium (applicant2) sees only its card and asks for access; the contributor consents for 30
 days; the requester reads the summary and downloads the proof; the grant's expiry timer fires
 through the scheduler's service at its moment (a controllable clock: fire_due at the due time);
-the requester is refused from then on. Every step goes through the pages, with CSRF on.
+the requester is refused from then on. Every step goes through the pages, with CSRF on. Its own
+server and database: moving the clock a month on fires every timer due by then, which the other
+browser tests' cases must not see.
 """
 import re
 from datetime import timedelta
@@ -15,8 +17,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AccessGrant, Achievement, Consortium, TimerJob
+from app.models import AccessGrant, Achievement, TimerJob
 from app.services.workflow import timer_firing
+from tests.browser.conftest import serving
 from tests.browser.people import log_in, log_out
 from tests.browser.test_problems__report_and_review import open_from_inbox, submit
 from tests.problem_support import PDF, A, make_consortium
@@ -28,12 +31,14 @@ NAME = "柔轮渗氮工艺参数包（浏览器测试）"
 SECRET = "渗氮温度窗口与保温时间组合"
 
 
-@pytest.fixture
-def consortium(live_server):
-    with live_server.app.app_context():
-        if db.session.execute(select(Consortium).where(Consortium.name == CONSORTIUM)).scalar() is None:
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A server of its own, with the 智能装备 consortium led by the applicant's unit."""
+    with serving(tmp_path_factory.mktemp("sharing")) as server:
+        with server.app.app_context():
             make_consortium(A)
-        db.session.remove()
+            db.session.remove()
+        yield server
 
 
 def fill_admission_form(page, tmp_path):
@@ -75,8 +80,8 @@ def fire_expiry(server):
         db.session.remove()
 
 
-def test_contributor_to_directed_grant_to_expiry(page, live_server, consortium, tmp_path):
-    server = live_server
+def test_contributor_to_directed_grant_to_expiry(page, own_server, tmp_path):
+    server = own_server
     log_in(page, server, "applicant")
     page.goto(server("/achievements"))
     page.click("#achievement-apply button")

@@ -3,7 +3,8 @@ the lead unit proposes it, the managing body screens it, experts approve it, the
 signed by every party, two quarterly reports follow their quarters (timers fired by a controllable
 clock, each exactly at its moment), a change request is approved and the project page shows task
 book version 2 with the diff, the mid-term check asks for one rectification, acceptance passes, the
-source problem shows 已解决, and the achievement admission it announces waits in the pending list."""
+source problem shows 已解决, and the achievement admission it announces opens the admission form
+for the proposer."""
 import re
 from datetime import timedelta
 
@@ -173,9 +174,13 @@ def test_one_project_from_proposal_to_acceptance(page, live_server):
     page.goto(server(f"/projects/{project_id}"))
     expect(page.locator("main h1")).to_contain_text(number)
     log_out(page)
-    log_in(page, server, "admin")
-    page.goto(server("/admin/messages"))
-    expect(page.locator("#pending-messages tbody tr", has_text="achievement_admission")).to_contain_text(number)
+    # the proposer finds the achievement admission form, filled from the project, in the inbox
+    log_in(page, server, "applicant")
+    page.goto(server("/tasks"))
+    page.locator("#inbox-table tbody tr", has_text=PROJECT).filter(has_text="填写成果入库申请表").first \
+        .locator("a").first.click()
+    expect(page.locator("main h1")).to_have_text("填写成果入库申请表")
+    expect(page.locator("#f-project_number")).to_have_value(number)
 
 
 def _pending(element):
