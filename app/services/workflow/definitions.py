@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
 from ...engine.dmn.checks import decisions_by_id, load_dmn
+from ...engine.labels import english_diagram
 from ...extensions import db
 from ...models import DecisionDefinition, ProcessDefinition
 from ..errors import NotFound
@@ -76,6 +77,23 @@ def forms_by_id(definition_id):
         with _cache_lock:
             hit = _cache()[definition_id]
     return hit[2]
+
+
+def diagram_xml(definition, english=False):
+    """The diagram XML the viewer (bpmn-js) shows: as deployed (its names are the Chinese ones), or,
+    for a reader of the English UI, with each element's name replaced by its `nameEn`
+    (app/engine/labels.py, through the hardened parser); made once per version."""
+    if not english:
+        return definition.bpmn_xml
+    cache = current_app.extensions.setdefault("chainq.english_diagrams", {})
+    with _cache_lock:
+        hit = cache.get(definition.id)
+    if hit is not None and hit[0] == definition.content_hash:
+        return hit[1]
+    text = english_diagram(definition.bpmn_xml)
+    with _cache_lock:
+        cache[definition.id] = (definition.content_hash, text)
+    return text
 
 
 Version = namedtuple("Version", "id key version")
