@@ -26,7 +26,26 @@ def test_a_return_written_in_english_reads_in_chinese_and_in_english(app, user, 
     with app.test_request_context(), force_locale("zh_CN"):
         assert notifications.text_of(note) == note.message
     with app.test_request_context(), force_locale("en"):
-        assert notifications.text_of(note) == "Returned for revision at 牵头单位意见: 补充材料"
+        assert notifications.text_of(note) == "Returned for revision at Lead unit opinion: 补充材料"
+
+
+def test_a_new_task_names_its_step_in_the_reader_s_language(app, user, open_task, application_form):
+    applicant = user("applicant")
+    instance = cases.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(instance).id, application_form())
+    note = _latest_for(user("leader"), "task")
+    assert note.message.startswith("新任务：牵头单位意见")                    # e-mail: the default language
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert notifications.text_of(note).startswith("新任务：牵头单位意见")
+    with app.test_request_context(), force_locale("en"):
+        assert notifications.text_of(note).startswith("New task: Lead unit opinion — ")
+
+
+def test_a_step_without_an_english_name_keeps_its_own(app):
+    row = Notification(user_id=1, kind="task", message="", said=notifications.said(
+        "New task: %(step)s — %(case)s", step=notifications.Name("会商"), case="X").to_json())
+    with app.test_request_context(), force_locale("en"):
+        assert notifications.text_of(row) == "New task: 会商 — X"
 
 
 def test_an_outcome_label_is_translated_when_read(app):

@@ -19,6 +19,7 @@ from ...engine.labels import english_diagram
 from ...extensions import db
 from ...models import DecisionDefinition, ProcessDefinition
 from ..errors import NotFound
+from ..notify.notifications import Name
 from .handlers import HANDLERS
 
 _cache_lock = threading.Lock()
@@ -119,6 +120,13 @@ def english_names(key):
         return "", {}
     found = compiled_by_id(version.id)
     return found.settings.name_en, found.element_names_en
+
+
+def step_label(task):
+    """A task's step name in both languages (its BPMN name and nameEn, from the case's own version),
+    for a notification that each reader sees in their language."""
+    english = compiled_by_id(task.instance.definition_id).element_names_en.get(task.element_id)
+    return Name(task.name, english)
 
 
 def latest(key):
