@@ -233,7 +233,7 @@ def _take_start_timers(process: etree._Element, filename: str | None) -> tuple[S
             validate_start_timer(timer)
         except StartTimerError as exc:
             raise DiagramError(N_("timer start event refused: %(reason)s"), start.get("id"),
-                               texts[0][0].sourceline, filename, reason=str(exc)) from None
+                               texts[0][0].sourceline, filename, reason=exc.problem) from None
         start.remove(definition)
         found.append(timer)
     return tuple(found)

@@ -51,6 +51,16 @@ def _rendered(value: object, translate: Translate) -> object:
     return value
 
 
+class ExplainedError(ValueError):
+    """A refusal deeper in the engine (a timer text, a FEEL entry) that a DiagramError passes on
+    as a parameter: `problem` is its Message (or several, shown joined by "; "), str() the English."""
+
+    def __init__(self, template: str | list[Message], **params: object) -> None:
+        self.problem: Message | tuple[Message, ...] = \
+            Message(template, **params) if isinstance(template, str) else tuple(template)
+        super().__init__(str(_rendered(self.problem, english)))
+
+
 class DiagramError(ValueError):
     """A diagram that cannot be deployed. Names the element and, when known, the line.
 

@@ -62,3 +62,27 @@ def test_flask_deploy_names_a_refused_file_in_the_chosen_language(app, tmp_path)
     english = runner.invoke(args=["deploy", "--folder", str(folder), "--lang", "en"])
     assert english.exit_code == 1
     assert "bad_process.bpmn, line 9, element 'f2': condition refused: name '_secret' is not allowed" in english.output
+
+
+TIMED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
+    targetNamespace="https://chainq.example/test">
+  <bpmn:process id="timed" isExecutable="true">
+    <bpmn:startEvent id="tick"><bpmn:timerEventDefinition>
+      <bpmn:timeCycle>R0/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="tick" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_refusal_from_deeper_in_the_engine_is_translated_too(app):
+    try:
+        compile_definition(TIMED, "timed.bpmn")
+    except DiagramError as refusal:
+        assert str(refusal) == "timed.bpmn, line 6, element 'tick': timer start event refused: " \
+                               "a cycle of R0 never starts a case"
+        with app.test_request_context(), force_locale("zh_CN"):
+            assert refusal_text(refusal) == "timed.bpmn, 第 6 行, 元素“tick”：定时开始事件被拒绝：R0 循环永远不会发起案件"
+    else:
+        raise AssertionError("the diagram was accepted")

@@ -195,7 +195,7 @@ def _check_output_values(decision: Decision, title: str, cell: Cell) -> Iterator
         tests = feel.parse_unary_tests(cell.text)
     except feel.FeelError as exc:
         yield _problem(decision, N_("output '%(output)s': output values refused: %(reason)s"), cell.id, cell.line,
-                       output=title, reason=str(exc))
+                       output=title, reason=exc.problem)
         return
     if tests.negated or not all(isinstance(t, feel.Equals) and t.endpoint.is_literal for t in tests.tests):
         yield _problem(decision, N_("output '%(output)s': output values must be a list of literals, "
@@ -222,7 +222,7 @@ def _check_rule(decision: Decision, table: DecisionTable, rule: Rule, known: set
         except feel.FeelError as exc:
             yield _problem(decision, N_("%(where)s, input '%(input)s': '%(text)s' refused: %(reason)s"),
                            cell.id or rule.id, cell.line, where=where, input=clause.title, text=cell.text,
-                           reason=str(exc))
+                           reason=exc.problem)
             continue
         unknown = set().union(*(feel.names_in(e) for e in tests.endpoints())) - known
         if unknown:
