@@ -127,8 +127,10 @@ def task_cancelled(ctx, task, step):
         notify(ctx, [task.assignee_id], "cancelled", message, task.instance_id, task.id)
 
 
-def case_ended(ctx, instance, outcome):
-    label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome, outcome)
+def case_ended(ctx, instance, outcome, end=None):
+    """`outcome`: the end event's id; `end`: its name in both languages (a Name), said for other ends
+    than `approved` and `rejected`."""
+    label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome) or end or outcome
     notify(ctx, [instance.started_by_id], "outcome", said("Your case %(key)s has ended: %(outcome)s",
                                                      key=instance.business_key, outcome=label), instance.id)
 

@@ -115,7 +115,9 @@ def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=No
                      element_id=snap.end_element,
                      element_name=compiled.element_names.get(snap.end_element, snap.end_element),
                      data={"outcome": snap.end_element})
-        notifications.case_ended(ctx, instance, snap.end_element)
+        end = snap.end_element
+        notifications.case_ended(ctx, instance, end, notifications.Name(
+            compiled.element_names.get(end, end), compiled.element_names_en.get(end)) if end else None)
     subscriptions.sync(ctx, instance, workflow, compiled)
     if thrown:
         message_routing.route_thrown(ctx, instance, compiled, thrown, apply_step, hops)
