@@ -19,9 +19,14 @@ from .web.input_guard import init_app as init_input_guard
 
 
 def select_locale():
+    """The language the reader chose (the session's); an API client without one may ask for English
+    with Accept-Language. Chinese otherwise."""
     chosen = session.get("locale") if request else None
     if chosen in ("zh_CN", "en"):
         return chosen
+    if request and request.path.startswith("/api/") and \
+            request.accept_languages.best_match(("zh_CN", "zh", "en")) == "en":
+        return "en"
     return "zh_CN"
 
 

@@ -5,6 +5,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, pass_script_info
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from . import scheduler
@@ -13,15 +14,25 @@ from .models import User
 from .services import backup, demo, demo_achievements, demo_projects, demo_sharing
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
+from .services.errors import ValidationFailed
 from .services.identity import users
 from .services.workflow import deploy, timer_firing
 
 
 @click.command("deploy")
 @click.option("--folder", default=None, help="Folder of .bpmn files (default: bpmn/)")
-def deploy_command(folder):
-    """Deploy every diagram in bpmn/ (a changed file becomes a new version)."""
-    for key, version, created in deploy.deploy_folder(bpmn_folder=folder):
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None,
+              help="Language of a refusal (default: the UI's default, Chinese)")
+def deploy_command(folder, lang):
+    """Deploy every diagram in bpmn/ (a changed file becomes a new version). A refused file stops
+    the deploy (nothing is deployed) and is named with its line and element; the exit status is 1."""
+    with force_locale(lang or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        try:
+            results = deploy.deploy_folder(bpmn_folder=folder)
+        except ValidationFailed as exc:
+            click.echo(exc.message, err=True)
+            sys.exit(1)
+    for key, version, created in results:
         click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
         for warning in [] if key.startswith("rules/") else deploy.warnings_of(key):
             click.echo(f"  warning: {warning}")

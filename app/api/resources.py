@@ -1,6 +1,7 @@
 """JSON API resources: one MethodView per URL, schemas in and out, errors by abort."""
 from flask import g, request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from ..services.errors import ServiceError, ValidationFailed
@@ -31,7 +32,8 @@ def _uploaded(extension):
     data = upload.read() if upload else request.get_data()
     filename = (upload.filename if upload else request.args.get("filename")) or f"uploaded.{extension}"
     if not data:
-        raise ValidationFailed(f"no .{extension} file was sent", {"file": [f"send a .{extension} file"]})
+        raise ValidationFailed(_("No .%(extension)s file was sent.", extension=extension),
+                               {"file": [_("Send a .%(extension)s file.", extension=extension)]})
     return data, filename
 
 

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from . import expressions
 from .dmn.evaluate import MAPPINGS
 from .dmn.model import DmnDocument
-from .errors import DiagramError
+from .errors import N_, DiagramError, Message
 from .steps import (
     CAMUNDA_NS,
     INITIATOR_POLICIES,
@@ -27,18 +27,18 @@ from .steps import (
 MAX_FLOW_NODES = 300   # SpiffWorkflow's parser recurses per node; ~500 in a chain overflows
 
 _UNSUPPORTED = {
-    "scriptTask": "script tasks are not allowed; use a service task with a whitelisted camunda:topic",
-    "complexGateway": "complex gateways are not supported by the engine",
-    "dataStoreReference": "data stores are not supported by the engine",
-    "dataStore": "data stores are not supported by the engine",
-    "compensateEventDefinition": "compensation is not supported by the engine",
-    "sendTask": "send tasks are not supported; use a service task",
+    "scriptTask": N_("script tasks are not allowed; use a service task with a whitelisted camunda:topic"),
+    "complexGateway": N_("complex gateways are not supported by the engine"),
+    "dataStoreReference": N_("data stores are not supported by the engine"),
+    "dataStore": N_("data stores are not supported by the engine"),
+    "compensateEventDefinition": N_("compensation is not supported by the engine"),
+    "sendTask": N_("send tasks are not supported; use a service task"),
     # SpiffWorkflow makes these wait for a person, but they carry no assignment: they would sit
     # in nobody's inbox. (Camunda passes through them; we ask for an explicit choice.)
-    "task": "a task without a type would wait for nobody's action; make it a userTask with "
-            "camunda:assignee or camunda:candidateGroups, or a serviceTask",
-    "manualTask": "manual tasks are not supported; use a userTask with camunda:assignee or "
-                  "camunda:candidateGroups so someone confirms the step",
+    "task": N_("a task without a type would wait for nobody's action; make it a userTask with "
+               "camunda:assignee or camunda:candidateGroups, or a serviceTask"),
+    "manualTask": N_("manual tasks are not supported; use a userTask with camunda:assignee or "
+                     "camunda:candidateGroups so someone confirms the step"),
 }
 _FLOW_NODE_TAGS = ("task", "userTask", "serviceTask", "manualTask", "exclusiveGateway",
                    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "startEvent",
@@ -47,8 +47,11 @@ _FLOW_NODE_TAGS = ("task", "userTask", "serviceTask", "manualTask", "exclusiveGa
 _ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[T0-9:.+\-Z]*)(/.*)?$")
 
 
-def _problem(element: etree._Element, message: str) -> DiagramError:
-    return DiagramError(message, element_id=element.get("id"), line=element.sourceline)
+def _problem(element: etree._Element, template: str, **params: object) -> DiagramError:
+    """A problem at an element: `template` is a constant English message marked N_(...)."""
+    error = DiagramError(template, element_id=element.get("id"), line=element.sourceline)
+    error.problem = Message(template, **params)
+    return error
 
 
 def _parent(element: etree._Element) -> etree._Element:
@@ -74,24 +77,25 @@ def check_unsupported_elements(root: etree._Element, **_: Any) -> Iterator[Diagr
             while holder is not None and not holder.get("id"):
                 holder = holder.getparent()
             yield _problem(holder if holder is not None else element,
-                           "scripts and listeners are not allowed; use a service task")
+                           N_("scripts and listeners are not allowed; use a service task"))
         if element.get("{https://www.sartography.com/spiff}preScript") is not None or \
                 _local(element.tag) in ("preScript", "postScript"):
-            yield _problem(element, "pre/post scripts are not allowed")
+            yield _problem(element, N_("pre/post scripts are not allowed"))
 
 
 def check_size(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     for process in root.findall("bpmn:process", NSMAP):
         count = sum(len(process.findall(f".//bpmn:{tag}", NSMAP)) for tag in _FLOW_NODE_TAGS)
         if count > MAX_FLOW_NODES:
-            yield _problem(process, f"the process has {count} steps; the limit is {MAX_FLOW_NODES}")
+            yield _problem(process, N_("the process has %(count)s steps; the limit is %(limit)s"),
+                           count=count, limit=MAX_FLOW_NODES)
 
 
 def check_expressions(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     for cond in root.iter(f"{{{NSMAP['bpmn']}}}conditionExpression"):
         owner = _parent(cond)
-        for reason in expressions.check_expression(cond.text or ""):
-            yield _problem(owner, f"condition refused: {reason}")
+        for reason in expressions.expression_problems(cond.text or ""):
+            yield _problem(owner, N_("condition refused: %(reason)s"), reason=reason)
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
             owner = _parent(_parent(timer))
@@ -100,14 +104,17 @@ def check_expressions(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
                 # A bare ISO 8601 literal: quote_timer_literals turns it into a string, so it is
                 # never code; check now that SpiffWorkflow will be able to read it when reached.
                 if not _timer_literal_is_valid(tag, literal):
-                    yield _problem(owner, f"timer refused: '{literal}' is not a valid ISO 8601 "
-                                          f"{_TIMER_KINDS[tag]}")
+                    yield _problem(owner, _TIMER_KINDS[tag], literal=literal)
                 continue
-            for reason in expressions.check_expression(timer.text or ""):
-                yield _problem(owner, f"timer refused: {reason}")
+            for reason in expressions.expression_problems(timer.text or ""):
+                yield _problem(owner, N_("timer refused: %(reason)s"), reason=reason)
 
 
-_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date-time", "timeCycle": "repeating interval"}
+_TIMER_KINDS = {
+    "timeDuration": N_("timer refused: '%(literal)s' is not a valid ISO 8601 duration"),
+    "timeDate": N_("timer refused: '%(literal)s' is not a valid ISO 8601 date-time"),
+    "timeCycle": N_("timer refused: '%(literal)s' is not a valid ISO 8601 repeating interval"),
+}
 
 
 def _timer_literal_is_valid(tag: str, text: str) -> bool:
@@ -132,8 +139,8 @@ def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramErr
         while stack:
             target = stack.pop()
             if target == pid:
-                yield _problem(process, "a call activity calls its own process (directly or through "
-                                        "others); this would grow without bound")
+                yield _problem(process, N_("a call activity calls its own process (directly or through "
+                                           "others); this would grow without bound"))
                 break
             if target in calls and target not in seen:
                 seen.add(target)
@@ -145,31 +152,33 @@ def check_user_tasks(root: etree._Element, forms: Collection[str] | None = None,
     for element in root.iter(f"{{{NSMAP['bpmn']}}}userTask"):
         step = read_step(element)
         if not step.templates:
-            yield _problem(element, "a user task needs camunda:assignee, camunda:candidateGroups "
-                                    "or camunda:candidateUsers")
+            yield _problem(element, N_("a user task needs camunda:assignee, camunda:candidateGroups "
+                                       "or camunda:candidateUsers"))
         for template in step.templates:
             for expr in expressions.expressions_in(template):
-                for reason in expressions.check_expression(expr):
-                    yield _problem(element, f"assignment expression refused: {reason}")
+                for reason in expressions.expression_problems(expr):
+                    yield _problem(element, N_("assignment expression refused: %(reason)s"), reason=reason)
         if forms is not None and step.form_key and step.form_key not in forms:
-            yield _problem(element, f"form '{step.form_key}' is not in forms/")
+            yield _problem(element, N_("form '%(form)s' is not in forms/"), form=step.form_key)
         yield from _check_approval(element, step)
 
 
 def _check_approval(element: etree._Element, step: StepConfig) -> Iterator[DiagramError]:
     mode = step.approval_mode
     if mode not in ApprovalMode.ALL:
-        yield _problem(element, f"unknown approvalMode '{mode}' (use one of {', '.join(ApprovalMode.ALL)})")
+        yield _problem(element, N_("unknown approvalMode '%(value)s' (use one of %(allowed)s)"),
+                       value=mode, allowed=", ".join(ApprovalMode.ALL))
         return
     if mode in ApprovalMode.MULTI and not (step.candidate_users or step.candidate_groups):
-        yield _problem(element, f"approvalMode '{mode}' needs camunda:candidateUsers or camunda:candidateGroups")
+        yield _problem(element, N_("approvalMode '%(value)s' needs camunda:candidateUsers or camunda:candidateGroups"),
+                       value=mode)
     if mode == ApprovalMode.VOTE:
         try:
             rate = step.vote_pass_rate
         except ValueError:
             rate = -1
         if not 0 < rate <= 1:
-            yield _problem(element, "votePassRate must be a number above 0 and at most 1 (e.g. 0.6)")
+            yield _problem(element, N_("votePassRate must be a number above 0 and at most 1 (e.g. 0.6)"))
     yield from _check_policies(element, step)
 
 
@@ -177,30 +186,32 @@ def _check_policies(element: etree._Element, step: StepConfig) -> Iterator[Diagr
     """What a step does without an approver, with the initiator among its approvers, at its
     due time, and whom it copies."""
     if step.no_approver not in NO_APPROVER_POLICIES:
-        yield _problem(element, f"unknown noApprover '{step.no_approver}' (use {', '.join(NO_APPROVER_POLICIES)})")
+        yield _problem(element, N_("unknown noApprover '%(value)s' (use %(allowed)s)"),
+                       value=step.no_approver, allowed=", ".join(NO_APPROVER_POLICIES))
     if step.properties.get("signerChanges", "none") not in ("none", "allowed"):
-        yield _problem(element, "signerChanges must be 'none' (the default) or 'allowed'")
+        yield _problem(element, N_("signerChanges must be 'none' (the default) or 'allowed'"))
     if step.initiator_is_approver not in INITIATOR_POLICIES:
-        yield _problem(element, f"unknown initiatorIsApprover '{step.initiator_is_approver}' "
-                                f"(use {', '.join(INITIATOR_POLICIES)})")
+        yield _problem(element, N_("unknown initiatorIsApprover '%(value)s' (use %(allowed)s)"),
+                       value=step.initiator_is_approver, allowed=", ".join(INITIATOR_POLICIES))
     if step.initiator_is_approver == "next_level" and not step.next_level_group:
-        yield _problem(element, "initiatorIsApprover 'next_level' needs nextLevelGroup (the group above)")
+        yield _problem(element, N_("initiatorIsApprover 'next_level' needs nextLevelGroup (the group above)"))
     timeout = step.properties.get("timeoutPolicy")
     if timeout and timeout not in TIMEOUT_POLICIES:
-        yield _problem(element, f"unknown timeoutPolicy '{timeout}' (use {', '.join(TIMEOUT_POLICIES)})")
+        yield _problem(element, N_("unknown timeoutPolicy '%(value)s' (use %(allowed)s)"),
+                       value=timeout, allowed=", ".join(TIMEOUT_POLICIES))
     elif timeout:
         if not step.due_date:
-            yield _problem(element, "timeoutPolicy needs camunda:dueDate")
+            yield _problem(element, N_("timeoutPolicy needs camunda:dueDate"))
         if timeout == "alert" and not step.properties.get("riskRule"):
-            yield _problem(element, "timeoutPolicy 'alert' needs the property riskRule (the rule it raises)")
+            yield _problem(element, N_("timeoutPolicy 'alert' needs the property riskRule (the rule it raises)"))
         try:
             step.timeout_policy  # noqa: B018 -- read for the error it raises on bad settings
         except (ValueError, TypeError) as exc:
-            yield _problem(element, f"remindEvery/remindTimes are not valid: {exc}")
+            yield _problem(element, N_("remindEvery/remindTimes are not valid: %(reason)s"), reason=str(exc))
     for template in step.cc_templates:
         for expr in expressions.expressions_in(template):
-            for reason in expressions.check_expression(expr):
-                yield _problem(element, f"cc expression refused: {reason}")
+            for reason in expressions.expression_problems(expr):
+                yield _problem(element, N_("cc expression refused: %(reason)s"), reason=reason)
 
 
 def check_service_tasks(root: etree._Element, services: Collection[str] | None = None,
@@ -208,10 +219,10 @@ def check_service_tasks(root: etree._Element, services: Collection[str] | None =
     for element in root.iter(f"{{{NSMAP['bpmn']}}}serviceTask"):
         topic = element.get(f"{{{CAMUNDA_NS}}}topic")
         if not topic:
-            yield _problem(element, "a service task needs camunda:topic naming a whitelisted service")
+            yield _problem(element, N_("a service task needs camunda:topic naming a whitelisted service"))
         elif services is not None and topic not in services:
-            yield _problem(element, f"service '{topic}' is not whitelisted "
-                                    f"(known: {', '.join(sorted(services)) or 'none'})")
+            yield _problem(element, N_("service '%(topic)s' is not whitelisted (known: %(known)s)"),
+                           topic=topic, known=_listed(services))
 
 
 _RESULT_VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -226,32 +237,38 @@ def check_business_rule_tasks(root: etree._Element, decisions: Mapping[str, DmnD
     for element in root.iter(f"{{{NSMAP['bpmn']}}}businessRuleTask"):
         ref = element.get(f"{{{CAMUNDA_NS}}}decisionRef") or ""
         if any(element.get(f"{{{CAMUNDA_NS}}}{name}") for name in _RULE_TASK_IMPLEMENTATIONS):
-            yield _problem(element, "a business rule task evaluates a DMN decision: use camunda:decisionRef, "
-                                    "not a class, expression or external task")
+            yield _problem(element, N_("a business rule task evaluates a DMN decision: use camunda:decisionRef, "
+                                       "not a class, expression or external task"))
         if not ref or "${" in ref or "#{" in ref:
-            yield _problem(element, "a business rule task needs camunda:decisionRef naming a decision id "
-                                    "(an expression is not allowed)")
+            yield _problem(element, N_("a business rule task needs camunda:decisionRef naming a decision id "
+                                       "(an expression is not allowed)"))
         if element.get(f"{{{CAMUNDA_NS}}}decisionRefBinding") not in (None, "latest", "deployment"):
-            yield _problem(element, "decisions are versioned with the process definition: "
-                                    "camunda:decisionRefBinding must be left out")
+            yield _problem(element, N_("decisions are versioned with the process definition: "
+                                       "camunda:decisionRefBinding must be left out"))
         variable = element.get(f"{{{CAMUNDA_NS}}}resultVariable") or ""
         if not _RESULT_VARIABLE.match(variable):
-            yield _problem(element, "a business rule task needs camunda:resultVariable, a name such as "
-                                    "'severity' (letters, digits, underscores)")
+            yield _problem(element, N_("a business rule task needs camunda:resultVariable, a name such as "
+                                       "'severity' (letters, digits, underscores)"))
         mapping = element.get(f"{{{CAMUNDA_NS}}}mapDecisionResult") or "resultList"
         if mapping not in MAPPINGS:
-            yield _problem(element, f"unknown camunda:mapDecisionResult '{mapping}' (use {', '.join(MAPPINGS)})")
+            yield _problem(element, N_("unknown camunda:mapDecisionResult '%(value)s' (use %(allowed)s)"),
+                           value=mapping, allowed=", ".join(MAPPINGS))
         if decisions is None or not ref:
             continue
         document = decisions.get(ref)
         if document is None:
-            yield _problem(element, f"decision '{ref}' is not among the rules given with the definition "
-                                    f"(known: {', '.join(sorted(decisions)) or 'none'})")
+            yield _problem(element, N_("decision '%(decision)s' is not among the rules given with the definition "
+                                       "(known: %(known)s)"), decision=ref, known=_listed(decisions))
         elif mapping in ("singleEntry", "collectEntries"):
             outputs = document.decision(ref).output_names
             if len(outputs) != 1:
-                yield _problem(element, f"camunda:mapDecisionResult '{mapping}' needs a decision with one output; "
-                                        f"'{ref}' has {len(outputs)} ({', '.join(outputs)})")
+                yield _problem(element, N_("camunda:mapDecisionResult '%(value)s' needs a decision with one "
+                                           "output; '%(decision)s' has %(count)s (%(outputs)s)"),
+                               value=mapping, decision=ref, count=len(outputs), outputs=", ".join(outputs))
+
+
+def _listed(names: Collection[str]) -> str | Message:
+    return ", ".join(sorted(names)) or Message(N_("none"))
 
 
 CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (

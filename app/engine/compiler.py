@@ -20,7 +20,7 @@ from .business_rule_task import DecisionTask, DecisionTaskParser
 from .checks import check_diagram, quote_timer_literals
 from .delivery import kind_of, start_events
 from .dmn.model import DmnDocument
-from .errors import DiagramError
+from .errors import N_, DiagramError
 from .events import PARSERS as EVENT_PARSERS
 from .service_task import TopicServiceTask, TopicServiceTaskParser
 from .start_timers import KINDS as TIMER_KINDS, StartTimer, StartTimerError, validate as validate_start_timer
@@ -80,14 +80,15 @@ class CompiledDefinition:
 def _pick_process(root: etree._Element, filename: str | None) -> etree._Element:
     executable = [p for p in root.findall("bpmn:process", NSMAP) if p.get("isExecutable") == "true"]
     if not executable:
-        raise DiagramError("no process is marked isExecutable=\"true\"", filename=filename)
+        raise DiagramError(N_("no process is marked isExecutable=\"true\""), filename=filename)
     if len(executable) == 1:
         return executable[0]
     stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     named = [p for p in executable if p.get("id") == stem]
     if len(named) != 1:
-        raise DiagramError(f"{len(executable)} executable processes; the one to deploy must have "
-                           f"the file's name '{stem}' as its id", filename=filename)
+        raise DiagramError(N_("%(count)s executable processes; the one to deploy must have "
+                              "the file's name '%(name)s' as its id"), filename=filename,
+                           count=len(executable), name=stem)
     return named[0]
 
 
@@ -100,16 +101,14 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     camunda:decisionRef must be among them (see `dmn.checks.decisions_by_id`)."""
     root = parse_xml(data, filename=filename)
     if etree.QName(root).localname != "definitions":
-        raise DiagramError("the root element must be bpmn:definitions", filename=filename)
+        raise DiagramError(N_("the root element must be bpmn:definitions"), filename=filename)
     decisions = dict(decisions or {})
     problems = check_diagram(root, forms=forms, services=services, decisions=decisions)
     if problems:
         first = problems[0]
         first.filename = filename
-        if len(problems) > 1:
-            first.message += f" (and {len(problems) - 1} more problem(s): " + \
-                "; ".join(p.describe() for p in problems[1:4]) + ")"
-        raise DiagramError(first.message, first.element_id, first.line, filename)
+        first.more = tuple(problems[1:])
+        raise first
     process = _pick_process(root, filename)
     quote_timer_literals(root)
     start_timers = _take_start_timers(process, filename)
@@ -119,14 +118,16 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
         spec = parser.get_spec(process.get("id"))
         subprocess_specs = parser.get_subprocess_specs(process.get("id"))
     except ValidationException as exc:
-        raise DiagramError(str(exc).split("\n")[0], element_id=getattr(exc, "id", None),
+        raise DiagramError(N_("the engine refused the diagram: %(reason)s"), element_id=getattr(exc, "id", None),
+                           reason=str(exc).split("\n")[0],
                            line=getattr(exc, "line_number", None) or None, filename=filename) from None
     except RecursionError:
-        raise DiagramError("the diagram is nested or chained too deeply to parse",
+        raise DiagramError(N_("the diagram is nested or chained too deeply to parse"),
                            element_id=process.get("id"), filename=filename) from None
     except Exception as exc:  # the library raises assorted errors on malformed models
-        raise DiagramError(f"the engine cannot parse this diagram: {type(exc).__name__}: {exc}",
-                           element_id=process.get("id"), filename=filename) from None
+        raise DiagramError(N_("the engine cannot parse this diagram: %(reason)s"),
+                           element_id=process.get("id"), filename=filename,
+                           reason=f"{type(exc).__name__}: {exc}") from None
     settings = read_process(process)
     _check_start_per(settings, start_timers, process, filename)
     _check_event_starts(process, filename)
@@ -160,11 +161,11 @@ def _check_start_per(settings: ProcessSettings, start_timers: tuple[StartTimer, 
     if not settings.start_per:
         return
     if settings.start_per not in START_PER_RECORD:
-        raise DiagramError(f"startPerRecord must be one of {', '.join(START_PER_RECORD)}, not "
-                           f"'{settings.start_per}'", element_id=process.get("id"), line=process.sourceline,
-                           filename=filename)
+        raise DiagramError(N_("startPerRecord must be one of %(allowed)s, not '%(value)s'"),
+                           element_id=process.get("id"), line=process.sourceline, filename=filename,
+                           allowed=", ".join(START_PER_RECORD), value=settings.start_per)
     if not start_timers:
-        raise DiagramError("startPerRecord needs a timer start event: it says what each firing opens a case for",
+        raise DiagramError(N_("startPerRecord needs a timer start event: it says what each firing opens a case for"),
                            element_id=process.get("id"), line=process.sourceline, filename=filename)
 
 
@@ -176,7 +177,7 @@ def _check_event_starts(process: etree._Element, filename: str | None) -> None:
                 or s.find("bpmn:signalEventDefinition", NSMAP) is not None]
     if by_event and len(by_event) != len(starts):
         plain = next(s for s in starts if s not in by_event)
-        raise DiagramError("a process started by a message or signal may have no other kind of start event",
+        raise DiagramError(N_("a process started by a message or signal may have no other kind of start event"),
                            plain.get("id"), plain.sourceline, filename)
 
 
@@ -218,20 +219,21 @@ def _take_start_timers(process: etree._Element, filename: str | None) -> tuple[S
         if definition is None:
             continue
         if len(starts) > 1:
-            raise DiagramError("a process started by a timer must have exactly one start event "
-                               f"(this one has {len(starts)})", start.get("id"), start.sourceline, filename)
+            raise DiagramError(N_("a process started by a timer must have exactly one start event "
+                                  "(this one has %(count)s)"), start.get("id"), start.sourceline, filename,
+                               count=len(starts))
         texts = [(child, etree.QName(child).localname) for child in definition
                  if etree.QName(child).localname in TIMER_KINDS]
         text = (texts[0][0].text or "").strip() if len(texts) == 1 else ""
         if not text:
-            raise DiagramError("a timer start event needs one of timeDate, timeDuration or timeCycle",
+            raise DiagramError(N_("a timer start event needs one of timeDate, timeDuration or timeCycle"),
                                start.get("id"), start.sourceline, filename)
         timer = StartTimer(bpmn_id(start), texts[0][1], text)
         try:
             validate_start_timer(timer)
         except StartTimerError as exc:
-            raise DiagramError(f"timer start event refused: {exc}", start.get("id"),
-                               texts[0][0].sourceline, filename) from None
+            raise DiagramError(N_("timer start event refused: %(reason)s"), start.get("id"),
+                               texts[0][0].sourceline, filename, reason=exc.problem) from None
         start.remove(definition)
         found.append(timer)
     return tuple(found)

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes
 
-from .errors import ExpressionError
+from .errors import N_, ExpressionError, Message
 
 _WRAPPER = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
@@ -50,33 +50,38 @@ def unwrap(expression: str | None) -> str:
 
 
 def check_expression(expression: str | None) -> list[str]:
-    """Return a list of reasons the expression is refused (empty when it is allowed)."""
+    """Return a list of reasons the expression is refused (empty when it is allowed), in English."""
+    return [str(problem) for problem in expression_problems(expression)]
+
+
+def expression_problems(expression: str | None) -> list[Message]:
+    """The reasons the expression is refused, as message templates (see errors.Message)."""
     text = unwrap(expression)
     if not text:
-        return ["the expression is empty"]
+        return [Message(N_("the expression is empty"))]
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        return [f"syntax error in '{text}': {exc.msg}"]
-    problems: list[str] = []
+        return [Message(N_("syntax error in '%(text)s': %(reason)s"), text=text, reason=exc.msg)]
+    problems: list[Message] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id.startswith("_"):
-            problems.append(f"name '{node.id}' is not allowed")
+            problems.append(Message(N_("name '%(name)s' is not allowed"), name=node.id))
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
-                problems.append(f"attribute '{node.attr}' is not allowed")
+                problems.append(Message(N_("attribute '%(name)s' is not allowed"), name=node.attr))
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
                 if func.id not in FUNCTIONS:
-                    problems.append(f"function '{func.id}' is not allowed")
+                    problems.append(Message(N_("function '%(name)s' is not allowed"), name=func.id))
             elif isinstance(func, ast.Attribute):
                 if func.attr not in SAFE_METHODS:
-                    problems.append(f"method '{func.attr}' is not allowed")
+                    problems.append(Message(N_("method '%(name)s' is not allowed"), name=func.attr))
             else:
-                problems.append("only named functions may be called")
+                problems.append(Message(N_("only named functions may be called")))
         elif isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
-            problems.append(f"'{type(node).__name__}' is not allowed")
+            problems.append(Message(N_("'%(name)s' is not allowed"), name=type(node).__name__))
     return problems
 
 

@@ -22,14 +22,14 @@ from datetime import datetime, timedelta, timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ, TimerEventDefinition
 
 from . import expressions
-from .errors import ExpressionError
+from .errors import N_, ExplainedError, ExpressionError
 
 KINDS = ("timeDate", "timeDuration", "timeCycle")
 _MAX_STEPS = 100_000        # calendar-length periods are stepped one by one; far enough for any real cycle
 MIN_PERIOD = timedelta(minutes=1)
 
 
-class StartTimerError(ValueError):
+class StartTimerError(ExplainedError):
     """The timer text cannot be scheduled (the message says why)."""
 
 
@@ -52,7 +52,8 @@ def text_of(timer: StartTimer) -> str:
     try:
         value = expressions.evaluate(expressions.unwrap(timer.expression), {})
     except ExpressionError as exc:
-        raise StartTimerError(f"the timer cannot be evaluated before a case exists: {exc}") from None
+        raise StartTimerError(N_("the timer cannot be evaluated before a case exists: %(reason)s"),
+                              reason=str(exc)) from None
     return str(value).strip()
 
 
@@ -60,11 +61,11 @@ def _duration(text: str) -> dict[str, float]:
     try:
         parsed: dict[str, float] = TimerEventDefinition.parse_iso_duration(text)
     except Exception:
-        raise StartTimerError(f"'{text}' is not an ISO 8601 duration") from None
+        raise StartTimerError(N_("'%(text)s' is not an ISO 8601 duration"), text=text) from None
     if not any(parsed.values()):
-        raise StartTimerError(f"the period '{text}' is zero")
+        raise StartTimerError(N_("the period '%(text)s' is zero"), text=text)
     if any(isinstance(parsed.get(unit), float) for unit in ("years", "months")):
-        raise StartTimerError(f"'{text}': years and months of a period must be whole numbers")
+        raise StartTimerError(N_("'%(text)s': years and months of a period must be whole numbers"), text=text)
     return parsed
 
 
@@ -72,7 +73,8 @@ def _check_period(text: str, period: dict[str, float]) -> dict[str, float]:
     # every occurrence starts a case: a period under a minute is a mistake, not a procedure
     if _fixed_length(period) and _nth(datetime(2000, 1, 1, tzinfo=timezone.utc), period, 1) - \
             datetime(2000, 1, 1, tzinfo=timezone.utc) < MIN_PERIOD:
-        raise StartTimerError(f"the period '{text}' is shorter than {MIN_PERIOD.seconds // 60} minute")
+        raise StartTimerError(N_("the period '%(text)s' is shorter than %(minutes)s minute"), text=text,
+                              minutes=MIN_PERIOD.seconds // 60)
     return period
 
 
@@ -83,7 +85,7 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise StartTimerError(f"'{text}' is not an ISO 8601 date and time") from None
+        raise StartTimerError(N_("'%(text)s' is not an ISO 8601 date and time"), text=text) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCALTZ)
 
 
@@ -108,17 +110,17 @@ def _fixed_length(period: dict[str, float]) -> bool:
 def parse_cycle(text: str) -> Cycle:
     parts = text.upper().split("/")
     if not parts[0].startswith("R") or len(parts) not in (2, 3):
-        raise StartTimerError(f"'{text}' is not a cycle of the form R[n]/start/period or R[n]/period")
+        raise StartTimerError(N_("'%(text)s' is not a cycle of the form R[n]/start/period or R[n]/period"), text=text)
     count = parts[0][1:]
     if count and not count.isdigit():
-        raise StartTimerError(f"'{parts[0]}' is not a repetition count")
+        raise StartTimerError(N_("'%(text)s' is not a repetition count"), text=parts[0])
     repetitions = int(count) if count else -1
     if repetitions == 0:
-        raise StartTimerError("a cycle of R0 never starts a case")
+        raise StartTimerError(N_("a cycle of R0 never starts a case"))
     if len(parts) == 2:
         return Cycle(None, _check_period(parts[1], _duration(parts[1])), repetitions)
     if parts[1].startswith("P"):
-        raise StartTimerError(f"'{text}': give the start before the period (R[n]/start/period)")
+        raise StartTimerError(N_("'%(text)s': give the start before the period (R[n]/start/period)"), text=text)
     return Cycle(_moment(parts[1]), _check_period(parts[2], _duration(parts[2])), repetitions)
 
 
@@ -134,8 +136,8 @@ def validate(timer: StartTimer) -> None:
     except SyntaxError:
         called = set()          # text_of reports it
     if called & _CLOCK_FUNCTIONS:
-        raise StartTimerError("a start timer must not depend on the moment it is read (now(), today()): "
-                              "it is read again at every occurrence, so the schedule would move; write the date")
+        raise StartTimerError(N_("a start timer must not depend on the moment it is read (now(), today()): "
+                                 "it is read again at every occurrence, so the schedule would move; write the date"))
     text = text_of(timer)
     if timer.kind == "timeDate":
         _moment(text)

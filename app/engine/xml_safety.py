@@ -7,7 +7,7 @@ entity-expansion ("billion laughs") in one rule.
 """
 from lxml import etree
 
-from .errors import DiagramError
+from .errors import N_, DiagramError
 
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 
@@ -28,14 +28,16 @@ def parse_xml(data: bytes | str, filename: str | None = None, max_bytes: int = M
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > max_bytes:
-        raise DiagramError(f"file is {len(data)} bytes; the limit is {max_bytes}", filename=filename)
+        raise DiagramError(N_("file is %(size)s bytes; the limit is %(limit)s"), filename=filename,
+                           size=len(data), limit=max_bytes)
     if b"<!DOCTYPE" in data or b"<!doctype" in data or b"<!ENTITY" in data:
-        raise DiagramError("a DOCTYPE or entity declaration is not allowed in a diagram", filename=filename)
+        raise DiagramError(N_("a DOCTYPE or entity declaration is not allowed in a diagram"), filename=filename)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if hasattr(exc, "lineno") else None
-        raise DiagramError(f"not well-formed XML: {exc.msg}", line=line, filename=filename) from None
+        raise DiagramError(N_("not well-formed XML: %(reason)s"), line=line, filename=filename,
+                           reason=exc.msg) from None
     if root.getroottree().docinfo.doctype:
-        raise DiagramError("a DOCTYPE is not allowed in a diagram", filename=filename)
+        raise DiagramError(N_("a DOCTYPE is not allowed in a diagram"), filename=filename)
     return root

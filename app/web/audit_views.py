@@ -16,6 +16,7 @@ from ..services.audit.exports import csv_export, ocel, xes
 from ..services.errors import ValidationFailed
 from ..services.workflow import cases, definitions, pages
 from .auth import login_required
+from .filters import reads_english
 from .input_guard import MAX_ID
 from .params import page_number
 
@@ -114,7 +115,7 @@ def bottlenecks():
 def definition_diagram(definition_id):
     replay.require_auditor(g.user)
     definition = definitions.get(definition_id)
-    return Response(definition.bpmn_xml, mimetype="application/xml",
+    return Response(definitions.diagram_xml(definition, english=reads_english()), mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{definition.key}.bpmn"'})
 
 

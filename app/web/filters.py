@@ -85,6 +85,11 @@ def actor_label(name):
     return _("System") if name == "system" else name
 
 
+def reads_english():
+    """Whether the reader uses the English UI (else the default, Chinese)."""
+    return not str(get_locale() or "zh").startswith("zh")
+
+
 def element_title(definition_id, element_id):
     """A diagram element's name in the reader's language (BPMN name in Chinese, nameEn in English)."""
     found = definitions.compiled_by_id(definition_id)

@@ -10,6 +10,7 @@ from ..services.identity import users
 from ..services.identity.permissions import can_act_on_task, can_start
 from ..services.workflow import attachments, cases, definitions, pages, queries, tasks, timer_jobs
 from .auth import login_required, start_session
+from .filters import reads_english
 from .formdata import parse_form
 from .params import page_number
 
@@ -173,7 +174,7 @@ def instance_print(instance_id):
 @login_required
 def diagram(instance_id):
     item = cases.get_instance(g.user, instance_id)
-    return Response(item.definition.bpmn_xml, mimetype="application/xml",
+    return Response(definitions.diagram_xml(item.definition, english=reads_english()), mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{item.definition.key}.bpmn"'})
 
 

@@ -33,7 +33,17 @@ def test_a_refused_table_names_rule_rows_and_column(client, auth):
     response = upload(client, auth("admin"), broken)
     assert_error_shape(response, 422)
     problems = response.get_json()["errors"]["dmn"]
-    assert any("rules 1 and 2" in p and "Weighted total" in p for p in problems), problems
+    assert any("第 1 条与第 2 条规则重叠" in p and "Weighted total" in p and "第 84 行" in p
+               for p in problems), problems
+
+
+def test_a_refused_table_is_explained_in_english_to_an_english_reader(client, auth):
+    broken = DMN.read_bytes().replace(b"[2.5..4.0[", b"[2.5..4.5[")
+    response = upload(client, {**auth("admin"), "Accept-Language": "en"}, broken)
+    assert_error_shape(response, 422)
+    problems = response.get_json()["errors"]["dmn"]
+    assert any("rules 1 and 2 overlap" in p and "Weighted total" in p and "line 84" in p
+               for p in problems), problems
 
 
 def test_malformed_xml_and_non_administrators_are_refused(client, auth):

@@ -105,3 +105,33 @@ def test_out_of_range_paging_is_422_not_a_crash(client, auth):
                 continue
             body = assert_error_shape(client.get(f"{path}?{query}", headers=auth("applicant")), 422)
             assert body["errors"], (path, query)
+
+
+def test_a_refused_diagram_is_explained_in_chinese_by_default(client, auth):
+    response = upload(client, auth("admin"), SCRIPT_DIAGRAM, "scripted.bpmn")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["message"] == ("scripted.bpmn, 第 6 行, 元素“compute_total”："
+                               "不允许脚本任务；请使用带白名单 camunda:topic 的服务任务")
+    assert body["errors"]["bpmn"] == [body["message"]]
+
+
+def test_a_refused_diagram_is_explained_in_english_to_an_english_reader(client, auth):
+    headers = {**auth("admin"), "Accept-Language": "en-GB,en;q=0.9"}
+    response = upload(client, headers, SCRIPT_DIAGRAM, "scripted.bpmn")
+    assert response.status_code == 422
+    assert response.get_json()["message"].startswith(
+        "scripted.bpmn, line 6, element 'compute_total': script tasks are not allowed; use a service task")
+
+
+def test_a_refused_condition_names_the_refused_name_in_chinese(client, auth):
+    diagram = BPMN.read_bytes().replace(b"<bpmn:conditionExpression", b"<bpmn:conditionExpression", 1)
+    text = diagram.decode()
+    start = text.index("<bpmn:conditionExpression")
+    end = text.index("</bpmn:conditionExpression>", start)
+    opening = text[start:text.index(">", start) + 1]
+    text = text[:start] + opening + "__import__('os')" + text[end:]
+    response = upload(client, auth("admin"), text.encode())
+    assert response.status_code == 422
+    message = response.get_json()["message"]
+    assert "条件被拒绝：不允许使用名称“__import__”" in message and "第 " in message, message

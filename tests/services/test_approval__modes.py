@@ -1,5 +1,6 @@
 """Approval modes and approver actions, including the cases mature engines get wrong."""
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -250,7 +251,7 @@ def test_no_approver_and_initiator_policies(start, user):
 def test_misconfigured_steps_are_refused_naming_the_element(app, user, props, words):
     xml = diagram("bad_mode").replace(
         b'<camunda:property name="approvalMode" value="countersign" />', props.encode())
-    with pytest.raises(ValidationFailed) as refused:
+    with app.test_request_context(), force_locale("en"), pytest.raises(ValidationFailed) as refused:
         deploy.deploy(user("admin"), xml, "bad_mode.bpmn")
     assert words in refused.value.message and "review" in refused.value.message
 

@@ -3,6 +3,7 @@ evaluate them, so a changed rule grades new cases only; a refused table names ro
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -86,7 +87,7 @@ def test_an_edited_rule_grades_new_cases_only(app, user, open_task, severity_dmn
 
 def test_a_refused_table_names_the_rule_row_and_the_column(app, user, severity_dmn):
     broken = severity_dmn.replace(b"[2.5..4.0[", b"[2.5..4.5[")       # overlaps the ">= 4.0" rule
-    with pytest.raises(ValidationFailed) as refused:
+    with app.test_request_context(), force_locale("en"), pytest.raises(ValidationFailed) as refused:
         deploy.deploy_decision(user("admin"), broken, "problem_severity.dmn")
     text = " ".join(refused.value.errors["dmn"])
     assert "problem_severity" in text and "rules 1 and 2" in text and "Weighted total" in text

@@ -78,7 +78,7 @@ IMPORT = _diagram("""    <bpmn:exclusiveGateway id="gw"><bpmn:incoming>f1</bpmn:
 def test_refused_diagrams_name_the_element_and_deploy_nothing(app, user, xml, element):
     with pytest.raises(ValidationFailed) as refused:
         deploy.deploy(user("admin"), xml, "bad_process.bpmn")
-    assert element in refused.value.message and "line" in refused.value.message
+    assert f"元素“{element}”" in refused.value.message and " 行" in refused.value.message   # the default language
     assert db.session.execute(select(ProcessDefinition).where(ProcessDefinition.key == "bad_process")).first() is None
 
 

@@ -70,6 +70,10 @@ def test_signers_transfer_and_copies_from_the_task_page(browser, user, open_task
     assert "某质量问题分级评审" in cc_page and "Unread" in cc_page
     bell = browser("expert4").get("/notifications").get_data(as_text=True)
     assert "某质量问题分级评审" in bell
+    assert "Task transferred to you: Experts countersign" in bell and "专家会签" not in bell   # English UI
+    chinese = browser("expert4", lang="zh_CN").get("/notifications").get_data(as_text=True)
+    assert "任务转办给您：专家会签" in chinese
+    assert "Experts countersign" not in chinese
 
 
 def test_delegation_through_the_pages(browser, user, open_task):

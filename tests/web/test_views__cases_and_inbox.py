@@ -48,6 +48,27 @@ def test_case_page_shows_the_timeline_and_a_verified_audit_chain(browser, submit
     assert diagram.status_code == 200 and b"consortium_application" in diagram.data
 
 
+def test_the_diagram_is_served_with_the_reader_s_names(browser, submitted, user, open_task):
+    """bpmn-js draws the names in the XML: English (nameEn) for an English reader, Chinese otherwise."""
+    case = submitted("tianhe")
+    english = browser("applicant").get(f"/instances/{case}/diagram.xml").get_data(as_text=True)
+    assert 'name="Lead unit opinion"' in english and 'name="District office review"' in english
+    assert 'name="approve"' in english and "牵头单位意见" not in english
+    assert 'name="nameEn"' in english and "<bpmndi:BPMNDiagram" in english     # the rest as deployed
+    chinese = browser("applicant", lang="zh_CN").get(f"/instances/{case}/diagram.xml").get_data(as_text=True)
+    assert 'name="牵头单位意见"' in chinese and 'name="Lead unit opinion"' not in chinese
+
+
+def test_the_auditors_diagram_is_served_with_the_reader_s_names(browser, submitted):
+    from app.services.workflow import definitions
+    submitted("tianhe")
+    definition_id = definitions.latest_version("consortium_application").id
+    english = browser("auditor").get(f"/audit/definitions/{definition_id}/diagram.xml").get_data(as_text=True)
+    assert 'name="Lead unit opinion"' in english and "牵头单位意见" not in english
+    chinese = browser("auditor", lang="zh_CN").get(f"/audit/definitions/{definition_id}/diagram.xml")
+    assert 'name="牵头单位意见"' in chinese.get_data(as_text=True)
+
+
 def test_case_page_is_403_for_another_district(browser, submitted):
     case = submitted("tianhe")
     for username, status in [("district_haizhu", 403), ("applicant2", 403), ("district_tianhe", 200),

@@ -11,7 +11,7 @@ caught at deploy time, and the table shows every value it depends on as a column
 from collections.abc import Iterable, Iterator
 
 from .. import expressions
-from ..errors import DiagramError
+from ..errors import N_, DiagramError, Message
 from . import feel, overlap
 from .model import AGGREGATIONS, HIT_POLICIES, TYPE_REFS, Cell, Decision, DecisionTable, DmnDocument, Rule
 from .parser import parse_dmn
@@ -23,11 +23,9 @@ def load_dmn(data: bytes | str, filename: str | None = None) -> DmnDocument:
     problems = check_document(document)
     if problems:
         first = problems[0]
-        message = first.message
-        if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem(s): " + \
-                "; ".join(p.describe() for p in problems[1:4]) + ")"
-        raise DiagramError(message, first.element_id, first.line, filename)
+        first.filename = filename
+        first.more = tuple(problems[1:])
+        raise first
     return document
 
 
@@ -39,8 +37,9 @@ def decisions_by_id(documents: Iterable[DmnDocument]) -> dict[str, DmnDocument]:
         for decision in document.decisions.values():
             other = found.get(decision.id)
             if other is not None and other is not document:
-                raise DiagramError(f"decision id '{decision.id}' is also in {other.filename or 'another file'}",
-                                   decision.id, decision.line, document.filename)
+                raise DiagramError(N_("decision id '%(decision)s' is also in %(other)s"), decision.id, decision.line,
+                                   document.filename, decision=decision.id,
+                                   other=other.filename or Message(N_("another file")))
             found[decision.id] = document
     return found
 
@@ -57,7 +56,7 @@ def check_dmn(data: bytes | str, filename: str | None = None) -> list[DiagramErr
 def check_document(document: DmnDocument) -> list[DiagramError]:
     problems: list[DiagramError] = []
     if not document.decisions:
-        problems.append(DiagramError("the file has no decision", filename=document.filename))
+        problems.append(DiagramError(N_("the file has no decision"), filename=document.filename))
     problems.extend(_check_requirements(document))
     for decision in document.decisions.values():
         problems.extend(_check_decision(document, decision))
@@ -66,22 +65,25 @@ def check_document(document: DmnDocument) -> list[DiagramError]:
     return problems
 
 
-def _problem(decision: Decision, message: str, element_id: str | None = None,
-             line: int | None = None) -> DiagramError:
-    return DiagramError(f"decision '{decision.id}': {message}", element_id or decision.id, line or decision.line)
+def _problem(decision: Decision, template: str, element_id: str | None = None,
+             line: int | None = None, **params: object) -> DiagramError:
+    """A problem in a decision: `template` (marked N_) and its parameters, after the decision's id."""
+    return DiagramError(N_("decision '%(decision)s': %(problem)s"), element_id or decision.id,
+                        line or decision.line, decision=decision.id, problem=Message(template, **params))
 
 
 def _check_requirements(document: DmnDocument) -> Iterator[DiagramError]:
     for decision in document.decisions.values():
         for required in decision.required:
             if required not in document.decisions:
-                yield _problem(decision, f"requires decision '{required}', which is not in this file")
+                yield _problem(decision, N_("requires decision '%(required)s', which is not in this file"),
+                               required=required)
     reported: set[frozenset[str]] = set()
     for decision in document.decisions.values():
         cycle = _cycle_from(document, decision.id)
         if cycle and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
-            yield _problem(decision, "decisions require each other in a cycle: " + " -> ".join(cycle))
+            yield _problem(decision, N_("decisions require each other in a cycle: %(cycle)s"), cycle=" -> ".join(cycle))
 
 
 def _cycle_from(document: DmnDocument, start: str) -> list[str]:
@@ -117,17 +119,18 @@ def _known_names(document: DmnDocument, decision: Decision, table: DecisionTable
 def _check_decision(document: DmnDocument, decision: Decision) -> Iterator[DiagramError]:
     logic = decision.logic
     if logic is None:
-        yield _problem(decision, "needs a decision table or a literal expression")
+        yield _problem(decision, N_("needs a decision table or a literal expression"))
         return
     if isinstance(logic, DecisionTable):
         yield from _check_table(document, decision, logic)
         return
     if logic.type_ref and logic.type_ref not in TYPE_REFS:
-        yield _problem(decision, f"typeRef '{logic.type_ref}' is not supported (use {', '.join(TYPE_REFS)})",
-                       logic.id, logic.line)
-    reasons = expressions.check_expression(logic.text)
+        yield _problem(decision, N_("typeRef '%(value)s' is not supported (use %(allowed)s)"),
+                       logic.id, logic.line, value=logic.type_ref, allowed=", ".join(TYPE_REFS))
+    reasons = expressions.expression_problems(logic.text)
     if reasons:
-        yield _problem(decision, f"literal expression refused: {'; '.join(reasons)}", logic.id, logic.line)
+        yield _problem(decision, N_("literal expression refused: %(reason)s"), logic.id, logic.line,
+                       reason=reasons)
 
 
 def _check_table(document: DmnDocument, decision: Decision, table: DecisionTable) -> Iterator[DiagramError]:
@@ -142,93 +145,106 @@ def _check_table(document: DmnDocument, decision: Decision, table: DecisionTable
 
 def _check_policy(decision: Decision, table: DecisionTable) -> Iterator[DiagramError]:
     if table.hit_policy not in HIT_POLICIES:
-        yield _problem(decision, f"hit policy '{table.hit_policy}' is not supported "
-                                 f"(use {', '.join(HIT_POLICIES)})", table.id, table.line)
+        yield _problem(decision, N_("hit policy '%(value)s' is not supported (use %(allowed)s)"),
+                       table.id, table.line, value=table.hit_policy, allowed=", ".join(HIT_POLICIES))
     if table.aggregation:
         if table.hit_policy != "COLLECT" or table.aggregation not in AGGREGATIONS:
-            yield _problem(decision, f"aggregation '{table.aggregation}' is not supported: COLLECT takes "
-                                     f"{', '.join(AGGREGATIONS)}", table.id, table.line)
+            yield _problem(decision, N_("aggregation '%(value)s' is not supported: COLLECT takes %(allowed)s"),
+                           table.id, table.line, value=table.aggregation, allowed=", ".join(AGGREGATIONS))
         elif len(table.outputs) != 1:
-            yield _problem(decision, f"COLLECT {table.aggregation} needs exactly one output", table.id, table.line)
+            yield _problem(decision, N_("COLLECT %(value)s needs exactly one output"), table.id, table.line,
+                           value=table.aggregation)
     if table.hit_policy == "PRIORITY" and not any(o.output_values for o in table.outputs):
-        yield _problem(decision, "hit policy PRIORITY needs output values (their order is the priority)",
+        yield _problem(decision, N_("hit policy PRIORITY needs output values (their order is the priority)"),
                        table.id, table.line)
 
 
 def _check_clauses(decision: Decision, table: DecisionTable) -> Iterator[DiagramError]:
     if not table.outputs:
-        yield _problem(decision, "the table needs at least one output", table.id, table.line)
+        yield _problem(decision, N_("the table needs at least one output"), table.id, table.line)
     names = [o.name for o in table.outputs]
     for output in table.outputs:
         if not output.name:
-            yield _problem(decision, f"output '{output.title}' needs a name (the result's variable name)",
-                           output.id, output.line)
+            yield _problem(decision, N_("output '%(output)s' needs a name (the result's variable name)"),
+                           output.id, output.line, output=output.title)
         elif names.count(output.name) > 1:
-            yield _problem(decision, f"output name '{output.name}' is used twice", output.id, output.line)
+            yield _problem(decision, N_("output name '%(name)s' is used twice"), output.id, output.line,
+                           name=output.name)
         if output.type_ref and output.type_ref not in TYPE_REFS:
-            yield _problem(decision, f"output '{output.title}': typeRef '{output.type_ref}' is not supported "
-                                     f"(use {', '.join(TYPE_REFS)})", output.id, output.line)
+            yield _problem(decision, N_("output '%(output)s': typeRef '%(value)s' is not supported (use %(allowed)s)"),
+                           output.id, output.line, output=output.title, value=output.type_ref,
+                           allowed=", ".join(TYPE_REFS))
         if output.output_values is not None:
             yield from _check_output_values(decision, output.title, output.output_values)
     for clause in table.inputs:
         if clause.type_ref and clause.type_ref not in TYPE_REFS:
-            yield _problem(decision, f"input '{clause.title}': typeRef '{clause.type_ref}' is not supported "
-                                     f"(use {', '.join(TYPE_REFS)})", clause.id, clause.line)
+            yield _problem(decision, N_("input '%(input)s': typeRef '%(value)s' is not supported (use %(allowed)s)"),
+                           clause.id, clause.line, input=clause.title, value=clause.type_ref,
+                           allowed=", ".join(TYPE_REFS))
         if not clause.expression:
-            yield _problem(decision, f"input '{clause.title}' needs an input expression", clause.id, clause.line)
-        reasons = expressions.check_expression(clause.expression) if clause.expression else []
+            yield _problem(decision, N_("input '%(input)s' needs an input expression"), clause.id, clause.line,
+                           input=clause.title)
+        reasons = expressions.expression_problems(clause.expression) if clause.expression else []
         if reasons:
-            yield _problem(decision, f"input '{clause.title}': expression refused: {'; '.join(reasons)}",
-                           clause.id, clause.line)
+            yield _problem(decision, N_("input '%(input)s': expression refused: %(reason)s"),
+                           clause.id, clause.line, input=clause.title, reason=reasons)
 
 
 def _check_output_values(decision: Decision, title: str, cell: Cell) -> Iterator[DiagramError]:
     try:
         tests = feel.parse_unary_tests(cell.text)
     except feel.FeelError as exc:
-        yield _problem(decision, f"output '{title}': output values refused: {exc}", cell.id, cell.line)
+        yield _problem(decision, N_("output '%(output)s': output values refused: %(reason)s"), cell.id, cell.line,
+                       output=title, reason=exc.problem)
         return
     if tests.negated or not all(isinstance(t, feel.Equals) and t.endpoint.is_literal for t in tests.tests):
-        yield _problem(decision, f"output '{title}': output values must be a list of literals, "
-                                 f"e.g. \"critical\",\"important\"", cell.id, cell.line)
+        yield _problem(decision, N_("output '%(output)s': output values must be a list of literals, "
+                                    "e.g. \"critical\",\"important\""), cell.id, cell.line, output=title)
+
+
+_UNKNOWN_IN_INPUT = N_("%(where)s, input '%(input)s': unknown name(s) %(names)s (an entry may use the "
+                       "table's input names and required decisions' outputs)")
+_UNKNOWN_IN_OUTPUT = N_("%(where)s, output '%(output)s': unknown name(s) %(names)s (an entry may use the "
+                        "table's input names and required decisions' outputs)")
 
 
 def _check_rule(decision: Decision, table: DecisionTable, rule: Rule, known: set[str]) -> Iterator[DiagramError]:
-    where = f"rule {rule.row}"
+    where = Message(N_("rule %(row)s"), row=rule.row)
     if len(rule.inputs) != len(table.inputs) or len(rule.outputs) != len(table.outputs):
-        yield _problem(decision, f"{where} has {len(rule.inputs)} input and {len(rule.outputs)} output entries; "
-                                 f"the table has {len(table.inputs)} inputs and {len(table.outputs)} outputs",
-                       rule.id, rule.line)
+        yield _problem(decision, N_("%(where)s has %(inputs)s input and %(outputs)s output entries; "
+                                    "the table has %(table_inputs)s inputs and %(table_outputs)s outputs"),
+                       rule.id, rule.line, where=where, inputs=len(rule.inputs), outputs=len(rule.outputs),
+                       table_inputs=len(table.inputs), table_outputs=len(table.outputs))
         return
     for clause, cell in zip(table.inputs, rule.inputs, strict=True):
         try:
             tests = feel.parse_unary_tests(cell.text)
         except feel.FeelError as exc:
-            yield _problem(decision, f"{where}, input '{clause.title}': '{cell.text}' refused: {exc}",
-                           cell.id or rule.id, cell.line)
+            yield _problem(decision, N_("%(where)s, input '%(input)s': '%(text)s' refused: %(reason)s"),
+                           cell.id or rule.id, cell.line, where=where, input=clause.title, text=cell.text,
+                           reason=exc.problem)
             continue
         unknown = set().union(*(feel.names_in(e) for e in tests.endpoints())) - known
         if unknown:
-            yield _problem(decision, f"{where}, input '{clause.title}': unknown name(s) {', '.join(sorted(unknown))} "
-                                     "(an entry may use the table's input names and required decisions' outputs)",
-                           cell.id or rule.id, cell.line)
+            yield _problem(decision, _UNKNOWN_IN_INPUT, cell.id or rule.id, cell.line, where=where,
+                           input=clause.title, names=", ".join(sorted(unknown)))
     for output, cell in zip(table.outputs, rule.outputs, strict=True):
         if not cell.text:
             continue
-        reasons = expressions.check_expression(cell.text)
+        reasons = expressions.expression_problems(cell.text)
         if reasons:
-            yield _problem(decision, f"{where}, output '{output.title}': '{cell.text}' refused: {'; '.join(reasons)}",
-                           cell.id or rule.id, cell.line)
+            yield _problem(decision, N_("%(where)s, output '%(output)s': '%(text)s' refused: %(reason)s"),
+                           cell.id or rule.id, cell.line, where=where, output=output.title, text=cell.text,
+                           reason=reasons)
         unknown = feel.free_names(cell.text) - known if not reasons else set()
         if unknown:
-            yield _problem(decision, f"{where}, output '{output.title}': unknown name(s) {', '.join(sorted(unknown))} "
-                                     "(an entry may use the table's input names and required decisions' outputs)",
-                           cell.id or rule.id, cell.line)
+            yield _problem(decision, _UNKNOWN_IN_OUTPUT, cell.id or rule.id, cell.line, where=where,
+                           output=output.title, names=", ".join(sorted(unknown)))
         if table.hit_policy == "PRIORITY" and output.output_values is not None:
             yield from _check_priority_entry(decision, where, output.title, output.output_values, cell)
 
 
-def _check_priority_entry(decision: Decision, where: str, title: str, values: Cell,
+def _check_priority_entry(decision: Decision, where: Message, title: str, values: Cell,
                           cell: Cell) -> Iterator[DiagramError]:
     try:
         allowed = [t.endpoint.literal for t in feel.parse_unary_tests(values.text).tests
@@ -237,8 +253,9 @@ def _check_priority_entry(decision: Decision, where: str, title: str, values: Ce
     except feel.FeelError:
         return      # reported with the output values
     if not is_literal or value not in allowed:
-        yield _problem(decision, f"{where}, output '{title}': under PRIORITY an output entry must be one of the "
-                                 f"output values ({values.text})", cell.id, cell.line)
+        yield _problem(decision, N_("%(where)s, output '%(output)s': under PRIORITY an output entry must be one "
+                                    "of the output values (%(values)s)"), cell.id, cell.line, where=where,
+                       output=title, values=values.text)
 
 
 def _check_unique_overlaps(decision: Decision, table: DecisionTable) -> Iterator[DiagramError]:
@@ -254,8 +271,10 @@ def _check_unique_overlaps(decision: Decision, table: DecisionTable) -> Iterator
             if any(a is None or b is None for a, b in pairs):
                 continue
             if all(overlap.intersect(a, b) for a, b in pairs if a is not None and b is not None):
-                columns = "; ".join(f"{clause.title}: '{x.text or '-'}' and '{y.text or '-'}'"
-                                    for clause, x, y in zip(table.inputs, first.inputs, second.inputs, strict=False))
-                yield _problem(decision, f"rules {first.row} and {second.row} overlap (hit policy UNIQUE allows "
-                                         f"one matching rule): {columns or 'the table has no inputs'}",
-                               second.id, second.line)
+                columns = [Message(N_("%(input)s: '%(first)s' and '%(second)s'"), input=clause.title,
+                                   first=x.text or "-", second=y.text or "-")
+                           for clause, x, y in zip(table.inputs, first.inputs, second.inputs, strict=False)]
+                yield _problem(decision, N_("rules %(first)s and %(second)s overlap (hit policy UNIQUE allows "
+                                            "one matching rule): %(columns)s"), second.id, second.line,
+                               first=first.row, second=second.row,
+                               columns=columns or Message(N_("the table has no inputs")))

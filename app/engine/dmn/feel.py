@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import expressions
+from ..errors import N_, ExplainedError
 
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _STRING = r'"(?:[^"\\]|\\.)*"'
@@ -39,7 +40,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
-class FeelError(ValueError):
+class FeelError(ExplainedError):
     """An input entry outside the supported S-FEEL subset."""
 
 
@@ -108,7 +109,7 @@ def literal(text: str) -> tuple[bool, Any]:
         try:
             return True, date.fromisoformat(inner)
         except ValueError:
-            raise FeelError(f"'{text}' is not a valid date (use date(\"YYYY-MM-DD\"))") from None
+            raise FeelError(N_("'%(text)s' is not a valid date (use date(\"YYYY-MM-DD\"))"), text=text) from None
     return False, None
 
 
@@ -117,9 +118,9 @@ def _endpoint(text: str) -> Endpoint:
     is_literal, value = literal(text)
     if is_literal:
         return Endpoint(text, value)
-    problems = expressions.check_expression(text)
+    problems = expressions.expression_problems(text)
     if problems:
-        raise FeelError("; ".join(problems))
+        raise FeelError(problems)
     return Endpoint(text, is_literal=False)
 
 
@@ -200,7 +201,7 @@ def _balanced(text: str) -> bool:
 def _test(item: str) -> Test:
     item = item.strip()
     if not item:
-        raise FeelError("an empty alternative in a list (a stray comma?)")
+        raise FeelError(N_("an empty alternative in a list (a stray comma?)"))
     interval = _INTERVAL.fullmatch(item)
     if interval:
         opener, low, high, closer = interval.groups()
@@ -209,7 +210,7 @@ def _test(item: str) -> Test:
     if comparison:
         return Comparison(comparison.group(1), _endpoint(comparison.group(2)))
     if item == "-":
-        raise FeelError("'-' (any value) cannot be one alternative of a list")
+        raise FeelError(N_("'-' (any value) cannot be one alternative of a list"))
     return Equals(_endpoint(item))
 
 
@@ -223,7 +224,7 @@ def parse_unary_tests(text: str) -> UnaryTests:
     if negated and _balanced(negated.group(1)):
         inner = negated.group(1).strip()
         if inner in ("", "-"):
-            raise FeelError("not(...) needs the values to exclude")
+            raise FeelError(N_("not(...) needs the values to exclude"))
         return UnaryTests(tuple(_test(item) for item in _split_items(inner)), negated=True)
     return UnaryTests(tuple(_test(item) for item in _split_items(text)))
 

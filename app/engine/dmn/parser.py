@@ -6,7 +6,7 @@ for `checks`.
 """
 from lxml import etree
 
-from ..errors import DiagramError
+from ..errors import N_, DiagramError
 from ..xml_safety import parse_xml
 from .model import Cell, Decision, DecisionTable, DmnDocument, InputClause, LiteralExpression, OutputClause, Rule
 
@@ -22,17 +22,17 @@ def parse_dmn(data: bytes | str, filename: str | None = None) -> DmnDocument:
     root = parse_xml(data, filename=filename)
     qname = etree.QName(root)
     if qname.localname != "definitions" or qname.namespace not in DMN_NAMESPACES:
-        raise DiagramError("the root element must be the definitions element of DMN 1.1, 1.2 or 1.3",
+        raise DiagramError(N_("the root element must be the definitions element of DMN 1.1, 1.2 or 1.3"),
                            line=root.sourceline, filename=filename)
     reader = _Reader(qname.namespace)
     decisions: dict[str, Decision] = {}
     for element in root.findall(reader.tag("decision")):
         decision = reader.decision(element)
         if not decision.id:
-            raise DiagramError("a decision needs an id", line=element.sourceline, filename=filename)
+            raise DiagramError(N_("a decision needs an id"), line=element.sourceline, filename=filename)
         if decision.id in decisions:
-            raise DiagramError(f"decision id '{decision.id}' is used twice", decision.id,
-                               element.sourceline, filename)
+            raise DiagramError(N_("decision id '%(decision)s' is used twice"), decision.id,
+                               element.sourceline, filename, decision=decision.id)
         decisions[decision.id] = decision
     return DmnDocument(id=root.get("id") or "", name=root.get("name") or "", decisions=decisions,
                        source=_source_text(data, root), filename=filename)

@@ -27,16 +27,40 @@ class Said:
         self.template, self.params = template, params
 
     def render(self):
-        return _(self.template, **{k: v.render() if isinstance(v, Said) else v for k, v in self.params.items()})
+        return _(self.template, **{k: v.render() if isinstance(v, (Said, Name)) else v
+                                   for k, v in self.params.items()})
 
     def to_json(self):
         return {"template": self.template,
-                "params": {k: v.to_json() if isinstance(v, Said) else v for k, v in self.params.items()}}
+                "params": {k: v.to_json() if isinstance(v, (Said, Name)) else v for k, v in self.params.items()}}
 
     @classmethod
     def from_json(cls, stored):
-        return cls(stored["template"], {k: cls.from_json(v) if isinstance(v, dict) else v
-                                        for k, v in (stored.get("params") or {}).items()})
+        return cls(stored["template"], {k: _value_from_json(v) for k, v in (stored.get("params") or {}).items()})
+
+
+class Name:
+    """A step's or process's name in both languages: the diagram's name (Chinese) and its `nameEn`,
+    taken from the case's own version when the notification is written; shown in the reader's
+    language (the Chinese name where there is no English one)."""
+    __slots__ = ("chinese", "english")
+
+    def __init__(self, chinese, english=None):
+        self.chinese, self.english = chinese, english or None
+
+    def render(self):
+        if self.english and not str(get_locale() or "zh").startswith("zh"):
+            return self.english
+        return self.chinese
+
+    def to_json(self):
+        return {"name": self.chinese, "name_en": self.english}
+
+
+def _value_from_json(value):
+    if isinstance(value, dict):
+        return Name(value.get("name", ""), value.get("name_en")) if "name" in value else Said.from_json(value)
+    return value
 
 
 def said(template, **params):
@@ -86,31 +110,35 @@ def member_ids(ctx, group_keys):
     return [member.id for member in ctx.members.of_groups(group_keys)]
 
 
-def task_arrived(ctx, task, assignee, groups, users):
+def task_arrived(ctx, task, step, assignee, groups, users):
+    """`step`: the task's step name (a Name, `definitions.step_label(task)`)."""
     ids = [assignee.id] if assignee is not None else \
         member_ids(ctx, groups) + [member.id for member in ctx.members.by_names(users)]
-    notify(ctx, ids, "task", said("New task: %(step)s — %(case)s", step=task.name, case=task.instance_title or
+    notify(ctx, ids, "task", said("New task: %(step)s — %(case)s", step=step, case=task.instance_title or
                              task.business_key), task.instance_id, task.id)
 
 
-def task_cancelled(ctx, task):
+def task_cancelled(ctx, task, step):
     """An assigned approver's task ended without them (the step was decided by the others, or the
     case was withdrawn, taken back or returned): they learn it rather than find it gone."""
     if task.assignee_id is not None:
         message = said("%(step)s — %(case)s: the step has ended; your task is closed",
-                       step=task.name, case=task.instance_title or task.business_key)
+                       step=step, case=task.instance_title or task.business_key)
         notify(ctx, [task.assignee_id], "cancelled", message, task.instance_id, task.id)
 
 
-def case_ended(ctx, instance, outcome):
-    label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome, outcome)
+def case_ended(ctx, instance, outcome, end=None):
+    """`outcome`: the end event's id; `end`: its name in both languages (a Name), said for other ends
+    than `approved` and `rejected`."""
+    label = {"approved": said("approved"), "rejected": said("rejected")}.get(outcome) or end or outcome
     notify(ctx, [instance.started_by_id], "outcome", said("Your case %(key)s has ended: %(outcome)s",
                                                      key=instance.business_key, outcome=label), instance.id)
 
 
-def returned(ctx, instance, step_name, opinion):
+def returned(ctx, instance, step, opinion):
+    """`step`: where the case was returned (a Name, or text)."""
     notify(ctx, [instance.started_by_id], "return", said("Returned for revision at %(step)s: %(opinion)s",
-                                                    step=step_name, opinion=opinion), instance.id)
+                                                    step=step, opinion=opinion), instance.id)
 
 
 def unread_count(user):

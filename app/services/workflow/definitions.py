@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 
 from ...engine.compiler import compile_definition
 from ...engine.dmn.checks import decisions_by_id, load_dmn
+from ...engine.labels import english_diagram
 from ...extensions import db
 from ...models import DecisionDefinition, ProcessDefinition
 from ..errors import NotFound
+from ..notify.notifications import Name
 from .handlers import HANDLERS
 
 _cache_lock = threading.Lock()
@@ -78,6 +80,23 @@ def forms_by_id(definition_id):
     return hit[2]
 
 
+def diagram_xml(definition, english=False):
+    """The diagram XML the viewer (bpmn-js) shows: as deployed (its names are the Chinese ones), or,
+    for a reader of the English UI, with each element's name replaced by its `nameEn`
+    (app/engine/labels.py, through the hardened parser); made once per version."""
+    if not english:
+        return definition.bpmn_xml
+    cache = current_app.extensions.setdefault("chainq.english_diagrams", {})
+    with _cache_lock:
+        hit = cache.get(definition.id)
+    if hit is not None and hit[0] == definition.content_hash:
+        return hit[1]
+    text = english_diagram(definition.bpmn_xml)
+    with _cache_lock:
+        cache[definition.id] = (definition.content_hash, text)
+    return text
+
+
 Version = namedtuple("Version", "id key version")
 
 
@@ -101,6 +120,13 @@ def english_names(key):
         return "", {}
     found = compiled_by_id(version.id)
     return found.settings.name_en, found.element_names_en
+
+
+def step_label(task):
+    """A task's step name in both languages (its BPMN name and nameEn, from the case's own version),
+    for a notification that each reader sees in their language."""
+    english = compiled_by_id(task.instance.definition_id).element_names_en.get(task.element_id)
+    return Name(task.name, english)
 
 
 def latest(key):

@@ -10,8 +10,13 @@ version of each DMN document its business-rule tasks evaluate; deploying a
 changed DMN file therefore also deploys, in the same command, version N+1 of
 every process whose newest version evaluates it. New cases get the new rules;
 running cases keep the version, and the rules, they began with.
+
+A refused file is a ValidationFailed in the reader's language: the engine's DiagramError
+carries a message template and its parameters (app/engine/errors.py), rendered here with
+gettext (`refusal_text`); the English text is logged.
 """
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -38,6 +43,8 @@ from .forms import load_forms
 from .handlers import HANDLERS
 from .message_checks import message_warnings
 
+log = logging.getLogger(__name__)
+
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
 
 
@@ -53,7 +60,8 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
         result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS,
                                     decisions=available_decisions)
     except DiagramError as exc:
-        raise ValidationFailed(exc.describe(), {"bpmn": [exc.describe()]}) from None
+        log.info("diagram refused: %s", exc.describe())
+        raise ValidationFailed(refusal_text(exc), {"bpmn": [refusal_text(exc)]}) from None
     pinned = {step.form_key: available_forms[step.form_key]
               for step in result.steps.values() if step.form_key}
     rules = {document.id: document.source for document in
@@ -130,11 +138,18 @@ def _deliver_pending(actor, compiled_definitions):
         messages.retry_pending(actor, names)
 
 
+def refusal_text(problem):
+    """A refused diagram or DMN file's problem (DiagramError) in the reader's language: file, line,
+    element and the message, each template translated by gettext (the zh catalogue has them all)."""
+    return problem.describe(_)
+
+
 def _refused_dmn(problems):
-    first = problems[0].describe()
+    log.info("rules refused: %s", "; ".join(p.describe() for p in problems))
+    first = refusal_text(problems[0])
     message = first if len(problems) == 1 else _("%(first)s (and %(n)d more problems)", first=first,
                                                   n=len(problems) - 1)
-    return ValidationFailed(message, {"dmn": [p.describe() for p in problems]})
+    return ValidationFailed(message, {"dmn": [refusal_text(p) for p in problems]})
 
 
 def _deploy_decision(ctx, data, filename, actor, forms):

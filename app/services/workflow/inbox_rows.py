@@ -68,7 +68,8 @@ def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups
                      "assignee": assignee.username if assignee else None, "candidate_groups": list(groups),
                      "candidate_users": list(users), "unresolved_fallback": fallback, "mode": mode,
                      "slot": slot, "plan": plan, "due_at": task.due_at.isoformat() if task.due_at else None})
-    notifications.task_arrived(ctx, task, assignee, groups, users)
+    notifications.task_arrived(ctx, task, notifications.Name(task.name, compiled.element_names_en.get(task.element_id)),
+                               assignee, groups, users)
     return task
 
 

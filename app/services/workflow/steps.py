@@ -60,7 +60,7 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
                      "waiting": runner.waiting_elements(workflow, ready),
                      **({"instance_index": instance_index} if instance_index is not None else {})})
     if decision == "return":
-        notifications.returned(ctx, instance, task.name, str(form.get("opinion", "")))
+        notifications.returned(ctx, instance, definitions.step_label(task), str(form.get("opinion", "")))
     if step is not None and step.cc_templates:
         _configured_copies(ctx, instance, step, runner.current_data(workflow), actor)
     apply_step(ctx, instance, compiled, workflow, ready, completed)
@@ -115,7 +115,9 @@ def apply_step(ctx, instance, compiled, workflow, ready_tasks=None, completed=No
                      element_id=snap.end_element,
                      element_name=compiled.element_names.get(snap.end_element, snap.end_element),
                      data={"outcome": snap.end_element})
-        notifications.case_ended(ctx, instance, snap.end_element)
+        end = snap.end_element
+        notifications.case_ended(ctx, instance, end, notifications.Name(
+            compiled.element_names.get(end, end), compiled.element_names_en.get(end)) if end else None)
     subscriptions.sync(ctx, instance, workflow, compiled)
     if thrown:
         message_routing.route_thrown(ctx, instance, compiled, thrown, apply_step, hops)
@@ -154,7 +156,7 @@ def _sync_rows(ctx, instance, compiled, ready_tasks):
             close_task(ctx, task)
             audit.record(ctx, "task_cancelled", actor=ctx.actor, instance_id=instance.id,
                          element_id=task.element_id, element_name=task.name, task_id=task.id)
-            notifications.task_cancelled(ctx, task)
+            notifications.task_cancelled(ctx, task, definitions.step_label(task))
         else:
             with_rows.add(task.spiff_task_id)
             task.instance_title, task.district = instance.title, instance.district

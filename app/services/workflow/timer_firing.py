@@ -183,7 +183,7 @@ def _task_due(ctx, job, instance, moment):
                  task_id=task.id, data={"policy": policy, "fired": job.fired})
     if action == "remind":
         _notify_holders(ctx, task, "reminder", notifications.said(
-            "Overdue, please handle: %(step)s — %(case)s", step=task.name,
+            "Overdue, please handle: %(step)s — %(case)s", step=definitions.step_label(task),
             case=instance.title or instance.business_key))
         every, times = policy.get("every_seconds"), int(policy.get("times", 1))
         if every and job.fired < times:     # the same job comes back for the next reminder
@@ -212,7 +212,8 @@ def _task_due(ctx, job, instance, moment):
         audit.record(ctx, "task_escalated", instance_id=instance.id, element_id=task.element_id, element_name=task.name,
                      task_id=task.id, data={"group": group})
         notifications.notify(ctx, notifications.member_ids(ctx, [group]), "escalation", notifications.said(
-            "Escalated, overdue: %(step)s — %(case)s", step=task.name, case=instance.title or instance.business_key),
+            "Escalated, overdue: %(step)s — %(case)s", step=definitions.step_label(task),
+            case=instance.title or instance.business_key),
             instance.id, task.id)
 
 

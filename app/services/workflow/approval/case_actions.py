@@ -48,7 +48,7 @@ def urge(actor, instance_id, note=""):
             ids = [row.assignee_id] if row.assignee_id else notifications.member_ids(
                 ctx, [g for g in row.candidate_groups.split(",") if g])
             notifications.notify(ctx, ids, "urge", notifications.said(
-                "Please handle: %(step)s — %(case)s %(note)s", step=row.name,
+                "Please handle: %(step)s — %(case)s %(note)s", step=definitions.step_label(row),
                 case=instance.title or instance.business_key, note=note), instance.id, row.id)
         audit.record(ctx, "task_urged", actor=actor, instance_id=instance.id, data={
             "tasks": [r.id for r in waiting], "note": note})
@@ -178,7 +178,7 @@ def return_to(actor, task_id, element_id, opinion=""):
                      element_name=compiled.element_names.get(element_id, element_id), task_id=task.id,
                      data={"from": task.element_id, "opinion": opinion, "completed": runner.snapshot_path(workflow),
                            "waiting": runner.waiting_elements(workflow)})
-        notifications.returned(ctx, instance, task.name, opinion)
+        notifications.returned(ctx, instance, definitions.step_label(task), opinion)
         apply_step(ctx, instance, compiled, workflow)
         for row in ctx.session.execute(select(HumanTask).where(      # the inbox tags them 退回
                 HumanTask.instance_id == instance.id, HumanTask.element_id == element_id,

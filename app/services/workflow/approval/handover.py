@@ -8,6 +8,7 @@ from ...command import command
 from ...errors import Conflict, Forbidden, ValidationFailed
 from ...identity.permissions import can_act_on_task, is_admin, may_receive
 from ...notify import notifications
+from .. import definitions
 from ..inbox_rows import active_user, close_candidates
 from ..loading import task_for_update
 from .signatures import rows_of_step, step_config
@@ -55,7 +56,8 @@ def transfer(actor, task_id, to_username, note=""):
                      element_name=task.name, task_id=task.id, data={"from": previous, "to": target.username,
                                                                     "note": note, "delegated": bool(task.owner_id)})
         notifications.notify(ctx, [target.id], "task", notifications.said(
-            "Task transferred to you: %(step)s — %(case)s", step=task.name, case=task.instance_title),
+            "Task transferred to you: %(step)s — %(case)s", step=definitions.step_label(task),
+            case=task.instance_title),
             task.instance_id, task.id)
     return task
 
@@ -78,7 +80,8 @@ def delegate(actor, task_id, to_username, note=""):
         audit.record(ctx, "task_delegated", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
                      element_name=task.name, task_id=task.id, data={"to": target.username, "note": note})
         notifications.notify(ctx, [target.id], "task", notifications.said(
-            "Task delegated to you: %(step)s — %(case)s", step=task.name, case=task.instance_title),
+            "Task delegated to you: %(step)s — %(case)s", step=definitions.step_label(task),
+            case=task.instance_title),
             task.instance_id, task.id)
     return task
 
@@ -94,7 +97,7 @@ def resolve_delegation(actor, task_id, opinion=""):
                      element_id=task.element_id, element_name=task.name, task_id=task.id,
                      data={"opinion": opinion, "owner": task.owner.username if task.owner else None})
         notifications.notify(ctx, [task.owner_id], "task", notifications.said(
-            "Delegated task returned: %(step)s — %(opinion)s", step=task.name, opinion=opinion),
+            "Delegated task returned: %(step)s — %(opinion)s", step=definitions.step_label(task), opinion=opinion),
             task.instance_id, task.id)
     return task
 
