@@ -143,5 +143,6 @@
       .catch(function () { dirty = true; })
       .finally(function () { saving = false; });
   }
-  window.setInterval(autosave, Number(form.dataset.autosaveSeconds || 15) * 1000);
+  // a start form has no case to save a draft on yet: it saves only when the user asks
+  if (form.dataset.autosaveSeconds) { window.setInterval(autosave, Number(form.dataset.autosaveSeconds) * 1000); }
 })();
