@@ -87,7 +87,7 @@ def test_one_project_from_proposal_to_acceptance(page, live_server):
     page.fill("#f-expected_results", "焊点失效率降低50%，在3家企业示范应用。")
     page.check('input[name="decision"][value="approve"]')
     page.click("#submit")
-    expect(page).to_have_url(re.compile(r"/tasks(\?.*)?$"))
+    expect(page).to_have_url(re.compile(r"/instances/mine$"))
     log_out(page)
 
     # 2. The managing body screens it and sends it to two experts.
