@@ -6,6 +6,7 @@ from ...models import HumanTask, ProcessInstance
 from ..audit import trail as audit
 from ..identity import users
 from ..identity.permissions import can_act_on_task, is_admin, is_candidate, may_copy
+from ..registries.projects import detail as project_detail
 from . import cases, definitions, forms, queries, resubmission, subscriptions, tasks
 from .approval import case_actions, handover
 
@@ -47,6 +48,9 @@ class TaskPage:
     options: dict = field(default_factory=dict)   # field -> [(value, label)]: choices that depend on the user
     shown_before_claim: dict = field(default_factory=dict)   # the read-only part of the form: what the task is about
     may_copy: bool = False            # 抄送 offered (the initiator, the people who worked on the case, admins)
+    project: object = None            # a project review step (`showProject`): projects.detail.ProjectDetail
+    project_parts: list = field(default_factory=list)   # what of it the step shows
+    project_forms: list = field(default_factory=list)   # (part, form schema) shown read-only with the case data
 
 
 def task_page(actor, task_id, entered=None):
@@ -64,6 +68,8 @@ def task_page(actor, task_id, entered=None):
             ({} if task.form_key == "review_opinion" else forms.prefill(schema, case))
     application = submission_schema(definition, compiled) if task.form_key != compiled.settings.submission_form else {}
     rows = queries.tasks_of(task.instance)
+    parts = project_detail.review_parts(step.properties.get("showProject", "") if step is not None else "")
+    material = project_detail.review_material(task.instance_id, parts)
     return TaskPage(
         task=task, schema=without_fields(schema, hidden), values=entered, case=case,
         application_schema=without_fields(application, hidden),
@@ -83,7 +89,19 @@ def task_page(actor, task_id, entered=None):
         options=forms.field_options(schema, db.session, actor),
         shown_before_claim=without_fields(schema, set(schema.get("properties", {})) - set(
             step.readonly_fields if step is not None else ())),
-        may_copy=task.status == "open" and may_copy(actor, task.instance))
+        may_copy=task.status == "open" and may_copy(actor, task.instance),
+        project=material, project_parts=parts if material is not None else [],
+        project_forms=_project_forms(definition, parts, hidden) if material is not None and case else [])
+
+
+def _project_forms(definition, parts, hidden):
+    """The team's forms a review step shows read-only (`showProject`: acceptance, rectification)."""
+    shown = []
+    for part in parts:
+        schema = definition.forms.get(project_detail.FORM_PARTS.get(part, ""), {})
+        if schema:
+            shown.append((part, without_fields(schema, hidden)))
+    return shown
 
 
 @dataclass
