@@ -166,16 +166,18 @@ def test_one_project_from_proposal_to_acceptance(page, live_server):
             act(name, _case(), {"decision": "approve", "opinion": "同意通过验收。"})
         assert _case().outcome == "accepted"
 
-    # 6. The problem is solved; the achievement admission waits for the achievement library.
+    # 6. The problem is solved; the achievement admission case opens for the proposer, its form
+    #    filled from the project.
     log_in(page, server, "manager")
     page.goto(server(f"/problems/{problem_id}"))
     expect(page.locator("main")).to_contain_text("已解决")
     page.goto(server(f"/projects/{project_id}"))
     expect(page.locator("main h1")).to_contain_text(number)
     log_out(page)
-    log_in(page, server, "admin")
-    page.goto(server("/admin/messages"))
-    expect(page.locator("#pending-messages tbody tr", has_text="achievement_admission")).to_contain_text(number)
+    log_in(page, server, "applicant")
+    page.goto(server("/tasks"))
+    page.locator("#inbox-table tbody tr", has_text=PROJECT).first.locator("a").first.click()
+    expect(page.locator("#f-project_number")).to_have_value(number)
 
 
 def _pending(element):
