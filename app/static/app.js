@@ -143,5 +143,42 @@
       .catch(function () { dirty = true; })
       .finally(function () { saving = false; });
   }
-  window.setInterval(autosave, Number(form.dataset.autosaveSeconds || 15) * 1000);
+  // a start form has no case to save a draft on yet: it saves only when the user asks
+  if (form.dataset.autosaveSeconds) { window.setInterval(autosave, Number(form.dataset.autosaveSeconds) * 1000); }
+})();
+
+// The people picker for several people (抄送): a choice from the directory becomes a chip with the
+// person's display name, posting their user name; × removes it. Typed names still post as text.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-people-picker]"), function (input) {
+    var list = document.getElementById(input.dataset.peoplePicker);
+    var directory = document.getElementById(input.getAttribute("list"));
+    if (!list || !directory) { return; }
+    function pick() {
+      var value = input.value.trim();
+      var option = Array.prototype.find.call(directory.options, function (o) { return o.value === value; });
+      if (!option) { return; }
+      input.value = "";
+      if (list.querySelector('li[data-user="' + CSS.escape(value) + '"]')) { return; }
+      var item = document.createElement("li");
+      item.dataset.user = value;
+      var hidden = document.createElement("input");
+      hidden.type = "hidden"; hidden.name = "user"; hidden.value = value;
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "link"; remove.textContent = "×";
+      remove.setAttribute("data-unpick", ""); remove.setAttribute("aria-label", list.dataset.removeLabel || "×");
+      item.appendChild(hidden);
+      item.appendChild(document.createTextNode((option.dataset.name || value) + " "));
+      item.appendChild(remove);
+      list.appendChild(item);
+    }
+    input.addEventListener("change", pick);
+    input.addEventListener("input", function (ev) {
+      // choosing from the list fires an input event without a key (Chromium: insertReplacementText)
+      if (!ev.inputType || ev.inputType === "insertReplacementText") { pick(); }
+    });
+    list.addEventListener("click", function (ev) {
+      if (ev.target.matches("[data-unpick]")) { ev.target.closest("li").remove(); }
+    });
+  });
 })();

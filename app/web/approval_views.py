@@ -100,9 +100,18 @@ def take_back(instance_id, kind):
 @bp.route("/instances/<int:instance_id>/cc", methods=["POST"])
 @login_required
 def carbon_copy(instance_id):
-    users = [u.strip() for u in request.form.get("users", "").replace("，", ",").split(",") if u.strip()]
+    """抄送: the people chosen with the picker (`user`, one each) and any typed by hand (`users`,
+    comma-separated). Back to the page it was sent from; a refusal keeps the people chosen."""
+    typed = request.form.get("users", "").replace("，", ",").split(",")
+    users = list(dict.fromkeys(u.strip() for u in request.form.getlist("user") + typed if u.strip()))
+    task_id = request.form.get("task", type=int)
+
+    def back(**chosen):
+        if task_id:
+            return redirect(url_for("views.task", task_id=task_id, **chosen))
+        return redirect(url_for("views.instance", instance_id=instance_id, **chosen))
     return _run(lambda: case_actions.carbon_copy(g.user, instance_id, users, request.form.get("note", "")),
-                _("Copied."), redirect(url_for("views.instance", instance_id=instance_id)))
+                lambda _count: _("Copied to %(users)s.", users=person_names(users)), back(), back(cc=users))
 
 
 @bp.route("/cc")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..services.errors import Conflict, ValidationFailed
 from ..services.identity import users
 from ..services.identity.permissions import can_act_on_task, can_start
-from ..services.workflow import attachments, cases, definitions, pages, queries, tasks, timer_jobs
+from ..services.workflow import attachments, cases, definitions, pages, queries, start_forms, tasks, timer_jobs
 from .auth import login_required, start_session
 from .filters import reads_english
 from .formdata import parse_form
@@ -79,6 +79,34 @@ def start(key):
     if open_task is not None:
         return redirect(url_for("views.task", task_id=open_task.id))
     return redirect(url_for("views.instance", instance_id=instance.id))
+
+
+@bp.route("/processes/<key>/new", methods=["GET", "POST"])
+@login_required
+def new_case(key):
+    """发起: the process's first form; the case is created by its first save or submit, not before."""
+    if request.method == "GET":
+        return _start_page(start_forms.start_form(g.user, key))
+    submit = request.form.get("_action", "complete") != "draft"
+    data = parse_form(start_forms.start_schema(g.user, key), request.form)
+    try:
+        instance, item = start_forms.start_with_form(g.user, key, data, submit,
+                                                     request.files.getlist("attachments-files"))
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+        if any(f and f.filename for f in request.files.getlist("attachments-files")):
+            flash(_("Nothing was saved: choose the files again with the corrected form."), "error")
+        return _start_page(start_forms.start_form(g.user, key, data), exc.errors, 422)
+    if submit:
+        flash(_("Case %(key)s submitted: %(name)s.", key=instance.business_key, name=item.name))
+        return redirect(url_for("views.my_instances"))
+    flash(_("Draft saved as case %(key)s.", key=instance.business_key))
+    return redirect(url_for("views.task", task_id=item.id))
+
+
+def _start_page(form, errors=None, status=200):
+    return render_template("start.html", form=form, definition=form.definition, schema=form.schema,
+                           values=form.values, errors=errors or {}), status
 
 
 def _keep_uploads(item, data, files, version):

@@ -88,7 +88,7 @@ def test_one_project_from_proposal_to_acceptance(page, live_server):
     page.fill("#f-expected_results", "焊点失效率降低50%，在3家企业示范应用。")
     page.check('input[name="decision"][value="approve"]')
     page.click("#submit")
-    expect(page).to_have_url(re.compile(r"/tasks(\?.*)?$"))
+    expect(page).to_have_url(re.compile(r"/instances/mine$"))
     log_out(page)
 
     # 2. The managing body screens it and sends it to two experts.
@@ -167,7 +167,8 @@ def test_one_project_from_proposal_to_acceptance(page, live_server):
             act(name, _case(), {"decision": "approve", "opinion": "同意通过验收。"})
         assert _case().outcome == "accepted"
 
-    # 6. The problem is solved; the achievement admission waits for the achievement library.
+    # 6. The problem is solved; the achievement admission case opens for the proposer, its form
+    #    filled from the project.
     log_in(page, server, "manager")
     page.goto(server(f"/problems/{problem_id}"))
     expect(page.locator("main")).to_contain_text("已解决")

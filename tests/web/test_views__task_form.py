@@ -15,7 +15,7 @@ WRONG_CODE = "91440101MA59XXXXX1"
 def started(browser):
     """An applicant's browser on the fill-in task of a case just started from the processes page."""
     client = browser("applicant")
-    assert 'action="/processes/consortium_application/start"' in client.get("/processes").get_data(as_text=True)
+    assert 'href="/processes/consortium_application/new"' in client.get("/processes").get_data(as_text=True)
     response = client.post("/processes/consortium_application/start")
     assert response.status_code == 302
     return client, urlparse(response.location).path

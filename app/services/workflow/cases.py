@@ -27,8 +27,8 @@ class StartedByEvent(ServiceError):
     status = 409
 
 
-def start_instance(actor, process_key):
-    """Start the newest version of a process; the initiator becomes `initiator` in its data."""
+def startable(actor, process_key):
+    """(newest definition, compiled) of a process `actor` may start by hand; refused otherwise."""
     definition = definitions.latest_version(process_key)
     compiled = definitions.compiled_by_id(definition.id)
     if compiled.start_timers:
@@ -37,12 +37,28 @@ def start_instance(actor, process_key):
         raise StartedByEvent(_("This process is started by a message or signal, not by hand."))
     if not can_start(actor, compiled.settings):
         raise Forbidden(_("You may not start this process."))
+    return definition, compiled
+
+
+def initial_data(actor, members):
+    """The data a case started by `actor` begins with: who started it, and their unit."""
+    return {"initiator": actor.username, "initiator_name": actor.display_name,
+            "initiator_unit": members.unit_key(actor.unit_id),
+            "initiator_unit_name": members.unit_name(actor.unit_id)}
+
+
+def start_case(ctx, definition, compiled):
+    """Start a case of `definition` for the command's actor (inside the command: see start_instance)."""
+    actor = ctx.actor
+    return _start(ctx, definition, compiled, initial_data(actor, ctx.members), {},
+                  applicant=ctx.members.unit_name(actor.unit_id) or actor.display_name)
+
+
+def start_instance(actor, process_key):
+    """Start the newest version of a process; the initiator becomes `initiator` in its data."""
+    definition, compiled = startable(actor, process_key)
     with command(actor) as ctx:
-        initial = {"initiator": actor.username, "initiator_name": actor.display_name,
-                   "initiator_unit": ctx.members.unit_key(actor.unit_id),
-                   "initiator_unit_name": ctx.members.unit_name(actor.unit_id)}
-        return _start(ctx, definition, compiled, initial, {},
-                      applicant=ctx.members.unit_name(actor.unit_id) or actor.display_name)
+        return start_case(ctx, definition, compiled)
 
 
 def start_by_timer(ctx, definition, element_id, due_at):

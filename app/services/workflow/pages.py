@@ -5,7 +5,8 @@ from ...extensions import db
 from ...models import HumanTask, ProcessInstance
 from ..audit import trail as audit
 from ..identity import users
-from ..identity.permissions import can_act_on_task, is_admin, is_candidate
+from ..identity.permissions import can_act_on_task, is_admin, is_candidate, may_copy
+from ..registries.projects import detail as project_detail
 from . import cases, definitions, forms, queries, resubmission, subscriptions, tasks
 from .approval import case_actions, handover
 
@@ -46,6 +47,10 @@ class TaskPage:
     may_change_signers: bool = False  # 加签/减签 offered (the step allows it, or an administrator)
     options: dict = field(default_factory=dict)   # field -> [(value, label)]: choices that depend on the user
     shown_before_claim: dict = field(default_factory=dict)   # the read-only part of the form: what the task is about
+    may_copy: bool = False            # 抄送 offered (the initiator, the people who worked on the case, admins)
+    project: object = None            # a project review step (`showProject`): projects.detail.ProjectDetail
+    project_parts: list = field(default_factory=list)   # what of it the step shows
+    project_forms: list = field(default_factory=list)   # (part, form schema) shown read-only with the case data
 
 
 def task_page(actor, task_id, entered=None):
@@ -63,6 +68,8 @@ def task_page(actor, task_id, entered=None):
             ({} if task.form_key == "review_opinion" else forms.prefill(schema, case))
     application = submission_schema(definition, compiled) if task.form_key != compiled.settings.submission_form else {}
     rows = queries.tasks_of(task.instance)
+    parts = project_detail.review_parts(step.properties.get("showProject", "") if step is not None else "")
+    material = project_detail.review_material(task.instance_id, parts)
     return TaskPage(
         task=task, schema=without_fields(schema, hidden), values=entered, case=case,
         application_schema=without_fields(application, hidden),
@@ -81,7 +88,20 @@ def task_page(actor, task_id, entered=None):
         may_change_signers=is_admin(actor) or bool(step is not None and step.signer_changes),
         options=forms.field_options(schema, db.session, actor),
         shown_before_claim=without_fields(schema, set(schema.get("properties", {})) - set(
-            step.readonly_fields if step is not None else ())))
+            step.readonly_fields if step is not None else ())),
+        may_copy=task.status == "open" and may_copy(actor, task.instance),
+        project=material, project_parts=parts if material is not None else [],
+        project_forms=_project_forms(definition, parts, hidden) if material is not None and case else [])
+
+
+def _project_forms(definition, parts, hidden):
+    """The team's forms a review step shows read-only (`showProject`: acceptance, rectification)."""
+    shown = []
+    for part in parts:
+        schema = definition.forms.get(project_detail.FORM_PARTS.get(part, ""), {})
+        if schema:
+            shown.append((part, without_fields(schema, hidden)))
+    return shown
 
 
 @dataclass
@@ -97,6 +117,8 @@ class CaseDetail:
     chain: audit.ChainReport
     application_schema: dict = field(default_factory=dict)
     waiting_for: list = field(default_factory=list)   # the messages and signals it waits for (subscriptions)
+    may_copy: bool = False            # 抄送 offered to this viewer
+    directory: list = field(default_factory=list)     # the people picker's choices, when it is
 
 
 def case_detail(actor, instance_id):
@@ -106,6 +128,7 @@ def case_detail(actor, instance_id):
     rows = queries.tasks_of(instance)
     hidden = cases.hidden_fields_of(actor, instance, rows)
     events = audit.events_of(instance.id)
+    copying = may_copy(actor, instance)
     return CaseDetail(
         instance=instance, data={k: v for k, v in view["data"].items() if k not in hidden}, hidden=hidden,
         completed=view["completed"], active=view["active"], path=view["path"], tasks=rows,
@@ -113,7 +136,8 @@ def case_detail(actor, instance_id):
         chain=audit.verify_chain(audit.chain_of(instance.id)),
         application_schema=without_fields(submission_schema(
             instance.definition, definitions.compiled_by_id(instance.definition_id)), hidden),
-        waiting_for=subscriptions.of_instance(db.session, instance.id))
+        waiting_for=subscriptions.of_instance(db.session, instance.id),
+        may_copy=copying, directory=users.directory() if copying else [])
 
 
 def _event_without(event, hidden):

@@ -133,17 +133,23 @@ def save_draft(actor, task_id, data, expected_version=None, files=()):
     with command(actor) as ctx:
         task = task_for_update(task_id)
         _authorise(actor, task, expected_version)
-        if task.delegation_state == "pending":
-            raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
-        if not isinstance(data, dict) or len(json.dumps(data, default=str)) > MAX_DRAFT_BYTES:
-            raise ValidationFailed(_("The draft is not valid."), {"_form": [_("The draft is too large.")]})
-        data = attachments.attach_uploads(actor, task.instance, data, files)
-        _name_a_new_case(actor, task, data)     # (reads first: the task's row is then written once)
-        task.draft_data = data
-        audit.record(ctx, "task_draft_saved", actor=actor, instance_id=task.instance_id,
-                     element_id=task.element_id, element_name=task.name, task_id=task.id,
-                     data={"fields": sorted(data)})
+        draft_in(ctx, task, data, files)
     return task
+
+
+def draft_in(ctx, task, data, files=()):
+    """Save a draft on a task the command's actor may act on (inside the command)."""
+    actor = ctx.actor
+    if task.delegation_state == "pending":
+        raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
+    if not isinstance(data, dict) or len(json.dumps(data, default=str)) > MAX_DRAFT_BYTES:
+        raise ValidationFailed(_("The draft is not valid."), {"_form": [_("The draft is too large.")]})
+    data = attachments.attach_uploads(actor, task.instance, data, files)
+    _name_a_new_case(actor, task, data)     # (reads first: the task's row is then written once)
+    task.draft_data = data
+    audit.record(ctx, "task_draft_saved", actor=actor, instance_id=task.instance_id,
+                 element_id=task.element_id, element_name=task.name, task_id=task.id,
+                 data={"fields": sorted(data)})
 
 
 def complete(actor, task_id, data, expected_version=None, files=()):
@@ -154,31 +160,45 @@ def complete(actor, task_id, data, expected_version=None, files=()):
     with command(actor) as ctx:
         task = task_for_update(task_id)
         _authorise(actor, task, expected_version)
-        if task.delegation_state == "pending":
-            raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
-        instance = task.instance
-        compiled = definitions.compiled_by_id(instance.definition_id)
-        step = compiled.steps.get(task.element_id)
-        data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
-        if step is not None and step.readonly_fields:   # read-only here: the case keeps its values
-            current = task_data(task)
-            for name in step.readonly_fields:
-                data.pop(name, None)
-                if name in current:
-                    data[name] = current[name]
-        scope = compiled.settings.scope_field
-        if scope and instance.district and actor.id != instance.started_by_id and \
-                scope in form_of(task).get("properties", {}):
-            data[scope] = instance.district    # only the applicant places the case; a reviewer cannot move it
-        schema = form_of(task)
-        cleaned = forms.validate(schema, data, opinion_required=bool(step and step.opinion_required),
-                                 options=forms.field_options(schema, ctx.session, actor))
-        if task.step_mode in ApprovalMode.MULTI:
-            aggregated = signatures.record_signature(ctx, task, cleaned)
-            close_row(ctx, task, actor)
-            if aggregated is not None:
-                finish_step(ctx, task, aggregated, already_marked=True)
-        else:
-            finish_step(ctx, task, cleaned)   # the engine runs before anything is written
-        task.instance_title, task.district = instance.title, instance.district   # the form may have named the case
+        complete_in(ctx, task, data, files)
     return task
+
+
+def _kept_values(actor, task, step, compiled, data):
+    """The submitted data with what this actor may not change put back: read-only fields keep the
+    case's values, and only the applicant places the case (its scope field)."""
+    instance = task.instance
+    if step is not None and step.readonly_fields:   # read-only here: the case keeps its values
+        current = task_data(task)
+        for name in step.readonly_fields:
+            data.pop(name, None)
+            if name in current:
+                data[name] = current[name]
+    scope = compiled.settings.scope_field
+    if scope and instance.district and actor.id != instance.started_by_id and \
+            scope in form_of(task).get("properties", {}):
+        data[scope] = instance.district    # only the applicant places the case; a reviewer cannot move it
+    return data
+
+
+def complete_in(ctx, task, data, files=()):
+    """Complete a task the command's actor may act on (inside the command)."""
+    actor = ctx.actor
+    if task.delegation_state == "pending":
+        raise Forbidden(_("A delegated task goes back to its owner to finish; hand it back with your opinion."))
+    instance = task.instance
+    compiled = definitions.compiled_by_id(instance.definition_id)
+    step = compiled.steps.get(task.element_id)
+    data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
+    data = _kept_values(actor, task, step, compiled, data)
+    schema = form_of(task)
+    cleaned = forms.validate(schema, data, opinion_required=bool(step and step.opinion_required),
+                             options=forms.field_options(schema, ctx.session, actor))
+    if task.step_mode in ApprovalMode.MULTI:
+        aggregated = signatures.record_signature(ctx, task, cleaned)
+        close_row(ctx, task, actor)
+        if aggregated is not None:
+            finish_step(ctx, task, aggregated, already_marked=True)
+    else:
+        finish_step(ctx, task, cleaned)   # the engine runs before anything is written
+    task.instance_title, task.district = instance.title, instance.district   # the form may have named the case

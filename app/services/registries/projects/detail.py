@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .... import localtime
 from ....extensions import db
-from ....models import ChangeRequest, ProjectCheck, RiskAlert, TaskBookVersion
+from ....models import BreakthroughProject, ChangeRequest, ProjectCheck, RiskAlert, TaskBookVersion
 from ....models.states import RiskSeverity
 from ..achievements.sharing_priority import has_sharing_priority
 from . import progress, requests
@@ -118,3 +118,38 @@ def project_detail(user, project_id, diff_from=None, diff_to=None):
         linked_problems(user, project), budget_total(content),
         signatures_of(entries[0].book if entries else None), requests.team_may_request(user, project),
         has_sharing_priority(db.session, project.consortium.lead_unit_credit_code))
+
+
+# the parts a review step may show (step property `showProject`, docs/approval-steps.md): the task
+# book in force; the progress (targets over time, milestones, quarterly reports, earlier checks); and
+# forms the team submitted on the case, shown read-only with the case data (materials, attachments)
+BOOK, PROGRESS = "task_book", "reports"
+FORM_PARTS = {"acceptance": "project_acceptance_application", "rectification": "project_rectification"}
+REVIEW_PARTS = (BOOK, PROGRESS, *FORM_PARTS)
+
+
+def review_parts(text):
+    """The known parts named in a `showProject` value, in the order the page shows them."""
+    named = {p.strip() for p in (text or "").split(",")}
+    return [p for p in REVIEW_PARTS if p in named]
+
+
+def review_material(instance_id, parts):
+    """The project of a lifecycle case as its review step shows it to the step's reviewers, or None
+    when the case has no project yet. No library rule here: the caller has checked that the reader
+    may see the task (the experts the case named read what they judge, not the library)."""
+    project = db.session.execute(select(BreakthroughProject).where(
+        BreakthroughProject.instance_id == instance_id)).scalar_one_or_none()
+    if project is None or not parts:
+        return None
+    entries = versions_of(project)
+    book = in_force(entries, project)
+    content = book.content if book else {}
+    reports = progress.reports_of(project) if PROGRESS in parts else []
+    return ProjectDetail(
+        project, book, entries,
+        charts=progress.target_series(content, reports) if PROGRESS in parts else [],
+        milestones=progress.milestone_timeline(content, reports, localtime.today()) if PROGRESS in parts else [],
+        reports=list(reversed(reports)), checks=_checks_of(project.id) if PROGRESS in parts else [],
+        problems=list(project.problems), budget_total=budget_total(content),
+        signatures=signatures_of(entries[0].book if entries else None))
