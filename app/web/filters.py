@@ -31,7 +31,7 @@ def status_label(value):
               "not_registered": _("Not entered"), "rejected_duplicate": _("Duplicate, not accepted"),
               "reviewed": _("Review complete"),
               "expired": _("Expired"), "refused": _("Refused"),     # licence agreements
-              "delisted": _("Delisted"),                            # achievement admission
+              "delisted": _("Withdrawn from the library"),          # achievement admission
               "approve": _("Approve"), "return": _("Return for revision"), "reject": _("Reject"),
               "approved": _("Approved"), "rejected": _("Rejected"), "pending": _("Not yet"),
               "single": _("Single approver"), "or_sign": _("Or-sign (any one decides)"),

@@ -64,4 +64,4 @@ def test_who_sees_the_form(app, browser):
     assert browser("applicant2").get("/achievements/999999/sharing-requests/new").status_code == 404
     anonymous = browser(None).get(f"/achievements/{directed}/sharing-requests/new")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    assert 'id="nav-sharing"' in browser("applicant2").get("/my/sharing-requests").get_data(as_text=True)
+    assert 'id="link-sharing"' in browser("applicant2").get("/achievements").get_data(as_text=True)

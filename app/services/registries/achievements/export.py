@@ -15,7 +15,7 @@ def _columns():
     return [
         (_("Number"), lambda a: a.number), (_("Achievement"), lambda a: a.name),
         (_("Contributor"), lambda a: a.contributor_name), (_("Type"), lambda a: labels.kind_name(a.kind)),
-        (_("Industrial chain"), lambda a: labels.chain_name(a.chain)), (_("Summary"), lambda a: a.summary),
+        (_("Industrial chain"), lambda a: labels.chain_name(a.chain)), (_("Achievement summary"), lambda a: a.summary),
         (_("Technical indicators"), lambda a: a.technical_indicators),
         (_("Application scenarios and scope"), lambda a: a.application_scenarios),
         (_("IP type"), lambda a: labels.ip_type_name(a.ip_type)),
