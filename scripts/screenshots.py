@@ -62,7 +62,8 @@ def shots(page, base):
         ("project", "manager", lambda: first_link(page, base, "/projects", "#projects-table tbody tr a")),
         ("risks", "manager", "/projects/risks"),
         ("achievements", "applicant2", "/achievements"),
-        ("achievement", "manager", lambda: first_link(page, base, "/achievements?status=published", "#achievements-table tbody tr a")),
+        ("achievement", "manager",
+         lambda: first_link(page, base, "/achievements?status=published", "#achievements-table tbody tr a")),
         ("audit", "auditor", lambda: first_link(page, base, "/audit/", "#audit-cases tbody tr a")),
     ]
 
