@@ -3,8 +3,8 @@
 
 Set-up (SQLite file by default; --postgres URL of a database whose name contains 'bench'): the
 demo accounts, consortia and problems, then N achievements (default 2,000; --quick 300) registered
-and published through the library's commands, cycling the four share levels over the demo
-consortia, and for the requester `expert1` 50 directed grants in force and 50 licences in force
+and published through the library's commands, cycling the four share levels over the first two
+demo consortia (applicant3's unit is a member of neither), and for the requester `expert1` 50 directed grants in force and 50 licences in force
 (plus as many expired ones for `expert2`).
 
 Measured (the app in-process through Flask's test client, so the figure is the app's own time per
@@ -44,38 +44,41 @@ from _setup import (  # noqa: E402
     sqlite_url,
     user,
 )
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from app.extensions import db  # noqa: E402
-from app.models import AccessGrant, Consortium, LicenceAgreement  # noqa: E402
+from app.models import AccessGrant, LicenceAgreement  # noqa: E402
 from app.models.identity import utcnow  # noqa: E402
 from app.models.states import GrantStatus, LicenceStatus, ShareCondition, ShareLevel  # noqa: E402
 from app.services import demo  # noqa: E402
 from app.services.command import command  # noqa: E402
 from app.services.registries.achievements import admission  # noqa: E402
+from app.services.registries.consortium import consortia_of  # noqa: E402
 
 PASSWORD = demo.DEMO_PASSWORD
 WORD = "基准词"
-ROLES = ("applicant3", "expert1", "manager")
+ROLES = ("applicant3", "expert1", "manager")    # outsider, requester with grants and licences, overseer
 
 
-def _data(consortium, i, level):
+def _data(consortium, contributor, i, level):
     conditions = ShareCondition.PAID if level == ShareLevel.PAID else ShareCondition.FREE
     return {"consortium_id": consortium.id, "name": f"成果{i:05d}", "contributor_name": consortium.lead_unit_name,
             "kind": "solution", "summary": f"第{i}号成果简介{WORD if i % 10 == 0 else ''}。",
             "share_level": level, "share_conditions": conditions, "contact_name": "陈工",
-            "contact_phone": "13800138000", "commitment": True, "contributor_user": "applicant"}
+            "contact_phone": "13800138000", "commitment": True, "contributor_user": contributor}
 
 
 def seed(count):
     demo.seed_cases()
     demo.seed_problems()
-    consortia = db.session.execute(select(Consortium).order_by(Consortium.id)).scalars().all()
+    # (consortium, a user of its lead unit): the contributors of the demo's first two consortia
+    teams = [(consortia_of(db.session, user(name))[0], name) for name in ("applicant", "applicant2")]
     ids = {level: [] for level in ShareLevel.ALL}
     for i in range(count):
         level = ShareLevel.ALL[i % 4]
+        consortium, contributor = teams[i % len(teams)]
         with command(None) as ctx:
-            achievement = admission.register_achievement(ctx, None, _data(consortia[i % len(consortia)], i, level))
+            achievement = admission.register_achievement(ctx, None, _data(consortium, contributor, i, level))
             admission.publish(ctx, achievement.id, level, achievement.share_conditions, "", "")
             ids[level].append(achievement.id)
         if i % 500 == 499:
