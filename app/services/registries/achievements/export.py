@@ -1,12 +1,9 @@
 """The filtered library as an Excel workbook (.xlsx), in the reader's language: the App. G columns
 of every achievement the reader may read (never a card: an export holds only what its reader may
 read, access.readable_by)."""
-from io import BytesIO
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
+from ..workbook import workbook_bytes
 from . import labels
 from .queries import export_rows
 
@@ -30,16 +27,4 @@ def _columns():
 
 def achievements_workbook(user, now, f=None):
     """The .xlsx bytes of the achievements `user` may read that pass the filter."""
-    columns = _columns()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Achievements")[:31]
-    sheet.append([title for title, _value in columns])
-    for achievement in export_rows(user, now, f):
-        sheet.append([value(achievement) for _title, value in columns])
-    sheet.freeze_panes = "B2"
-    for index in range(1, len(columns) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 20
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(_("Achievements"), _columns(), export_rows(user, now, f))

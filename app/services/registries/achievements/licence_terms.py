@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from ....models.states import LicenceType
-from ..problems.fields import FieldErrors
+from ..problems.fields import FieldErrors, text_value
 
 SHORT_TEXTS = {"territory": 200, "field_of_use": 200}
 LONG_TEXTS = ("payment_schedule", "duties", "liability", "dispute_resolution")
@@ -23,19 +23,6 @@ FIELDS = ("licence_type", *SHORT_TEXTS, "term_from", "term_to", "fee_amount", *L
 MAX_FEE = Decimal("999999999999.99")
 MAX_TERM_DAYS = 366 * 50
 LAST_DAY = date(2200, 1, 1)
-
-
-def _text(data, field, limit, errors):
-    value = data.get(field, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(field, _("Expected text."))
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        errors.add(field, _("At most %(n)d characters.", n=limit))
-    return value
 
 
 def _date(data, field, errors):
@@ -90,9 +77,9 @@ def values(data, today=None):
     if found["licence_type"] not in LicenceType.ALL:
         errors.add("licence_type", _("Choose one of the listed values."))
     for field, limit in SHORT_TEXTS.items():
-        found[field] = _text(data, field, limit, errors)
+        found[field] = text_value(data, field, limit, errors)
     for field in LONG_TEXTS:
-        found[field] = _text(data, field, LONG_TEXT_LIMIT, errors)
+        found[field] = text_value(data, field, LONG_TEXT_LIMIT, errors)
     for field in REQUIRED_TEXTS:
         if not found[field] and field not in errors:
             errors.add(field, _("Required."))

@@ -2,12 +2,9 @@
 
 The rows are exactly the list's (same filter, same visibility, same order); numbers stay
 numbers (rates, scores) so the sheet can be sorted and summed."""
-from io import BytesIO
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
+from ..workbook import workbook_bytes
 from . import labels
 from .queries import export_rows
 
@@ -44,16 +41,4 @@ def _columns():
 
 def problems_workbook(user, f=None):
     """The .xlsx bytes of the problems `user` may see that pass the filter."""
-    columns = _columns()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Quality problems")[:31]
-    sheet.append([title for title, _value in columns])
-    for problem in export_rows(user, f):
-        sheet.append([value(problem) for _title, value in columns])
-    sheet.freeze_panes = "B2"
-    for index in range(1, len(columns) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 18
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(_("Quality problems"), _columns(), export_rows(user, f), width=18)

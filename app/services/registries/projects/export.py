@@ -1,12 +1,9 @@
 """The filtered project list as an Excel workbook (.xlsx), in the reader's language: the App. E
 columns and the list's own (direction, status, risk, task book version). The rows are exactly the
 list's (same filter, same visibility, same order)."""
-from io import BytesIO
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
+from ..workbook import workbook_bytes
 from . import labels
 from .queries import export_rows
 
@@ -35,16 +32,4 @@ def _columns():
 
 def projects_workbook(user, f=None):
     """The .xlsx bytes of the projects `user` may see that pass the filter."""
-    columns = _columns()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Breakthrough projects")[:31]
-    sheet.append([title for title, _value in columns])
-    for project in export_rows(user, f):
-        sheet.append([value(project) for _title, value in columns])
-    sheet.freeze_panes = "B2"
-    for index in range(1, len(columns) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 20
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(_("Breakthrough projects"), _columns(), export_rows(user, f))
