@@ -9,11 +9,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
-from app.models import Achievement, HumanTask, ProcessInstance, TimerJob
+from app.models import AccessGrant, Achievement, HumanTask, Notification, ProcessInstance, TimerJob
 from app.models.states import AchievementStatus, InstanceStatus, ShareLevel, TaskStatus
 from app.services.errors import Forbidden, ValidationFailed
 from app.services.registries.achievements import access, requests
-from app.services.workflow import tasks, timer_firing
+from app.services.workflow import cases, tasks, timer_firing
 from tests.achievement_support import achievement_data
 from tests.problem_support import PDF, A, make_consortium, user
 
@@ -135,3 +135,25 @@ def test_managing_body_asks_for_a_delisting_review_and_keeps_it(app):
     assert achievement.status == AchievementStatus.PUBLISHED and achievement.right_expires_on == date(2040, 1, 1)
     assert db.session.execute(select(TimerJob).where(TimerJob.instance_id == case.id, TimerJob.status == "pending",
                                                      TimerJob.element_id == "right_expires")).scalars().one()
+
+
+def test_the_delisting_review_names_the_holders_in_force_and_delisting_tells_them(app):
+    consortium = make_consortium(A)
+    case = _applied()
+    _submit(case, consortium, right_expires_on=None)
+    _do(case, "manager", REVIEW_OK)
+    _do(case, "manager", {"decision": "approve", "share_level": ShareLevel.DIRECTED, "share_conditions": "agreement"})
+    achievement = _achievement(case)
+    now = datetime.now(timezone.utc)
+    holder = user("expert3")
+    db.session.add(AccessGrant(achievement_id=achievement.id, requester_id=holder.id, status="granted",
+                               valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=9)))
+    db.session.commit()
+    requests.request_delisting(user("manager"), achievement.id, "技术已被替代。")
+    review = _open(case)
+    assert holder.display_name in cases.task_data(review)["agreements_in_force"]
+    _do(case, "manager", {"decision": "approve", "opinion": "下架。"})
+    told = db.session.execute(select(Notification).where(Notification.user_id == holder.id,
+                                                         Notification.kind == "achievement")).scalars().all()
+    assert len(told) == 1 and achievement.number in told[0].message
+    assert not access.may_read(db.session, holder, achievement.id, datetime.now(timezone.utc))

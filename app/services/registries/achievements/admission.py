@@ -16,7 +16,7 @@ from ....models.states import AchievementStatus, ProjectStatus, ShareCondition, 
 from ...errors import Forbidden, ValidationFailed
 from ..consortium import consortia_of
 from ..problems.fields import FieldErrors
-from . import fields, numbering, records
+from . import fields, holders, numbering, records
 
 CHANGEABLE = ("name", "summary", "technical_indicators", "application_scenarios", "ip_type", "right_status",
               "certificate_number", "right_owner", "right_expires_on", "contact_name", "contact_phone",
@@ -150,6 +150,7 @@ def delist(ctx, achievement_id, reason, instance=None):
     achievement = records.load(ctx, achievement_id)
     achievement.delist_reason = reason[:fields.LONG_TEXT_LIMIT]
     achievement.delisted_at = ctx.now
+    holders.tell_of_delisting(ctx, achievement, instance)
     records.move(ctx, achievement, AchievementStatus.DELISTED, instance, reason)
     return achievement
 

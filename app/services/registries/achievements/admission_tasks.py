@@ -10,7 +10,7 @@ from sqlalchemy import select
 from .... import localtime
 from ....models import BreakthroughProject, User
 from ...command import active
-from . import admission, records
+from . import admission, holders, records
 
 REVIEW_HOUR = time(9, 0)      # an expiry opens its review at 09:00 Guangzhou time on the day
 
@@ -70,7 +70,8 @@ def right_expired(instance, data):
                    right_expires_on=str(achievement.right_expires_on or ""))
     return {"delisting_reason": _("The right (%(certificate)s) expired on %(day)s.",
                                   certificate=achievement.certificate_number or achievement.ip_type,
-                                  day=str(achievement.right_expires_on or ""))}
+                                  day=str(achievement.right_expires_on or "")),
+            "agreements_in_force": holders.in_force_summary(ctx.session, achievement.id, ctx.now)}
 
 
 def delist(instance, data):

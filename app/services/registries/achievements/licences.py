@@ -24,7 +24,7 @@ from ...audit import trail
 from ...errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...identity.permissions import MANAGING_BODY
 from . import licence_conflicts, licence_terms, records
-from .access import listed_for
+from .access import OVERSEERS, listed_for
 from .admission import check_contributor
 
 LICENSOR, LICENSEE = "licensor", "licensee"
@@ -56,7 +56,9 @@ def licensable(achievement):
 
 
 def check_applicant(session, user, achievement, now):
-    """A logged-in user who sees the achievement's card, not its contributor, may apply."""
+    """A logged-in user of a unit who sees the achievement's card may apply: not its contributor, and
+    not those who oversee the library (the managing body registers licences; the offices, auditors
+    and administrators read them)."""
     if user is None:
         raise Forbidden(_("Log in to apply for a licence."))
     if not licensable(achievement):
@@ -66,6 +68,11 @@ def check_applicant(session, user, achievement, now):
         raise NotFound(_("Achievement %(id)s does not exist.", id=achievement.id))
     if is_contributor(user, achievement):
         raise Forbidden(_("The contributor cannot take a licence of its own achievement."))
+    if OVERSEERS & user.group_keys:
+        raise Forbidden(_("The managing body, the offices, auditors and administrators oversee licences; "
+                          "they do not take them."))
+    if user.unit is None:
+        raise Forbidden(_("A licence is granted to a unit: your account belongs to none."))
 
 
 def record(ctx, event_type, licence, instance=None, **data):

@@ -20,7 +20,7 @@ from ...workflow import message_routing
 from ...workflow.loading import lock_case
 from ...workflow.steps import apply_step
 from ..consortium import consortia_of
-from . import records
+from . import holders, records
 
 ADMISSION_MESSAGE = "achievement_admission"
 DELISTING_MESSAGE = "achievement_delisting"
@@ -58,7 +58,9 @@ def request_delisting(actor, achievement_id, reason):
         case = lock_case(achievement.instance_id)
         if case is None or case.status != InstanceStatus.RUNNING:
             raise Conflict(_("The achievement's case is not running."))
-        message_routing.deliver_message(ctx, DELISTING_MESSAGE, {"delisting_reason": reason}, _source(ctx),
-                                        apply_step, business_key=case.business_key)
+        variables = {"delisting_reason": reason,
+                     "agreements_in_force": holders.in_force_summary(ctx.session, achievement.id, ctx.now)}
+        message_routing.deliver_message(ctx, DELISTING_MESSAGE, variables, _source(ctx), apply_step,
+                                        business_key=case.business_key)
         records.record(ctx, "achievement_delisting_requested", achievement, case, reason=reason)
     return achievement
