@@ -77,7 +77,22 @@ def _domain_event_label(value):
             "project_change_requested": _("Change requested"), "project_change_approved": _("Change approved"),
             "project_change_rejected": _("Change rejected"), "project_risk_opened": _("Risk alert opened"),
             "project_risk_noted": _("Risk alert noted"), "project_risk_closed": _("Risk alert closed"),
-            "decision_deployed": _("Rules deployed"), "user_created": _("Account created")}.get(value)
+            "decision_deployed": _("Rules deployed"), "user_created": _("Account created"),
+            **_achievement_event_labels()}.get(value)
+
+
+def _achievement_event_labels():
+    """The achievement library's audit events: admission, directed sharing, licences."""
+    return {"achievement_submitted": _("Admission form submitted"), "achievement_revised": _("Admission form revised"),
+            "achievement_status_changed": _("Achievement status changed"),
+            "achievement_published": _("Achievement published"), "achievement_right_expired": _("Right expired"),
+            "achievement_right_updated": _("Right updated"),
+            "achievement_delisting_requested": _("Delisting review requested"),
+            "achievement_sharing_requested": _("Access requested"), "achievement_sharing_granted": _("Access granted"),
+            "achievement_sharing_refused": _("Access refused"), "achievement_sharing_expired": _("Access expired"),
+            "licence_applied": _("Licence applied for"), "licence_revised": _("Terms revised"),
+            "licence_confirmed": _("Agreement confirmed"), "licence_status_changed": _("Licence status changed"),
+            "licence_revenue_recorded": _("Revenue recorded")}
 
 
 def actor_label(name):

@@ -53,6 +53,8 @@ def _message(error):
         if isinstance(reason, Reason):                 # the domain's English reason, in the user's language
             reason = _(reason.template, **reason.params)
         return _("Not a valid unified social credit code: %(reason)s", reason=reason)
+    if kind == "format" and error.validator_value == "date":
+        return _("Write a date as YYYY-MM-DD.")
     if kind == "pattern":
         return _("The format is not valid.")
     if kind == "minLength":
@@ -69,6 +71,10 @@ def _message(error):
         return _("The value has the wrong type.")
     if kind == "additionalProperties":
         return _("Unknown field(s): %(detail)s", detail=error.message)
+    if kind == "const":
+        return _("This must be confirmed.") if error.validator_value is True else _("This value is not allowed.")
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return _("The number is out of range.")
     return error.message
 
 

@@ -95,6 +95,14 @@ def _record_received(ctx, instance, compiled, workflow, kind, name, variables, s
                      "path": runner.snapshot_path(workflow)[before:], "waiting": runner.waiting_elements(workflow)})
 
 
+def _applicant(ctx):
+    """Who the new case is for in the inboxes' 申请人 column: the sending user's unit (a member who
+    applies, asks for access or for a licence); none for the system or a sender of no unit."""
+    if ctx.actor is None or ctx.actor.unit_id is None:
+        return ""
+    return (ctx.members.unit_name(ctx.actor.unit_id) or "")[:200]
+
+
 def start_by_event(ctx, definition, kind, name, variables, source, apply, business_key=None, hops=0):
     """Start a case of `definition` at its message or signal start event (inside a command)."""
     compiled = definitions.compiled(definition)
@@ -105,7 +113,7 @@ def start_by_event(ctx, definition, kind, name, variables, source, apply, busine
         definition_id=definition.id, process_key=definition.key,
         business_key=business_key or new_business_key(compiled.settings, ctx.now), title="",
         status=InstanceStatus.RUNNING, state="", started_by_id=ctx.actor.id if ctx.actor is not None else None,
-        started_at=ctx.now)
+        started_at=ctx.now, applicant=_applicant(ctx))
     ctx.session.add(instance)
     ctx.session.flush()      # its id: the audit chain and the inbox rows name it
     initial = {"initiator": ctx.actor.username if ctx.actor is not None else "", "started_by_event": name}

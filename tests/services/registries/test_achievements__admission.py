@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import AccessGrant, Achievement, HumanTask, Notification, ProcessInstance, TimerJob
 from app.models.states import AchievementStatus, InstanceStatus, ShareLevel, TaskStatus
 from app.services.errors import Forbidden, ValidationFailed
-from app.services.registries.achievements import access, requests
+from app.services.registries.achievements import access, detail, requests
 from app.services.workflow import cases, tasks, timer_firing
 from tests.achievement_support import achievement_data
 from tests.problem_support import PDF, A, make_consortium, user
@@ -111,6 +111,8 @@ def test_expiry_opens_a_delisting_review_and_delisting_hides_it(app):
     now = datetime.now(timezone.utc)
     assert not access.may_read(db.session, None, achievement.id, now)
     assert not access.may_read(db.session, user("applicant"), achievement.id, now)
+    notice = detail.achievement_detail(user("applicant"), now, achievement.id)     # the contributor is told
+    assert notice.withdrawn and not notice.readable and not notice.proofs
     assert not access.may_read(db.session, user("city"), achievement.id, now)
     assert access.may_read(db.session, user("manager"), achievement.id, now)
     assert db.session.get(ProcessInstance, case.id).status == InstanceStatus.COMPLETED
@@ -157,3 +159,12 @@ def test_the_delisting_review_names_the_holders_in_force_and_delisting_tells_the
                                                          Notification.kind == "achievement")).scalars().all()
     assert len(told) == 1 and achievement.number in told[0].message
     assert not access.may_read(db.session, holder, achievement.id, datetime.now(timezone.utc))
+
+
+def test_applying_again_returns_to_the_form_not_yet_submitted(app):
+    consortium = make_consortium(A)
+    first = requests.apply_directly(user("applicant"))
+    assert requests.apply_directly(user("applicant")) == first
+    case = db.session.get(HumanTask, first).instance
+    _submit(case, consortium)
+    assert requests.apply_directly(user("applicant")) != first

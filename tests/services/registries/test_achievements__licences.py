@@ -219,7 +219,10 @@ def test_revenue_is_recorded_by_the_body_or_the_contributor_and_gives_the_priori
     assert has_sharing_priority(db.session, code)                # a licence in force as licensor
     assert not has_sharing_priority(db.session, user("applicant2").unit.credit_code)
     licence_requests.record_revenue(user("manager"), row.id, later(0).isoformat(), "30000.00", "首期款")
-    licence_requests.record_revenue(user("applicant"), row.id, later(1).isoformat(), "20000.50")
+    licence_requests.record_revenue(user("applicant"), row.id, later(0).isoformat(), "20000.50")
+    with pytest.raises(ValidationFailed) as ahead:               # money not received yet
+        licence_requests.record_revenue(user("applicant"), row.id, later(1).isoformat(), "1.00")
+    assert set(ahead.value.errors) == {"received_on"}
     with pytest.raises(Forbidden):
         licence_requests.record_revenue(user("applicant2"), row.id, later(0).isoformat(), "1.00")
     with pytest.raises(ValidationFailed) as bad:

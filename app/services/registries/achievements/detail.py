@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ....extensions import db
-from ....models import Attachment, BreakthroughProject, LicenceAgreement, QualityProblem
+from ....models import Achievement, Attachment, BreakthroughProject, LicenceAgreement, QualityProblem
 from ....models.states import AchievementStatus
 from ...audit import trail
 from ...errors import NotFound
@@ -36,6 +36,7 @@ class AchievementDetail:
     may_apply_licence: bool = False
     may_request_delisting: bool = False
     licences: list = field(default_factory=list)         # the licence agreements the reader may see
+    withdrawn: bool = False                              # the contributor's own, delisted: its card and why
 
 
 def is_contributor(user, achievement):
@@ -66,8 +67,22 @@ def _linked(user, achievement, detail):
             BreakthroughProject.id == achievement.project_id, project_visible_to(user))).scalar_one_or_none()
 
 
+def _own_withdrawn(user, achievement_id):
+    """The contributor's own delisted achievement (they are told it left the library, and why)."""
+    achievement = db.session.get(Achievement, achievement_id) if isinstance(achievement_id, int) else None
+    if achievement is None or achievement.status != AchievementStatus.DELISTED or not is_contributor(user, achievement):
+        return None
+    return achievement
+
+
 def achievement_detail(user, now: datetime, achievement_id) -> AchievementDetail:
-    achievement = queries.listed_achievement(user, now, achievement_id)
+    try:
+        achievement = queries.listed_achievement(user, now, achievement_id)
+    except NotFound:
+        withdrawn = _own_withdrawn(user, achievement_id)
+        if withdrawn is None:
+            raise
+        return AchievementDetail(withdrawn, readable=False, own=True, withdrawn=True)
     detail = AchievementDetail(achievement, achievement.readable, own=is_contributor(user, achievement))
     if detail.readable:
         if achievement.instance_id is not None:

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from .... import localtime
 from ....extensions import db
 from ....models import LicenceRevenue
 from ....models.states import LicenceStatus
@@ -69,6 +70,8 @@ def _revenue_values(received_on, amount, note):
         day = received_on if isinstance(received_on, date) else date.fromisoformat(str(received_on or "").strip())
     except ValueError:
         errors.add("received_on", _("Expected a date (YYYY-MM-DD)."))
+    if day is not None and day > localtime.today():
+        errors.add("received_on", _("Record money already received: the date may not be in the future."))
     try:
         value = Decimal(str(amount).strip()) if amount is not None and not isinstance(amount, bool) else None
     except InvalidOperation:

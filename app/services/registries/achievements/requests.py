@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ....extensions import db
-from ....models import HumanTask
+from ....models import Achievement, HumanTask, ProcessInstance
 from ....models.states import AchievementStatus, InstanceStatus, TaskStatus
 from ...command import command
 from ...errors import Conflict, Forbidden, ValidationFailed
@@ -22,6 +22,8 @@ from ...workflow.steps import apply_step
 from ..consortium import consortia_of
 from . import holders, records
 
+PROCESS_KEY = "achievement_admission"
+FORM_STEP = "fill_form"
 ADMISSION_MESSAGE = "achievement_admission"
 DELISTING_MESSAGE = "achievement_delisting"
 MAX_REASON = 2000
@@ -31,12 +33,26 @@ def _source(ctx):
     return {"actor": ctx.actor.username if ctx.actor is not None else "system"}
 
 
+def _unsubmitted_form(session, actor):
+    """The actor's own 填写成果入库申请表 step of a direct application never submitted (no achievement
+    registered from its case yet), if one is open: applying again returns to it."""
+    return session.execute(select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                           .where(ProcessInstance.process_key == PROCESS_KEY, HumanTask.element_id == FORM_STEP,
+                                  HumanTask.assignee_id == actor.id, HumanTask.status == TaskStatus.OPEN,
+                                  ProcessInstance.id.not_in(select(Achievement.instance_id).where(
+                                      Achievement.instance_id.is_not(None))))
+                           .order_by(HumanTask.id).limit(1)).scalar()
+
+
 def apply_directly(actor):
     """A member of a consortium applies; returns the id of their step 填写成果入库申请表 in the new
-    admission case."""
+    admission case (or in the one they opened before and have not submitted yet)."""
     with command(actor) as ctx:
         if actor is None or not consortia_of(ctx.session, actor):
             raise Forbidden(_("Only a member unit of a consortium may contribute an achievement."))
+        waiting = _unsubmitted_form(ctx.session, actor)
+        if waiting is not None:
+            return waiting
         started = message_routing.deliver_message(ctx, ADMISSION_MESSAGE, {"contributor_user": actor.username},
                                                   _source(ctx), apply_step)
     return db.session.execute(select(HumanTask.id).where(      # its rows are written as the command ends
