@@ -23,7 +23,8 @@ class SharingQuerySchema(Schema):
                                                "my unit's achievements"})
 
 
-class AchievementCardSchema(Schema):
+class SharedAchievementSchema(Schema):
+    """The achievement a sharing request names."""
     id = fields.Int()
     number = fields.Str()
     name = fields.Str()
@@ -32,7 +33,7 @@ class AchievementCardSchema(Schema):
 
 class SharingRequestSchema(Schema):
     id = fields.Int(attribute="grant.id")
-    achievement = fields.Nested(AchievementCardSchema)
+    achievement = fields.Nested(SharedAchievementSchema)
     requester = fields.Str(attribute="requester.username")
     requester_name = fields.Str(attribute="requester.display_name")
     purpose = fields.Str(attribute="grant.purpose")
