@@ -30,15 +30,11 @@ from ....models import AccessGrant, Achievement, LicenceAgreement
 from ....models.states import AchievementStatus, GrantStatus, LicenceStatus, ShareLevel
 from ...identity.permissions import ADMINS, AUDITORS, CITY_OFFICE, MANAGING_BODY
 from ..consortium import consortium_ids_of_unit
+from .records import contributed_by, unit_code
 
-MAX_ID = 2**63 - 1
 OVERSEERS = frozenset({MANAGING_BODY, CITY_OFFICE, AUDITORS, ADMINS})
 DELISTED_READERS = frozenset({MANAGING_BODY, AUDITORS})
 CARD_LEVELS = (ShareLevel.DIRECTED, ShareLevel.PAID)
-
-
-def _unit_code(user):
-    return user.unit.credit_code if user is not None and user.unit is not None else ""
 
 
 def _published(level):
@@ -54,7 +50,7 @@ def _granted(user, now: datetime):
 
 def _licensed(user, now: datetime):
     today = localtime.today(now)
-    code = _unit_code(user)
+    code = unit_code(user)
     licensee = LicenceAgreement.applicant_id == user.id
     if code:
         licensee = or_(licensee, LicenceAgreement.licensee_credit_code == code)
@@ -65,11 +61,7 @@ def _licensed(user, now: datetime):
 
 
 def _own(user):
-    code = _unit_code(user)
-    own = Achievement.contributor_user_id == user.id
-    if code:
-        own = or_(own, Achievement.contributor_credit_code == code)
-    return and_(own, Achievement.status != AchievementStatus.DELISTED)
+    return and_(contributed_by(user), Achievement.status != AchievementStatus.DELISTED)
 
 
 def readable_by(user, now: datetime):
@@ -83,7 +75,7 @@ def readable_by(user, now: datetime):
     if OVERSEERS & groups:
         return Achievement.status != AchievementStatus.DELISTED
     conditions = [public, _own(user), _granted(user, now), _licensed(user, now)]
-    consortia = consortium_ids_of_unit(_unit_code(user))
+    consortia = consortium_ids_of_unit(unit_code(user))
     if consortia is not None:
         conditions.append(and_(_published(ShareLevel.CONSORTIUM), Achievement.consortium_id.in_(consortia)))
     return or_(*conditions)

@@ -25,8 +25,7 @@ CHANGEABLE = ("name", "summary", "technical_indicators", "application_scenarios"
 
 def _consortium(ctx, data, contributor, errors):
     value = data.get("consortium_id")
-    consortium = ctx.session.get(Consortium, value) if isinstance(value, int) and not isinstance(value, bool) \
-        and 0 < value <= records.MAX_ID else None
+    consortium = ctx.session.get(Consortium, value) if records.is_id(value) else None
     if consortium is None:
         errors.add("consortium_id", _("Choose the consortium the achievement belongs to."))
         return None
@@ -51,8 +50,7 @@ def _problem(ctx, data, consortium, errors):
     value = data.get("problem_id")
     if value in (None, ""):
         return None
-    problem = ctx.session.get(QualityProblem, value) if isinstance(value, int) and not isinstance(value, bool) \
-        and 0 < value <= records.MAX_ID else None
+    problem = ctx.session.get(QualityProblem, value) if records.is_id(value) else None
     if problem is None or (consortium is not None and problem.consortium_id != consortium.id):
         errors.add("problem_id", _("Problem %(id)s is not in this consortium's problem library.", id=value))
         return None
@@ -94,8 +92,7 @@ def register_achievement(ctx, instance, data):
     achievement.project_id = project.id if project is not None else None
     achievement.problem_id = problem.id if problem is not None else None
     achievement.contributor_user_id = contributor.id if contributor is not None else None
-    achievement.contributor_credit_code = contributor.unit.credit_code if contributor is not None and \
-        contributor.unit is not None else ""
+    achievement.contributor_credit_code = records.unit_code(contributor)
     achievement.updated_at = ctx.now
     ctx.session.flush()
     records.record(ctx, event, achievement, instance, name=achievement.name,
@@ -174,8 +171,6 @@ def update_right(ctx, achievement_id, right_status, expires_on, instance=None):
 
 def check_contributor(ctx, achievement):
     """The contributor's own acts (consent to a directed request, accept licence terms)."""
-    code = ctx.actor.unit.credit_code if ctx.actor is not None and ctx.actor.unit is not None else ""
-    if ctx.actor is not None and (ctx.actor.id == achievement.contributor_user_id or
-                                  (code and code == achievement.contributor_credit_code)):
+    if records.is_contributor(ctx.actor, achievement):
         return
     raise Forbidden(_("Only the contributor of the achievement may do this."))

@@ -18,7 +18,7 @@ from ...identity.permissions import MANAGING_BODY
 from ...workflow import attachment_store
 from ..problems.visibility import problem_visible_to
 from ..projects.visibility import project_visible_to
-from . import licence_queries, queries, sharing_requests
+from . import licence_queries, queries, records, sharing_requests
 
 EVENT_PREFIX = "achievement_"
 
@@ -37,12 +37,6 @@ class AchievementDetail:
     may_request_delisting: bool = False
     licences: list = field(default_factory=list)         # the licence agreements the reader may see
     withdrawn: bool = False                              # the contributor's own, delisted: its card and why
-
-
-def is_contributor(user, achievement):
-    code = user.unit.credit_code if user is not None and user.unit is not None else ""
-    return user is not None and (user.id == achievement.contributor_user_id or
-                                 bool(code and code == achievement.contributor_credit_code))
 
 
 def _actions(user, detail, now):
@@ -69,10 +63,10 @@ def _linked(user, achievement, detail):
 
 def _own_withdrawn(user, achievement_id):
     """The contributor's own delisted achievement (they are told it left the library, and why)."""
-    achievement = db.session.get(Achievement, achievement_id) if isinstance(achievement_id, int) else None
-    if achievement is None or achievement.status != AchievementStatus.DELISTED or not is_contributor(user, achievement):
+    achievement = db.session.get(Achievement, achievement_id) if records.is_id(achievement_id) else None
+    if achievement is None or achievement.status != AchievementStatus.DELISTED:
         return None
-    return achievement
+    return achievement if records.is_contributor(user, achievement) else None
 
 
 def achievement_detail(user, now: datetime, achievement_id) -> AchievementDetail:
@@ -83,7 +77,7 @@ def achievement_detail(user, now: datetime, achievement_id) -> AchievementDetail
         if withdrawn is None:
             raise
         return AchievementDetail(withdrawn, readable=False, own=True, withdrawn=True)
-    detail = AchievementDetail(achievement, achievement.readable, own=is_contributor(user, achievement))
+    detail = AchievementDetail(achievement, achievement.readable, own=records.is_contributor(user, achievement))
     if detail.readable:
         if achievement.instance_id is not None:
             detail.proofs = proofs_of(achievement)

@@ -30,14 +30,13 @@ def may_see(user, licence):
     the managing body and auditors: access.py)."""
     if user is None:
         return False
-    if licences.is_licensee(user, licence) or licences.is_contributor(user, licence.achievement):
+    if licences.is_licensee(user, licence) or records.is_contributor(user, licence.achievement):
         return True
     return bool(OVERSEERS & user.group_keys) and access.may_read(db.session, user, licence.achievement_id, utcnow())
 
 
 def visible_licence(user, licence_id):
-    valid = isinstance(licence_id, int) and not isinstance(licence_id, bool) and 0 < licence_id <= records.MAX_ID
-    licence = db.session.get(LicenceAgreement, licence_id) if valid else None
+    licence = db.session.get(LicenceAgreement, licence_id) if records.is_id(licence_id) else None
     if licence is None or not may_see(user, licence):
         raise NotFound(_("Licence agreement %(id)s does not exist.", id=licence_id))
     return licence
@@ -69,7 +68,7 @@ def licence_detail(user, licence_id):
     revenue = db.session.execute(select(LicenceRevenue).where(LicenceRevenue.licence_id == licence.id)
                                  .order_by(LicenceRevenue.received_on, LicenceRevenue.id)).scalars().all()
     party = licences.LICENSEE if licences.is_licensee(user, licence) else \
-        licences.LICENSOR if licences.is_contributor(user, licence.achievement) else None
+        licences.LICENSOR if records.is_contributor(user, licence.achievement) else None
     task = licences.open_confirmation(db.session, licence)
     step = task.element_id if task is not None else None
     return LicenceDetail(
@@ -77,17 +76,16 @@ def licence_detail(user, licence_id):
         licences.confirmations(db.session, licence.id), revenue, sum((r.amount for r in revenue), Decimal("0.00")),
         _history(licence), party, party is not None and step == licences.CONFIRM_STEPS[party],
         licence.status in (LicenceStatus.IN_FORCE, LicenceStatus.EXPIRED) and
-        (MANAGING_BODY in user.group_keys or licences.is_contributor(user, licence.achievement)))
+        (MANAGING_BODY in user.group_keys or records.is_contributor(user, licence.achievement)))
 
 
 def my_licences(user):
     """(as licensee, as licensor): the licences the user's side holds or granted, newest first."""
-    code = licences.unit_code(user)
+    code = records.unit_code(user)
     as_licensee = LicenceAgreement.applicant_id == user.id
-    as_licensor = Achievement.contributor_user_id == user.id
     if code:
         as_licensee = or_(as_licensee, LicenceAgreement.licensee_credit_code == code)
-        as_licensor = or_(as_licensor, Achievement.contributor_credit_code == code)
+    as_licensor = records.contributed_by(user)
     base = select(LicenceAgreement).join(Achievement, Achievement.id == LicenceAgreement.achievement_id) \
         .order_by(LicenceAgreement.created_at.desc(), LicenceAgreement.id.desc())
     return (db.session.execute(base.where(as_licensee)).scalars().all(),

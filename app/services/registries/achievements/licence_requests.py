@@ -45,7 +45,7 @@ def party_of(user, licence):
     """The side `user` confirms for, or None (the licensee first, then the licensor)."""
     if licences.is_licensee(user, licence):
         return licences.LICENSEE
-    if licences.is_contributor(user, licence.achievement):
+    if records.is_contributor(user, licence.achievement):
         return licences.LICENSOR
     return None
 
@@ -93,7 +93,7 @@ def record_revenue(actor, licence_id, received_on, amount, note=""):
     with command(actor) as ctx:
         licence = licence_queries.visible_licence(actor, licence_id)
         day, value, note = _revenue_values(received_on, amount, note)
-        if MANAGING_BODY not in actor.group_keys and not licences.is_contributor(actor, licence.achievement):
+        if MANAGING_BODY not in actor.group_keys and not records.is_contributor(actor, licence.achievement):
             raise Forbidden(_("Only the managing body or the contributor records revenue."))
         if licence.status not in (LicenceStatus.IN_FORCE, LicenceStatus.EXPIRED):
             raise Conflict(_("Revenue is recorded under a licence that is or was in force."))

@@ -26,20 +26,11 @@ from ...identity.permissions import MANAGING_BODY
 from . import licence_conflicts, licence_terms, records
 from .access import OVERSEERS, listed_for
 from .admission import check_contributor
+from .records import is_contributor, unit_code
 
 LICENSOR, LICENSEE = "licensor", "licensee"
 PARTIES = (LICENSOR, LICENSEE)
 CONFIRM_STEPS = {LICENSEE: "licensee_confirm", LICENSOR: "licensor_confirm"}    # the case's steps
-
-
-def unit_code(user):
-    return user.unit.credit_code if user is not None and user.unit is not None else ""
-
-
-def is_contributor(user, achievement):
-    code = unit_code(user)
-    return user is not None and (user.id == achievement.contributor_user_id or
-                                 bool(code and code == achievement.contributor_credit_code))
 
 
 def is_licensee(user, licence):

@@ -19,7 +19,7 @@ from ....models.states import AchievementKind, AchievementStatus, ShareLevel
 from ...errors import NotFound
 from ...workflow.queries import Page
 from .. import filters
-from . import access
+from . import access, records
 
 SORTS = {"number": Achievement.number, "name": Achievement.name, "published": Achievement.published_at,
          "contributor": Achievement.contributor_name, "created": Achievement.created_at}
@@ -113,8 +113,7 @@ def mark_readable(user, now, items):
 
 def listed_achievement(user, now: datetime, achievement_id):
     """The achievement if `user` sees it in the catalogue, with `readable` set; else NotFound."""
-    if isinstance(achievement_id, bool) or not isinstance(achievement_id, int) or \
-            not 0 < achievement_id <= access.MAX_ID:
+    if not records.is_id(achievement_id):
         raise NotFound(_("Achievement %(id)s does not exist.", id=achievement_id))
     achievement = db.session.execute(select(Achievement).where(
         Achievement.id == achievement_id, access.listed_for(user, now))).scalar_one_or_none()

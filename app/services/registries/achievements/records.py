@@ -13,7 +13,7 @@ lock), after the event of the decision that set the step off; to the system chai
 A status change is the event `achievement_status_changed` (from, to, reason).
 """
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ....models import Achievement
 from ....models.states import AchievementStatus
@@ -24,14 +24,38 @@ from ...identity.permissions import MANAGING_BODY
 MAX_ID = 2**63 - 1
 
 
+def unit_code(user):
+    """The unified social credit code of the user's unit ("" for none, or nobody)."""
+    return user.unit.credit_code if user is not None and user.unit is not None else ""
+
+
+def is_contributor(user, achievement):
+    """The contributor's side: the user who contributed it, or any user of the contributing unit."""
+    code = unit_code(user)
+    return user is not None and (user.id == achievement.contributor_user_id or
+                                 bool(code and code == achievement.contributor_credit_code))
+
+
+def contributed_by(user):
+    """The same rule as a SQL condition on Achievement."""
+    code = unit_code(user)
+    own = Achievement.contributor_user_id == user.id
+    return or_(own, Achievement.contributor_credit_code == code) if code else own
+
+
 def check_writer(ctx, instance=None):
     if instance is not None or ctx.actor is None or MANAGING_BODY in ctx.actor.group_keys:
         return
     raise Forbidden(_("Only the managing body or a process may change the achievement library."))
 
 
+def is_id(value):
+    """Whether `value` is a whole number a row's id can be (booleans and out-of-range numbers are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def valid_id(value, field="achievement_id"):
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+    if not is_id(value):
         raise ValidationFailed(_("No such achievement."), {field: [_("Expected an achievement id.")]})
     return value
 

@@ -65,14 +65,6 @@ def check_input(purpose, days):
     return text, number
 
 
-def is_contributor_side(user, achievement):
-    """The contributor's user, or a user of the contributor's unit."""
-    if user is None:
-        return False
-    code = user.unit.credit_code if user.unit is not None else ""
-    return user.id == achievement.contributor_user_id or bool(code and code == achievement.contributor_credit_code)
-
-
 def contributor_usernames(session, achievement):
     """Who answers a request: the contributor's user and the active users of its unit."""
     who = [User.id == achievement.contributor_user_id]
@@ -120,7 +112,7 @@ def refusal(session, requester, achievement, now: datetime):
     refused = _level_refusal(achievement)
     if refused is not None:
         return refused
-    if is_contributor_side(requester, achievement):
+    if records.is_contributor(requester, achievement):
         return Forbidden(_("Your unit contributed this achievement; there is nothing to ask for."))
     if open_request(session, requester.id, achievement.id, now) is not None:
         return Conflict(_("You have a request for this achievement that is open or in force."))
@@ -189,7 +181,7 @@ def grant(ctx, instance, grant_id, days, opinion=""):
     """The contributor consented: the requester reads from now for `days` days."""
     record = load_grant(ctx, instance, grant_id)
     achievement = record.achievement
-    if ctx.actor is not None and not is_contributor_side(ctx.actor, achievement):
+    if ctx.actor is not None and not records.is_contributor(ctx.actor, achievement):
         raise Forbidden(_("Only the contributor of the achievement may consent to sharing it."))
     if _level_refusal(achievement) is not None:      # delisted (or re-levelled) since it was asked for
         raise Conflict(_("Achievement %(number)s is no longer shared by directed request; refuse the request.",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ....extensions import db
 from ....models import AccessGrant, Achievement, HumanTask, ProcessInstance, User
@@ -129,11 +129,7 @@ def requests_to_me(actor, limit=200):
     each waiting one with the contributor's open step."""
     if actor is None:
         raise Forbidden(_("Log in to see your sharing requests."))
-    own = Achievement.contributor_user_id == actor.id
-    code = actor.unit.credit_code if actor.unit is not None else ""
-    if code:
-        own = or_(own, Achievement.contributor_credit_code == code)
-    return _rows(own, _now(), limit, with_tasks=True)
+    return _rows(records.contributed_by(actor), _now(), limit, with_tasks=True)
 
 
 def overview(actor):
