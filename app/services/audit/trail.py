@@ -93,6 +93,17 @@ def record_after_next(ctx: CommandContext, event_type: str, **fields: Any) -> No
     ctx.audit_following.append(_pending(event_type, **fields))
 
 
+def record_library_event(ctx: CommandContext, event_type: str, instance: Any, data: dict) -> None:
+    """A library's event (problem, project, achievement, licence …), by the command's actor: on the
+    case's chain after the decision that set its step off when a process step acts (`instance`),
+    on the system chain at once otherwise."""
+    fields = {"actor": ctx.actor, "instance_id": instance.id if instance is not None else None, "data": data}
+    if instance is not None:
+        record_after_next(ctx, event_type, **fields)
+    else:
+        record(ctx, event_type, **fields)
+
+
 def _pending(event_type, actor=None, instance_id=None, element_id="", element_name="", task_id=None,
              data=None, at=None) -> PendingEvent:
     chain = chain_of(instance_id)

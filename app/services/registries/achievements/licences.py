@@ -67,13 +67,8 @@ def check_applicant(session, user, achievement, now):
 
 
 def record(ctx, event_type, licence, instance=None, **data):
-    fields = {"actor": ctx.actor, "instance_id": instance.id if instance is not None else None,
-              "data": {"licence_id": licence.id, "licence_number": licence.number,
-                       "achievement_id": licence.achievement_id, **data}}
-    if instance is not None:
-        trail.record_after_next(ctx, event_type, **fields)
-    else:
-        trail.record(ctx, event_type, **fields)
+    trail.record_library_event(ctx, event_type, instance, {
+        "licence_id": licence.id, "licence_number": licence.number, "achievement_id": licence.achievement_id, **data})
 
 
 def move(ctx, licence, new, instance=None, reason=""):

@@ -77,12 +77,8 @@ def of_instance(ctx, instance):
 
 
 def record(ctx, event_type, achievement, instance=None, **data):
-    fields = {"actor": ctx.actor, "instance_id": instance.id if instance is not None else None,
-              "data": {"achievement_id": achievement.id, "achievement_number": achievement.number, **data}}
-    if instance is not None:
-        trail.record_after_next(ctx, event_type, **fields)
-    else:
-        trail.record(ctx, event_type, **fields)
+    trail.record_library_event(ctx, event_type, instance,
+                               {"achievement_id": achievement.id, "achievement_number": achievement.number, **data})
 
 
 def move(ctx, achievement, new, instance=None, reason=""):

@@ -54,12 +54,8 @@ def load(ctx, problem_id, field="problem_id"):
 
 
 def _record(ctx, event_type, problem, instance, **data):
-    fields_ = {"actor": ctx.actor, "instance_id": instance.id if instance is not None else None,
-               "data": {"problem_id": problem.id, "problem_number": problem.number, **data}}
-    if instance is not None:
-        trail.record_after_next(ctx, event_type, **fields_)
-    else:
-        trail.record(ctx, event_type, **fields_)
+    trail.record_library_event(ctx, event_type, instance,
+                               {"problem_id": problem.id, "problem_number": problem.number, **data})
 
 
 def _history(ctx, problem, old, new, instance, reason):

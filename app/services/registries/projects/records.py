@@ -73,12 +73,8 @@ def of_instance(ctx, instance):
 
 
 def record(ctx, event_type, project, instance=None, **data):
-    fields = {"actor": ctx.actor, "instance_id": instance.id if instance is not None else None,
-              "data": {"project_id": project.id, "project_number": project.number, **data}}
-    if instance is not None:
-        trail.record_after_next(ctx, event_type, **fields)
-    else:
-        trail.record(ctx, event_type, **fields)
+    trail.record_library_event(ctx, event_type, instance,
+                               {"project_id": project.id, "project_number": project.number, **data})
 
 
 def move(ctx, project, new, instance=None, reason=""):
