@@ -152,9 +152,10 @@ def _refused_dmn(problems):
     return ValidationFailed(message, {"dmn": [refusal_text(p) for p in problems]})
 
 
-def _deploy_decision(ctx, data, filename, actor, forms):
+def _deploy_decision(ctx, data, filename, actor, forms, note=None):
     """One DMN file as version N+1 of its key (unless unchanged), and the processes that evaluate it
-    as their version N+1. Returns (decision definition, created, [(process key, version)])."""
+    as their version N+1. Returns (decision definition, created, [(process key, version)]).
+    `note`: the administrator's change note, kept in the audit event (the rules editor)."""
     try:
         document = parse_dmn(data, filename)
     except DiagramError as exc:               # not a readable DMN file
@@ -181,19 +182,17 @@ def _deploy_decision(ctx, data, filename, actor, forms):
     db.session.add(decision)
     audit.record(ctx, "decision_deployed", actor=actor, data={
         "key": decision.key, "version": decision.version, "content_hash": digest,
-        "filename": decision.filename, "decisions": decision.decision_ids})
+        "filename": decision.filename, "decisions": decision.decision_ids, **({"note": note} if note else {})})
     redeployed = []
     for process in list_latest():
         if document.id in (process.decisions or {}):
-            known = dict(forms, **process.forms)
-            definition, created = _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, known, actor,
-                                          available)
+            definition, created = redeploy(ctx, process, dict(forms, **process.forms), actor, available)
             if created:
                 redeployed.append((definition.key, definition.version))
     return decision, True, redeployed
 
 
-def deploy_decision(actor, data, filename):
+def deploy_decision(actor, data, filename, note=None):
     """Deploy one DMN file (administrators only); see the module docstring.
     Returns (decision definition, created, [(process key, new version)])."""
     if actor is not None and not is_admin(actor):
@@ -201,7 +200,14 @@ def deploy_decision(actor, data, filename):
     filename = shorten(filename, DecisionDefinition.filename.type.length) if filename else filename
     forms = load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
-        return _deploy_decision(ctx, data, filename, actor, forms)
+        return _deploy_decision(ctx, data, filename, actor, forms, note)
+
+
+def redeploy(ctx, process, forms, actor, decisions=None):
+    """A deployed process's diagram again, with `forms` (form key -> schema) and the newest rules
+    (or `decisions`) available: version N+1 when what it pins changed, else the version that has
+    that content. Inside a command that changed a form or a DMN file the process uses."""
+    return _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, forms, actor, decisions)
 
 
 def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
