@@ -9,7 +9,9 @@
   var list = document.getElementById("rules-problems");
   var status = document.getElementById("rules-status");
   var modules = root.getAttribute("data-lang") === "zh" && window.ChainqDmnZh ? [window.ChainqDmnZh] : [];
-  var modeler = new window.DmnJS({container: "#dmn-canvas", common: {additionalModules: modules}});
+  // dmn-js passes each view its own additionalModules (the `common` ones would be replaced)
+  var modeler = new window.DmnJS({container: "#dmn-canvas", drd: {additionalModules: modules},
+    decisionTable: {additionalModules: modules}, literalExpression: {additionalModules: modules}});
   var problems = [];
 
   function say(text, bad) {
@@ -46,8 +48,11 @@
     });
     problems.forEach(function (p) {
       if (!p.element) { return; }
-      Array.prototype.forEach.call(canvas.querySelectorAll("[data-element-id]"), function (el) {
-        if (el.getAttribute("data-element-id") === p.element) { el.classList.add("has-problem"); }
+      // a cell carries its own id and its rule's: a problem of a rule marks the rule's cells
+      Array.prototype.forEach.call(canvas.querySelectorAll("[data-element-id], [data-row-id]"), function (el) {
+        if (el.getAttribute("data-element-id") === p.element || el.getAttribute("data-row-id") === p.element) {
+          el.classList.add("has-problem");
+        }
       });
     });
   }
