@@ -97,12 +97,14 @@
     names.forEach(function (name, i) {
       var spec = schema.properties[name] || {}, row = document.createElement("tr");
       row.setAttribute("data-field", name);
-      cell(row, name).className = "mono";
+      var named = cell(row, name);
+      named.className = "mono";
+      named.setAttribute("data-verbatim", "");          // the schema's own words, in any language
       var title = document.createElement("input");
       title.value = spec.title || ""; title.setAttribute("aria-label", name);
       title.addEventListener("change", function () { edit(function (s) { s.properties[name].title = title.value; }); });
       cell(row, title);
-      cell(row, typeOf(spec));
+      cell(row, typeOf(spec)).setAttribute("data-verbatim", "");
       var req = document.createElement("input");
       req.type = "checkbox"; req.checked = required.indexOf(name) >= 0; req.setAttribute("aria-label", name);
       req.addEventListener("change", function () { edit(function (s) { setRequired(s, name, req.checked); }); });

@@ -77,7 +77,8 @@ def _domain_event_label(value):
             "project_change_requested": _("Change requested"), "project_change_approved": _("Change approved"),
             "project_change_rejected": _("Change rejected"), "project_risk_opened": _("Risk alert opened"),
             "project_risk_noted": _("Risk alert noted"), "project_risk_closed": _("Risk alert closed"),
-            "decision_deployed": _("Rules deployed"), "user_created": _("Account created"),
+            "decision_deployed": _("Rules deployed"), "form_deployed": _("Form deployed"),
+            "user_created": _("Account created"),
             **_achievement_event_labels()}.get(value)
 
 

@@ -24,6 +24,15 @@ ALLOWED = {"ChainQ", "API", "XES", "OCEL", "CSV", "ID", "IDs", "PDF", "Excel", "
 SKIP = re.compile(r"/(logout|lang/|api/|static/|vendor/|attachments/)|export|\.(xlsx|csv|xes|json|xml|pdf)\b"
                   r"|/diagram|/steps/|/reexecute")
 PAGES_PER_ROLE = 40
+# pages a role reaches from links the lead adds elsewhere (the forms and rules editors)
+START = {"admin": ("/admin/forms", "/admin/forms/review_opinion/edit", "/admin/rules",
+                   "/admin/rules/problem_severity_rules/edit")}
+# the page's text without what an administrator wrote and the page shows as written (a form's JSON
+# and field names, a DMN file's tables): marked data-verbatim
+PAGE_TEXT = """body => { let text = body.innerText;
+  const verbatim = Array.from(body.querySelectorAll('[data-verbatim]'), e => e.innerText).filter(t => t);
+  verbatim.sort((a, b) => b.length - a.length).forEach(t => { text = text.split(t).join(' '); });
+  return text; }"""
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.+\-]*")
 
 
@@ -64,7 +73,7 @@ def demo_server(tmp_path_factory):
 
 def crawl(page, server, role):
     """(url, foreign words) of each page `role` reaches, breadth first from the home page."""
-    seen, queue, found = set(), deque([server("/"), server("/tasks")]), []
+    seen, queue, found = set(), deque([server("/"), server("/tasks"), *(server(p) for p in START.get(role, ()))]), []
     while queue and len(seen) < PAGES_PER_ROLE:
         url = queue.popleft().split("#")[0]
         path = urlparse(url).path + ("?" + urlparse(url).query if urlparse(url).query else "")
@@ -74,7 +83,7 @@ def crawl(page, server, role):
         response = page.goto(url)
         if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
             continue
-        words = foreign_words(page.locator("body").inner_text(), own=(role,))
+        words = foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=(role,))
         if words:
             found.append((path, words))
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
