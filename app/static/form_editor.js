@@ -11,6 +11,7 @@
   var message = document.getElementById("field-list-message");
   var tbody = document.querySelector("#field-list tbody");
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var stepChoice = document.getElementById("preview-step");
   var timer = null, sent = 0;
 
   function numberLines() {
@@ -23,6 +24,7 @@
   function refreshPreview() {
     var mine = ++sent, body = new FormData();
     body.append("schema", text.value);
+    if (stepChoice) { body.append("step", stepChoice.value); }
     status.textContent = "…";
     fetch(root.getAttribute("data-preview-url"), {
       method: "POST", body: body, credentials: "same-origin", headers: {"X-CSRFToken": csrf}
@@ -167,6 +169,7 @@
   });
 
   text.addEventListener("input", changed);
+  if (stepChoice) { stepChoice.addEventListener("change", refreshPreview); }
   text.addEventListener("scroll", function () { gutter.scrollTop = text.scrollTop; });
   numberLines();
   renderFields();

@@ -46,9 +46,8 @@ def form_edit(key):
 @login_required
 def form_preview(key):
     """The form as the task page renders it, from the posted schema text (an HTML fragment)."""
-    checked = form_versions.check_form(g.user, key, request.form.get("schema", ""))
-    options = form_versions.preview_options(g.user, checked.schema) if not checked.problems else {}
-    return render_template("admin/_form_preview.html", checked=checked, options=options)
+    preview = form_versions.preview_form(g.user, key, request.form.get("schema", ""), request.form.get("step", ""))
+    return render_template("admin/_form_preview.html", preview=preview, checked=preview.check)
 
 
 @bp.route("/rules")

@@ -23,6 +23,7 @@ from ..identity.permissions import is_admin
 from . import definitions, deploy
 from .form_checks import read_schema, required_added
 from .forms import field_options, load_forms
+from .pages import without_fields
 
 NOTE_LENGTH = 500
 
@@ -48,8 +49,43 @@ class FormEntry:
         return any(p.newest for p in self.pinned_by)
 
     @property
+    def steps(self):
+        """Every step of a newest version that shows this form (the preview can show it as any of them)."""
+        found = []
+        for pin in self.pinned_by:
+            if pin.newest:
+                compiled = definitions.compiled(definitions.latest(pin.key))
+                found.extend(StepUse(pin.key, step.element_id, step.name, step.opinion_required,
+                                     tuple(sorted(step.readonly_fields)), step.hidden_fields)
+                             for step in compiled.steps.values() if step.form_key == self.key)
+        return found
+
+    @property
     def text(self):
         return json.dumps(self.schema, ensure_ascii=False, indent=2)
+
+
+@dataclass(frozen=True)
+class StepUse:
+    """A step of a process's newest version that shows the form, and its own settings for it."""
+    process: str
+    element_id: str
+    name: str
+    opinion_required: bool
+    readonly: tuple
+    hidden: frozenset
+
+    @property
+    def value(self):
+        return f"{self.process}:{self.element_id}"
+
+
+@dataclass
+class FormPreview:
+    check: "FormCheck"
+    schema: dict | None              # as the chosen step shows it (without its hidden fields)
+    options: dict                    # the choices of fields whose options depend on the user
+    step: StepUse | None
 
 
 @dataclass
@@ -113,11 +149,17 @@ def check_form(actor, key, text):
     return FormCheck(schema, problems, added)
 
 
-def preview_options(actor, schema):
-    """The choices of the fields whose options depend on who fills the form, for the previewing
-    administrator (as the task page lists them for its user)."""
-    _admin_only(actor)
-    return field_options(schema, db.session, actor)
+def preview_form(actor, key, text, step=""):
+    """What the preview shows: the problems of the text, or the form as the task page of `step`
+    ("process:element", one of the entry's steps; else the form alone) renders it, with the choices
+    the previewing administrator would have where they depend on the user."""
+    checked = check_form(actor, key, text)
+    if checked.problems:
+        return FormPreview(checked, None, {}, None)
+    entry = _entries().get(key)
+    use = next((s for s in entry.steps if s.value == step), None) if entry is not None and step else None
+    schema = without_fields(checked.schema, use.hidden) if use is not None else checked.schema
+    return FormPreview(checked, schema, field_options(schema, db.session, actor), use)
 
 
 def deploy_form(actor, key, text, note):
@@ -132,7 +174,8 @@ def deploy_form(actor, key, text, note):
                                {"note": [_("Enter at most %(n)d characters.", n=NOTE_LENGTH)]})
     schema, problems = read_schema(text)
     if problems:
-        raise ValidationFailed(problems[0].describe(), {"schema": [p.describe() for p in problems]})
+        raise ValidationFailed(_("The form schema is refused: %(problem)s", problem=problems[0].describe()),
+                               {"schema": [p.describe() for p in problems]})
     disk = _disk_forms()
     with command(actor) as ctx:
         users = [p for p in definitions.list_latest() if key in (p.forms or {})]
