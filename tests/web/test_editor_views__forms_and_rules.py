@@ -102,6 +102,8 @@ def test_deploying_from_the_page_needs_a_note_and_names_the_new_versions(browser
     done = admin.post("/admin/forms/review_opinion/edit", data={"schema": json.dumps(changed), "note": "加风险"},
                       follow_redirects=True)
     assert done.status_code == 200 and "consortium_application v2" in done.get_data(as_text=True)
+    operations = browser("auditor").get("/audit/operations").get_data(as_text=True)
+    assert "Form deployed" in operations                        # the auditors see the admin action
 
 
 @pytest.mark.parametrize("path", ["/admin/forms", "/admin/forms/review_opinion/edit", "/admin/rules",
