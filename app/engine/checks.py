@@ -130,8 +130,27 @@ def _timer_literal_is_valid(tag: str, text: str) -> bool:
     return tag != "timeDate" or isinstance(value, datetime)
 
 
+def check_sequence_flow_ids(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
+    """SpiffWorkflow silently drops a sequence flow without an id, so the case would stop before it.
+    Refused rather than given an id here: the stored diagram stays the file the administrator
+    deployed, byte for byte (its content hash, and the ids the audit trail and the diagram views
+    name), and every modeler writes ids, so a missing one is a damaged file worth a look."""
+    for element in root.iter(f"{{{NSMAP['bpmn']}}}sequenceFlow"):
+        if not element.get("id"):
+            yield _problem(element, N_("a sequence flow (from '%(source)s' to '%(target)s') has no id; the engine "
+                                       "would ignore it and the case would stop before it: give it an id"),
+                           source=element.get("sourceRef") or "?", target=element.get("targetRef") or "?")
+
+
 def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
+    for call in root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
+        target = call.get("calledElement") or ""
+        if target not in processes:
+            # the engine's parser would only say "The process 'X' was not found", naming no place
+            yield _problem(call, N_("the call activity calls process '%(process)s', which is not in this file; "
+                                    "a called process must be a bpmn:process of the same file (here: %(known)s)"),
+                           process=target, known=_listed([pid for pid in processes if pid]))
     calls = {pid: {c.get("calledElement") for c in p.iter(f"{{{NSMAP['bpmn']}}}callActivity")}
              for pid, p in processes.items()}
     for pid, process in processes.items():
@@ -272,7 +291,7 @@ def _listed(names: Collection[str]) -> str | Message:
 
 
 CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (
-    check_unsupported_elements, check_size, check_expressions, check_call_activities,
+    check_unsupported_elements, check_size, check_sequence_flow_ids, check_expressions, check_call_activities,
     check_user_tasks, check_service_tasks, check_business_rule_tasks)
 
 

@@ -4,6 +4,7 @@ Order matters: hardened XML parse → our checks (which name element and line)
 → SpiffWorkflow's parser on the finished tree. A compiled definition is
 immutable and shared between threads; instances reference it, never embed it.
 """
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,13 +78,34 @@ class CompiledDefinition:
         return self.steps[element_id]
 
 
+# What a diagram's file name may end with; `X.bpmn20.xml` names the process `X`, as Camunda's own files do.
+_DIAGRAM_SUFFIXES = re.compile(r"(\.(bpmn20|bpmn2|bpmn|xml))+$", re.I)
+
+
+def file_stem(filename: str | None) -> str:
+    """The file's name without its folder and its diagram extensions (`a/X.bpmn20.xml` -> `X`)."""
+    return _DIAGRAM_SUFFIXES.sub("", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+
+
 def _pick_process(root: etree._Element, filename: str | None) -> etree._Element:
-    executable = [p for p in root.findall("bpmn:process", NSMAP) if p.get("isExecutable") == "true"]
+    """The process to deploy. Checked before anything else: problems of the elements are no use to
+    someone whose file has nothing that would be deployed.
+
+    Only processes marked isExecutable="true" are deployed, as Camunda 7 does since 7.6: a process
+    without the attribute is documentation (a partner's pool, a sketch), not a program. SpiffWorkflow
+    would parse one without the attribute as executable; we follow the dialect the diagrams are in."""
+    processes = root.findall("bpmn:process", NSMAP)
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
     if not executable:
+        unmarked = [p for p in processes if p.get("isExecutable") is None]
+        if unmarked:
+            raise DiagramError(N_("no process is marked isExecutable=\"true\": only such a process is deployed "
+                                  "(as in Camunda 7); add the attribute to the process to run"),
+                               element_id=unmarked[0].get("id"), line=unmarked[0].sourceline, filename=filename)
         raise DiagramError(N_("no process is marked isExecutable=\"true\""), filename=filename)
     if len(executable) == 1:
         return executable[0]
-    stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = file_stem(filename)
     named = [p for p in executable if p.get("id") == stem]
     if len(named) != 1:
         raise DiagramError(N_("%(count)s executable processes; the one to deploy must have "
@@ -103,13 +125,13 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     if etree.QName(root).localname != "definitions":
         raise DiagramError(N_("the root element must be bpmn:definitions"), filename=filename)
     decisions = dict(decisions or {})
+    process = _pick_process(root, filename)
     problems = check_diagram(root, forms=forms, services=services, decisions=decisions)
     if problems:
         first = problems[0]
         first.filename = filename
         first.more = tuple(problems[1:])
         raise first
-    process = _pick_process(root, filename)
     quote_timer_literals(root)
     start_timers = _take_start_timers(process, filename)
     parser = ChainQParser(decisions)
