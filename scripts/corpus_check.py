@@ -45,6 +45,13 @@ from app.services.workflow import cases, definitions, deploy, steps  # noqa: E40
 
 SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 RAW = re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\bStopIteration\b|\{https?://|Traceback \(most recent")
+# what a refusal quotes from the file (ids, names, the file's own name) may contain such words
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\S+\.(?:bpmn|bpmn2|bpmn20|xml)\b")
+
+
+def is_raw(text):
+    """Does a refusal show the library's insides rather than a message about the diagram?"""
+    return bool(RAW.search(QUOTED.sub("", text)))
 MAX_ROUNDS = 30
 
 
@@ -107,13 +114,13 @@ def check_file(path):
         definition, created = deploy.deploy(admin, data, path.name)
     except ValidationFailed as exc:
         db.session.rollback()
-        return {"outcome": "refused", "text": exc.message, "raw": bool(RAW.search(exc.message))}
+        return {"outcome": "refused", "text": exc.message, "raw": is_raw(exc.message)}
     try:
         outcome, text, instance = drive(admin, definition)
     except ServiceError as exc:
         db.session.rollback()
         return {"outcome": "deployed", "case": "failed", "text": exc.message,
-                "raw": bool(RAW.search(exc.message))}
+                "raw": is_raw(exc.message)}
     stuck = instance is not None and is_stuck(instance)
     return {"outcome": "deployed", "case": outcome, "stuck": stuck, "text": text}
 

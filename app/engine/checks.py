@@ -142,15 +142,35 @@ def check_sequence_flow_ids(root: etree._Element, **_: Any) -> Iterator[DiagramE
                            source=element.get("sourceRef") or "?", target=element.get("targetRef") or "?")
 
 
+_EVENT_REFERENCES = (("errorEventDefinition", "errorRef", "error"),
+                     ("escalationEventDefinition", "escalationRef", "escalation"),
+                     ("messageEventDefinition", "messageRef", "message"),
+                     ("signalEventDefinition", "signalRef", "signal"))
+
+
+def check_event_references(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
+    """An event's errorRef / escalationRef / messageRef / signalRef names a bpmn:error (…) declared at
+    the top of the file; the engine's parser fails on a missing one without naming the event."""
+    for definition_tag, attribute, kind in _EVENT_REFERENCES:
+        declared = {each.get("id") for each in root.iter(f"{{{NSMAP['bpmn']}}}{kind}")}
+        for definition in root.iter(f"{{{NSMAP['bpmn']}}}{definition_tag}"):
+            ref = definition.get(attribute)
+            if ref and ref not in declared:
+                yield _problem(_parent(definition),
+                               N_("the event refers to %(kind)s '%(ref)s', which the file does not declare: "
+                                  "add a bpmn:%(kind)s with that id at the top of the file"),
+                               kind=kind, ref=ref)
+
+
 def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
     for call in root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
-        target = call.get("calledElement") or ""
-        if target not in processes:
+        called = call.get("calledElement") or ""
+        if called not in processes:
             # the engine's parser would only say "The process 'X' was not found", naming no place
             yield _problem(call, N_("the call activity calls process '%(process)s', which is not in this file; "
                                     "a called process must be a bpmn:process of the same file (here: %(known)s)"),
-                           process=target, known=_listed([pid for pid in processes if pid]))
+                           process=called, known=_listed([pid for pid in processes if pid]))
     calls = {pid: {c.get("calledElement") for c in p.iter(f"{{{NSMAP['bpmn']}}}callActivity")}
              for pid, p in processes.items()}
     for pid, process in processes.items():
@@ -291,7 +311,8 @@ def _listed(names: Collection[str]) -> str | Message:
 
 
 CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (
-    check_unsupported_elements, check_size, check_sequence_flow_ids, check_expressions, check_call_activities,
+    check_unsupported_elements, check_size, check_sequence_flow_ids, check_event_references, check_expressions,
+    check_call_activities,
     check_user_tasks, check_service_tasks, check_business_rule_tasks)
 
 

@@ -140,16 +140,16 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
         spec = parser.get_spec(process.get("id"))
         subprocess_specs = parser.get_subprocess_specs(process.get("id"))
     except ValidationException as exc:
-        raise DiagramError(N_("the engine refused the diagram: %(reason)s"), element_id=getattr(exc, "id", None),
-                           reason=str(exc).split("\n")[0],
-                           line=getattr(exc, "line_number", None) or None, filename=filename) from None
+        raise _engine_refusal(exc, root, process, filename) from None
     except RecursionError:
         raise DiagramError(N_("the diagram is nested or chained too deeply to parse"),
                            element_id=process.get("id"), filename=filename) from None
     except Exception as exc:  # the library raises assorted errors on malformed models
-        raise DiagramError(N_("the engine cannot parse this diagram: %(reason)s"),
-                           element_id=process.get("id"), filename=filename,
-                           reason=f"{type(exc).__name__}: {exc}") from None
+        error = DiagramError(N_("the engine cannot parse this process: it holds a construct the engine does not "
+                                "support, at an element the engine does not name"),
+                             element_id=process.get("id"), line=process.sourceline, filename=filename)
+        error.detail = f"{type(exc).__name__}: {exc}"
+        raise error from None
     settings = read_process(process)
     _check_start_per(settings, start_timers, process, filename)
     _check_event_starts(process, filename)
@@ -166,6 +166,30 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                               before=flow_order.predecessors(process),
                               decisions=_referenced_decisions(spec, subprocess_specs, decisions),
                               **_events_of(spec, subprocess_specs))
+
+
+# The library's own exception text (a class name, a namespaced tag): of no use to an administrator
+_RAW_LIBRARY_TEXT = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b|\{https?://|Traceback")
+
+
+def _engine_refusal(exc: ValidationException, root: etree._Element, process: etree._Element,
+                    filename: str | None) -> DiagramError:
+    """The parser's refusal at the element it names (its line looked up here: the library reads a
+    line attribute that lxml does not have). A reason in the library's own words is replaced by a
+    plain one, and kept as `detail` for the log."""
+    element_id = getattr(exc, "id", "") or ""
+    found = root.xpath("//*[@id=$id]", id=element_id) if element_id else []
+    element = found[0] if found else process
+    reason = str(exc).split("\n")[0]
+    if not _RAW_LIBRARY_TEXT.search(reason):
+        return DiagramError(N_("the engine refused the diagram: %(reason)s"), element_id=element.get("id"),
+                            line=element.sourceline, filename=filename, reason=reason)
+    error = DiagramError(N_("the engine cannot read this %(kind)s: it refers to something the file does not "
+                            "declare, or uses a setting the engine does not support"),
+                         element_id=element.get("id"), line=element.sourceline, filename=filename,
+                         kind=etree.QName(element).localname)
+    error.detail = reason
+    return error
 
 
 def _referenced_decisions(spec: Any, subprocess_specs: Mapping[str, Any],

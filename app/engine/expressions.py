@@ -59,16 +59,17 @@ _JUEL = ((re.compile(r"&&"), "&&", "and"), (re.compile(r"\|\|"), "||", "or"),
          (re.compile(r"\bempty\s+\w"), "empty x", "not x"))
 
 
-def juel_hints(text: str) -> list[str]:
-    """"write 'not x' for '!x'" and the like, for each JUEL operator in a text that is no Python.
+def juel_hints(text: str) -> list[Message]:
+    """"'not x' for '!x'" and the like, for each JUEL operator in a text that is no Python.
     Texts in quotes are left out: '!' inside a string is not an operator."""
     code = re.sub(r"'[^']*'|\"[^\"]*\"", "''", text)
-    hints = []
+    pairs = []
     negated = _JUEL_NOT.search(code)
     if negated:
         operand = negated.group(1) if negated.group(1) and negated.group(1) != "(" else "x"
-        hints.append(f"'not {operand}' for '!{operand}'")
-    return hints + [f"'{ours}' for '{theirs}'" for pattern, theirs, ours in _JUEL if pattern.search(code)]
+        pairs.append((f"not {operand}", f"!{operand}"))
+    pairs += [(ours, theirs) for pattern, theirs, ours in _JUEL if pattern.search(code)]
+    return [Message(N_("'%(ours)s' for '%(theirs)s'"), ours=ours, theirs=theirs) for ours, theirs in pairs]
 
 
 def check_expression(expression: str | None) -> list[str]:
@@ -87,7 +88,7 @@ def expression_problems(expression: str | None) -> list[Message]:
         hints = juel_hints(text)
         if hints:
             return [Message(N_("syntax error in '%(text)s': %(reason)s; conditions are written as in Python, "
-                               "not in JUEL: %(hints)s"), text=text, reason=exc.msg, hints=", ".join(hints))]
+                               "not in JUEL: %(hints)s"), text=text, reason=exc.msg, hints=hints)]
         return [Message(N_("syntax error in '%(text)s': %(reason)s"), text=text, reason=exc.msg)]
     problems: list[Message] = []
     for node in ast.walk(tree):

@@ -79,3 +79,39 @@ def test_a_constant_too_large_to_compute_is_refused_at_deploy():
     error = refused(xml)
     assert error.element_id == "gw_other"
     assert "too large to compute" in error.message
+
+
+def test_an_event_referring_to_an_undeclared_error_names_the_event():
+    # the engine's parser fails here with its own TypeError, naming nothing
+    xml = diagram(start(), '<bpmn:subProcess id="work"><bpmn:startEvent id="s_start" /></bpmn:subProcess>', end(),
+                  '<bpmn:boundaryEvent id="caught" attachedToRef="work">'
+                  '<bpmn:errorEventDefinition errorRef="missing" /></bpmn:boundaryEvent>', end("failed"),
+                  *chain("start", "work", "end"), *chain("caught", "failed"))
+    error = refused(xml)
+    assert (error.element_id, error.line) == ("caught", line_of(xml, 'id="caught"'))
+    assert "error 'missing'" in error.message and "Error" not in error.message
+
+
+def test_a_spiff_style_business_rule_task_is_refused_in_plain_words():
+    xml = simple(("grade", '<bpmn:businessRuleTask id="grade"><bpmn:extensionElements>'
+                           '<spiffworkflow:calledDecisionId xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/'
+                           'schema/1.0/core">grade</spiffworkflow:calledDecisionId>'
+                           '</bpmn:extensionElements></bpmn:businessRuleTask>'))
+    error = refused(xml)
+    assert error.element_id == "grade" and "camunda:decisionRef" in error.message
+    assert "{http" not in str(error) and "KeyError" not in str(error)
+
+
+def test_a_library_failure_in_its_own_words_is_replaced_by_a_plain_message(monkeypatch):
+    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+    from app.engine import compiler
+
+    def fail(self, tree, filename=None):
+        raise ValidationException("TypeError(\"f() got an unexpected keyword argument 'node'\")", id="end")
+    monkeypatch.setattr(compiler.ChainQParser, "add_bpmn_xml", fail)
+    xml = simple()
+    error = refused(xml)
+    assert (error.element_id, error.line) == ("end", line_of(xml, 'id="end"'))
+    assert "cannot read this endEvent" in error.message and "TypeError" not in str(error)
+    assert "TypeError" in error.detail                                 # kept for the log
