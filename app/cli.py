@@ -136,7 +136,9 @@ def anchor_audit_command():
 def seed_demo_command():
     """Create demo accounts (one per role) and demo cases."""
     demo.seed_accounts()
-    deploy.deploy_folder()
+    _results, refused = deploy.deploy_folder_skipping()
+    for _name, message in refused:
+        click.echo(message, err=True)
     created = demo.seed_cases()
     problems = demo.seed_problems()
     created += demo.seed_problem_processes()
