@@ -166,7 +166,10 @@ def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramErr
     processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
     for call in root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
         called = call.get("calledElement") or ""
-        if called not in processes:
+        if not called:
+            yield _problem(call, N_("the call activity names no process to call: set calledElement to the id of "
+                                    "a bpmn:process of this file"))
+        elif called not in processes:
             # the engine's parser would only say "The process 'X' was not found", naming no place
             yield _problem(call, N_("the call activity calls process '%(process)s', which is not in this file; "
                                     "a called process must be a bpmn:process of the same file (here: %(known)s)"),

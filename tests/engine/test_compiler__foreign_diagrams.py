@@ -115,3 +115,9 @@ def test_a_library_failure_in_its_own_words_is_replaced_by_a_plain_message(monke
     assert (error.element_id, error.line) == ("end", line_of(xml, 'id="end"'))
     assert "cannot read this endEvent" in error.message and "TypeError" not in str(error)
     assert "TypeError" in error.detail                                 # kept for the log
+
+
+def test_a_call_activity_naming_no_process_says_so():
+    xml = simple(("call", '<bpmn:callActivity id="call" />'))
+    error = refused(xml)
+    assert error.element_id == "call" and "names no process" in error.message
