@@ -2,6 +2,7 @@
 the services: deploy, start, complete the task; nothing is left "running" with nothing to do."""
 from sqlalchemy import select
 
+from app.extensions import db
 from app.models import AuditEvent, HumanTask
 from app.models.states import InstanceStatus, TaskStatus
 from app.services.workflow import cases, deploy, tasks
@@ -19,7 +20,6 @@ def _deploy(admin, process_id, body):
 
 
 def _events(instance, kind):
-    from app.extensions import db
     return db.session.execute(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
                                                        AuditEvent.type == kind)).scalars().all()
 
@@ -39,7 +39,6 @@ def test_a_case_ending_after_a_task_without_outgoing_flow_is_completed(app, user
                                  '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="confirm" />')
     instance = cases.start_instance(admin, "open_ended")
     assert instance.status == InstanceStatus.RUNNING
-    from app.extensions import db
     task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                       HumanTask.status == TaskStatus.OPEN)).scalar_one()
     tasks.complete(admin, task.id, {"note": "done"})
