@@ -12,7 +12,7 @@
   var modeler, latestXml = null, dirty = false, saveTimer = null;
 
   function say(template, params) {
-    return template.replace(/%\((\w+)\)s/g, function (_m, name) { return String(params[name]); });
+    return template.replace(/\{(\w+)\}/g, function (_m, name) { return String(params[name]); });
   }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
