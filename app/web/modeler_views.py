@@ -1,7 +1,7 @@
 """The process modeler (administrators): /admin/processes/<key>/edit and the JSON calls its page makes
 (check, draft, deploy, element templates, people picker); /admin/processes/new starts a new key."""
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 
 from ..services.errors import ServiceError
 from ..services.identity import people_search
@@ -46,8 +46,10 @@ def edit(key):
     newest, draft = modeler.newest_or_none(key), drafts.get(g.user, key)
     if newest is None and draft is None:
         abort(404)
+    ui_texts, lint_rules = element_templates.page_texts(_, pgettext)
     return render_template("admin/modeler.html", key=key, newest=newest, draft=draft,
-                           draft_saved=local_time(draft.saved_at) if draft else "")
+                           draft_saved=local_time(draft.saved_at) if draft else "",
+                           ui_texts=ui_texts, lint_rules=lint_rules)
 
 
 @bp.route("/processes/<key>/draft.xml")

@@ -17,10 +17,9 @@ from app.services.workflow import element_templates
 from app.services.workflow.handlers import HANDLERS
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "modeler" / "element-templates"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-TEMPLATES = element_templates.load(FOLDER)
+TEMPLATES = element_templates.load(ROOT / "modeler")
 
 DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="{BPMN}" xmlns:camunda="{CAMUNDA}" id="d" targetNamespace="t">
@@ -103,11 +102,24 @@ def test_the_service_templates_offer_exactly_the_whitelisted_topics():
         compile_definition(_applied(template, {}), "p.bpmn", forms={}, services=HANDLERS)
 
 
-def test_every_template_text_has_a_chinese_translation():
+def test_every_text_of_the_modeler_has_a_chinese_translation():
+    """The templates', the modeler's own (palette, properties panel) and the lint rules' texts."""
     with open(ROOT / "app/translations/zh/LC_MESSAGES/messages.po", "rb") as po:
         catalog = read_po(po)
-    missing = sorted(t for t in element_templates.texts(TEMPLATES) if not (catalog.get(t) and catalog.get(t).string))
+    texts = element_templates.texts(TEMPLATES) | set(element_templates.lint_rules(ROOT / "modeler").values())
+    missing = sorted(t for t in texts if not (catalog.get(t) and catalog.get(t).string))
+    in_context = [catalog.get(t, context=element_templates.UI_CONTEXT)
+                  for t in element_templates.ui_texts(ROOT / "modeler")]
+    missing += sorted(t for t, found in zip(element_templates.ui_texts(ROOT / "modeler"), in_context, strict=True)
+                      if not (found and found.string))
     assert missing == []
+
+
+def test_a_description_for_every_recommended_lint_rule():
+    """The page describes each rule the browser bundle runs (bpmnlint's `recommended`, app/static/modeler)."""
+    import re
+    bundled = set(re.findall(r"from 'bpmnlint/rules/([a-z-]+)'", (ROOT / "app/static/modeler/tools.src.js").read_text()))
+    assert bundled and bundled == set(element_templates.lint_rules(ROOT / "modeler"))
 
 
 def test_templates_are_served_in_the_readers_language():

@@ -1,4 +1,6 @@
-"""Element templates for the modeler (Camunda 7 element-template JSON, modeler/element-templates/).
+"""The modeler's texts: element templates (Camunda 7 element-template JSON, modeler/element-templates/),
+the modeler's own UI texts (modeler/modeler-texts.json: camunda-bpmn-js's palette, context pad and
+properties panel) and the descriptions of bpmnlint's rules (modeler/lint-rules.json).
 
 One template per approval mode (single, or-sign, countersign, sequential, vote) sets a user task's
 approvers, decision rules, deadline, form and copies, bound to the attributes and camunda:property
@@ -16,10 +18,34 @@ from flask import current_app
 TRANSLATED = ("name", "description", "label")
 
 
+def _folder(folder=None):
+    return Path(folder or current_app.config["MODELER_FOLDER"])
+
+
 def load(folder=None):
-    """Every template in the folder, in file-name order (as written: English)."""
-    folder = Path(folder or current_app.config["ELEMENT_TEMPLATES_FOLDER"])
-    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+    """Every element template (modeler/element-templates/*.json), in file-name order, as written: English."""
+    return [json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted((_folder(folder) / "element-templates").glob("*.json"))]
+
+
+def ui_texts(folder=None):
+    """The modeler's own texts (English, as camunda-bpmn-js writes them) that the page translates."""
+    return json.loads((_folder(folder) / "modeler-texts.json").read_text(encoding="utf-8"))
+
+
+def lint_rules(folder=None):
+    """bpmnlint rule name -> what it asks for (English)."""
+    return json.loads((_folder(folder) / "lint-rules.json").read_text(encoding="utf-8"))
+
+
+UI_CONTEXT = "modeler"      # the catalogue's context for the modeler's own texts ("Description" is not 问题描述)
+
+
+def page_texts(translate, translate_in_context):
+    """What the modeler page needs in the reader's language: its UI texts (gettext's pgettext in the
+    context "modeler") and the lint rules (gettext)."""
+    return ({text: translate_in_context(UI_CONTEXT, text) for text in ui_texts()},
+            {rule: translate(text) for rule, text in lint_rules().items()})
 
 
 def texts(templates):

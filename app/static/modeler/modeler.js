@@ -7,6 +7,7 @@
   var root = document.getElementById("modeler");
   if (!root || !window.BpmnModeler) { return; }
   var texts = JSON.parse(root.getAttribute("data-texts"));
+  var lintRules = JSON.parse(root.getAttribute("data-lint-rules") || "{}");
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var url = function (name) { return root.getAttribute("data-" + name + "-url"); };
   var modeler, latestXml = null, dirty = false, saveTimer = null;
@@ -41,7 +42,7 @@
   function elementName(id) {
     var shape = modeler.get("elementRegistry").get(id);
     var name = shape && shape.businessObject && shape.businessObject.name;
-    return name ? name + " (" + id + ")" : id;
+    return name || id;         // the id stays in the item's title
   }
   function select(id) {
     var shape = modeler.get("elementRegistry").get(id);
@@ -63,8 +64,8 @@
                    kind === "error" ? "!" : "?");
     pinned.push(modeler.get("overlays").add(elementId, "chainq-" + kind, { position: { top: -12, right: 12 }, html: badge }));
   }
-  function listItem(list, elementId, text, kind) {
-    var item = el("li", { "class": kind, "data-element": elementId || "" });
+  function listItem(list, elementId, text, kind, title) {
+    var item = el("li", { "class": kind, "data-element": elementId || "", title: (title || elementId || "") });
     item.appendChild(el("strong", {}, elementId ? elementName(elementId) : "—"));
     item.appendChild(document.createTextNode(" " + text));
     list.appendChild(item);
@@ -86,8 +87,12 @@
     document.getElementById("problems-panel").setAttribute("data-problems", String(problems.length));
     var lintCount = 0;
     Object.keys(lintResults || {}).forEach(function (id) {
-      var messages = lintResults[id].map(function (r) { return r.message + " [" + r.rule + "]"; });
-      messages.forEach(function (m) { listItem(warnings, id, m, "warning"); lintCount += 1; });
+      // the rule's description in the reader's language; bpmnlint's own (English) message as the tooltip
+      var messages = lintResults[id].map(function (r) { return lintRules[r.rule] || r.message; });
+      lintResults[id].forEach(function (r, i) {
+        listItem(warnings, id, messages[i], "warning", r.rule + ": " + r.message);
+        lintCount += 1;
+      });
       if (!byElement[id]) { pin(id, "warning", messages); }
     });
     if (!lintCount) { warnings.appendChild(el("li", { "class": "muted" }, texts.lintNone)); }
@@ -176,9 +181,9 @@
                        ["layoutChanged", texts.moved]];
           kinds.forEach(function (kind) {
             Object.keys(changes[kind[0]]).forEach(function (id) {
-              var item = el("li", { "data-change": kind[0], "data-element": id });
+              var item = el("li", { "data-change": kind[0], "data-element": id, title: id + " · " + changes[kind[0]][id] });
               item.appendChild(el("strong", {}, kind[1] + ": "));
-              item.appendChild(document.createTextNode(elementName(id) + " · " + changes[kind[0]][id]));
+              item.appendChild(document.createTextNode(elementName(id)));
               list.appendChild(item);
             });
           });
@@ -266,6 +271,18 @@
     else { addTo(button.getAttribute("data-add"), button.getAttribute("data-value"), false); }
   });
 
+  // --- the modeler's own texts (palette, context pad, properties panel) in the reader's language:
+  // the page gives their translations (gettext, app/web/modeler_texts.py); others stay as written ---
+  var modelerTexts = JSON.parse(root.getAttribute("data-modeler-texts") || "{}");
+  window.chainqUntranslated = {};
+  function translate(template, replacements) {
+    var text = modelerTexts[template];
+    if (text === undefined) { window.chainqUntranslated[template] = true; text = template; }
+    return text.replace(/\{([^}]+)\}/g, function (_m, key) {
+      return replacements && replacements[key] !== undefined ? replacements[key] : "{" + key + "}";
+    });
+  }
+
   // --- start: templates, then the running version or the draft ---
   function open(xml) {
     return modeler.importXML(xml).then(function () {
@@ -279,7 +296,8 @@
   }
   fetch(url("templates"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (templates) {
     modeler = new window.BpmnModeler({
-      container: "#canvas", propertiesPanel: { parent: "#properties" }, elementTemplates: templates
+      container: "#canvas", propertiesPanel: { parent: "#properties" }, elementTemplates: templates,
+      additionalModules: [{ translate: ["value", translate] }]
     });
     window.chainqModeler = modeler;
     modeler.on("commandStack.changed", changed);
