@@ -70,3 +70,24 @@ def test_only_administrators_switch_and_only_known_keys(app, user):
         definition_admin.set_start_enabled(user("auditor"), KEY, False)
     with pytest.raises(NotFound):
         definition_admin.set_start_enabled(user("admin"), "no_such_process", False)
+
+
+def test_a_stopped_timer_start_skips_its_occurrences_and_keeps_its_schedule(app, user):
+    from datetime import datetime, timezone
+
+    from app.models import ProcessInstance
+    from app.services.workflow import deploy, timer_firing
+    from tests.services.test_timers__start_events import periodic, start_jobs
+    utc = timezone.utc
+    app.config["TIMER_CLOCK"] = lambda: datetime(2026, 11, 25, 8, 0, tzinfo=utc)       # the deploy's moment
+    admin = user("admin")
+    deploy.deploy(admin, periodic("daily_check", "R3/2026-12-01T09:00:00+08:00/P1D"), "daily_check.bpmn")
+    definition_admin.set_start_enabled(admin, "daily_check", False)
+
+    def started():
+        return db.session.execute(select(ProcessInstance).where(ProcessInstance.process_key == "daily_check")).all()
+    assert timer_firing.fire_due(at=datetime(2026, 12, 1, 1, 0, 1, tzinfo=utc)) == 1
+    assert started() == [] and start_jobs("daily_check")[0].status == "pending"      # skipped, next one waits
+    definition_admin.set_start_enabled(admin, "daily_check", True)
+    assert timer_firing.fire_due(at=datetime(2026, 12, 2, 1, 0, 1, tzinfo=utc)) == 1
+    assert len(started()) == 1
