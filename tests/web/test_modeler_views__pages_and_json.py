@@ -97,6 +97,8 @@ def test_the_definitions_page_switch_and_bundle(app, browser):
     assert f'data-stopped="{KEY}"' in applicant.get("/processes").get_data(as_text=True)
     api = applicant.post("/api/v1/instances", json={"process_key": KEY})
     assert api.status_code == 409 and "switched off" in api.get_json()["message"]
+    listed = {d["key"]: d["start_enabled"] for d in applicant.get("/api/v1/definitions").get_json()}
+    assert listed[KEY] is False and listed["expert_review"] is True
     assert auditor.post(f"/admin/definitions/{KEY}/start", data={"enabled": "1"}).status_code == 403
     admin.post(f"/admin/definitions/{KEY}/start", data={"enabled": "1"})
     assert applicant.post("/api/v1/instances", json={"process_key": KEY}).status_code == 201
