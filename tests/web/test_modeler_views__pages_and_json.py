@@ -102,3 +102,14 @@ def test_the_definitions_page_switch_and_bundle(app, browser):
     assert auditor.post(f"/admin/definitions/{KEY}/start", data={"enabled": "1"}).status_code == 403
     admin.post(f"/admin/definitions/{KEY}/start", data={"enabled": "1"})
     assert applicant.post("/api/v1/instances", json={"process_key": KEY}).status_code == 201
+
+
+def test_bad_input_is_a_clear_answer_not_a_crash(app, browser):
+    admin = browser("admin")
+    for body in ({"xml": 5}, {}, ["x"], {"xml": "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"}):
+        answer = admin.post(f"/admin/processes/{KEY}/validate", json=body)
+        assert answer.status_code == 200 and answer.get_json()["problems"][0]["message"]
+    assert admin.post(f"/admin/processes/{KEY}/draft", json={"xml": 5}).status_code == 422
+    assert admin.post(f"/admin/processes/{KEY}/deploy", json={"note": "n"}).status_code == 422
+    assert admin.post("/admin/definitions/no_such_process/start", data={"enabled": "0"}).status_code == 404
+    assert admin.get("/admin/definitions/999999/bundle.zip").status_code == 404
