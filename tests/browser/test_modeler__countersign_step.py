@@ -67,6 +67,7 @@ def test_add_a_countersign_step_fix_it_compare_and_deploy(page, live_server):
     page.fill("#deploy-note", "街道办预审（会签）")
     page.click("#deploy-button")
     expect(page.locator("#deploy-result[data-version='2']")).to_be_visible()
+    expect(page.locator("#running-version")).to_have_text("v2")
 
     deployed = page.request.get(live_server(f"/admin/processes/{KEY}/deployed.xml")).text()
     assert 'id="street_review"' in deployed and '<camunda:property name="approvalMode" value="countersign"' in deployed

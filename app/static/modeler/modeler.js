@@ -210,6 +210,7 @@
           status.textContent = "";
           document.getElementById("deploy-note").value = "";
           result.setAttribute("data-version", String(answer.data.version));
+          document.getElementById("running-version").textContent = "v" + answer.data.version;
           root.setAttribute("data-deployed-url", root.getAttribute("data-deployed-url") ||
                             window.location.pathname.replace(/edit$/, "deployed.xml"));
           document.getElementById("diff-button").disabled = false;
