@@ -38,9 +38,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 
 vendor: build/vendor/.installed
 
-build/vendor/.installed: package.json
+# The modeler page: camunda-bpmn-js's Camunda 7 bundle as shipped, and our entry file bundling bpmnlint
+# and bpmn-js-differ (ESM/CommonJS packages) with esbuild, a devDependency.
+build/vendor/.installed: package.json package-lock.json app/static/modeler/tools.src.js
 	npm install --no-audit --no-fund --loglevel=error
-	rm -rf build/vendor && mkdir -p build/vendor/bpmn-js build/vendor/swagger-ui build/vendor/echarts
+	rm -rf build/vendor && mkdir -p build/vendor/bpmn-js build/vendor/swagger-ui build/vendor/echarts \
+	   build/vendor/camunda-bpmn-js build/vendor/modeler
+	cp -r node_modules/camunda-bpmn-js/dist/assets \
+	   node_modules/camunda-bpmn-js/dist/camunda-platform-modeler.production.min.js build/vendor/camunda-bpmn-js/
+	node_modules/.bin/esbuild app/static/modeler/tools.src.js --bundle --minify --format=iife --log-level=warning \
+	   --outfile=build/vendor/modeler/modeler-tools.js
 	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js build/vendor/bpmn-js/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   node_modules/swagger-ui-dist/swagger-ui.css build/vendor/swagger-ui/

@@ -35,6 +35,8 @@ class Config:
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024        # one file
     BPMN_FOLDER = str(ROOT / "bpmn")
     FORMS_FOLDER = str(ROOT / "forms")
+    # the modeler's element templates (element-templates/), its UI texts and bpmnlint rule descriptions
+    MODELER_FOLDER = str(ROOT / "modeler")
     RULES_FOLDER = str(ROOT / "rules")
     DEPLOY_ON_START = os.environ.get("CHAINQ_DEPLOY_ON_START", "1") == "1"
     # where uploaded files live: "local" (UPLOAD_FOLDER; a shared volume when several hosts serve the app)

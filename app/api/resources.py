@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.notify import notifications
-from ..services.workflow import cases, definitions, deploy, pages, queries, tasks
+from ..services.workflow import cases, definition_admin, definitions, deploy, pages, queries, tasks
 from ..services.workflow.approval import case_actions, handover, signers
 from . import schemas as s
 from .auth import authenticate_request
@@ -37,8 +37,9 @@ def _uploaded(extension):
     return data, filename
 
 
-def _definition(d):
+def _definition(d, stopped=None):
     d.form_keys = sorted(d.forms or {})
+    d.start_enabled = d.key not in (definition_admin.disabled_keys() if stopped is None else stopped)
     return d
 
 
@@ -50,7 +51,8 @@ class Definitions(MethodView):
     def get(self, args):
         """List process definitions (newest version of each, or all versions)"""
         rows = definitions.list_all() if args["all_versions"] else definitions.list_latest()
-        return [_definition(d) for d in rows]
+        stopped = definition_admin.disabled_keys()
+        return [_definition(d, stopped) for d in rows]
 
     @blp.response(201, s.DeployResultSchema)
     @blp.alt_response(200, schema=s.DeployResultSchema, description="identical content: existing version returned")

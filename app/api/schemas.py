@@ -14,6 +14,9 @@ class DefinitionSchema(Schema):
     filename = fields.Str()
     deployed_at = fields.DateTime()
     forms = fields.List(fields.Str(), attribute="form_keys")
+    change_note = fields.Str(allow_none=True, metadata={"description": "what the administrator said changed"})
+    start_enabled = fields.Bool(metadata={"description": "false while administrators have stopped new cases "
+                                                         "of this process (starting it answers 409)"})
 
 
 class DefinitionQuerySchema(Schema):

@@ -24,5 +24,5 @@ from .projects import (  # noqa: F401
     project_problem,
 )
 from .registry import Consortium, ConsortiumMember  # noqa: F401
-from .repository import DecisionDefinition, ProcessDefinition  # noqa: F401
+from .repository import DecisionDefinition, DisabledProcessStart, ModelerDraft, ProcessDefinition  # noqa: F401
 from .runtime import Attachment, CarbonCopy, HumanTask, Notification, ProcessInstance, TaskCandidate  # noqa: F401

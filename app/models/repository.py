@@ -24,6 +24,8 @@ class ProcessDefinition(Model):
     filename: Mapped[str] = mapped_column(String(200))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # what the administrator said changed (the modeler requires one; files deployed from bpmn/ have none)
+    change_note: Mapped[str | None] = mapped_column(Text)
 
 
 class DecisionDefinition(Model):
@@ -40,3 +42,24 @@ class DecisionDefinition(Model):
     filename: Mapped[str] = mapped_column(String(200))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class DisabledProcessStart(Model):
+    """A process key whose new cases administrators have stopped (the row's presence is the switch):
+    starting by hand, through the API or a start form is refused; running cases go on."""
+    __tablename__ = "disabled_process_start"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    disabled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ModelerDraft(Model):
+    """An administrator's unsaved diagram in the modeler, one per administrator and process key;
+    the modeler saves it as they edit, and a deploy of that key by them removes it."""
+    __tablename__ = "modeler_draft"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,9 +15,11 @@ from . import (
     approval_views,
     audit_views,
     auth,
+    definition_views,
     editor_views,
     filters,
     licence_views,
+    modeler_views,
     problem_views,
     project_views,
     sharing_views,
@@ -39,6 +41,8 @@ def init_app(app):
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(statistics_views.bp)
     app.register_blueprint(licence_views.bp)
+    app.register_blueprint(definition_views.bp)
+    app.register_blueprint(modeler_views.bp)
     filters.init_app(app)
 
     @app.route("/static/vendor/<path:filename>")

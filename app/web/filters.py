@@ -57,6 +57,7 @@ def event_label(value):
               "task_timed_out": _("Due time passed"), "task_escalated": _("Escalated"),
               "timer_incident": _("Timer incident"), "incident_retried": _("Incident retried"),
               "calendar_changed": _("Calendar changed"), "definition_deployed": _("Definition deployed"),
+              "process_start_disabled": _("New cases stopped"), "process_start_enabled": _("New cases allowed again"),
               "api_token_issued": _("API token issued"), "api_token_revoked": _("API token revoked"),
               "password_changed": _("Password changed"), "logged_out": _("Logged out"),
               "login_locked": _("Login locked after failed attempts")}

@@ -8,7 +8,17 @@ from flask_babel import gettext as _
 from ..services.errors import Conflict, ValidationFailed
 from ..services.identity import users
 from ..services.identity.permissions import can_act_on_task, can_start
-from ..services.workflow import attachments, cases, definitions, pages, queries, start_forms, tasks, timer_jobs
+from ..services.workflow import (
+    attachments,
+    cases,
+    definition_admin,
+    definitions,
+    pages,
+    queries,
+    start_forms,
+    tasks,
+    timer_jobs,
+)
 from .auth import login_required, start_session
 from .filters import reads_english
 from .formdata import parse_form
@@ -67,7 +77,7 @@ def processes():
     schedule = timer_jobs.start_schedule([d.id for d in latest])
     rows = [(d, can_start(g.user, definitions.compiled(d).settings), bool(definitions.compiled(d).start_timers),
              schedule.get(d.id)) for d in latest]
-    return render_template("processes.html", rows=rows)
+    return render_template("processes.html", rows=rows, stopped=definition_admin.disabled_keys())
 
 
 @bp.route("/processes/<key>/start", methods=["POST"])

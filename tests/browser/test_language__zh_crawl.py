@@ -99,3 +99,35 @@ def test_every_page_speaks_chinese_alone(page, demo_server, role):
     found = crawl(page, demo_server, role)
     log_out(page)
     assert found == [], "\n".join(f"{path}: {' '.join(words)}" for path, words in found)
+
+
+ADMIN_PAGES = ("/admin/definitions", "/admin/processes/new")
+
+
+def test_the_modeler_and_the_definitions_pages_speak_chinese_alone(page, demo_server):
+    """The administrators' pages, and the modeler once drawn, with a step's template fields open in its panel."""
+    from playwright.sync_api import expect
+    log_in(page, demo_server, "admin")
+    found = []
+    for path in ADMIN_PAGES:
+        page.goto(demo_server(path))
+        found += [(path, w) for w in foreign_words(page.locator("body").inner_text(), own=("admin",))]
+    page.goto(demo_server("/admin/definitions"))
+    page.locator("#process-consortium_application tbody tr a").first.click()
+    expect(page.locator("#diagram[data-rendered=true]")).to_be_attached()
+    found += [(page.url, w) for w in foreign_words(page.locator("body").inner_text(), own=("admin",))]
+    page.goto(demo_server("/admin/processes/consortium_application/edit"))
+    expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    page.evaluate("""() => {
+      const m = window.chainqModeler, shape = m.get('elementRegistry').get('district_review');
+      const templates = m.get('elementTemplates');
+      templates.applyTemplate(shape, templates.getLatest('chainq.approval.vote')[0]);
+      m.get('selection').select(m.get('elementRegistry').get('district_review'));
+    }""")
+    page.evaluate("() => document.querySelectorAll('.bio-properties-panel-group-header:not(.open)')"
+                  ".forEach(h => h.click())")
+    page.fill("#people-q", "city")
+    expect(page.locator("#people-results li").first).to_be_visible()
+    found += [("modeler", w) for w in foreign_words(page.locator("body").inner_text(), own=("admin",))]
+    log_out(page)
+    assert found == [], repr(found)

@@ -13,6 +13,7 @@ from ..identity.permissions import can_start, can_view_instance, is_candidate, i
 from ..registries.consortium import all_consortia
 from . import definitions
 from .case_keys import business_key
+from .definition_admin import check_start_enabled
 from .engine_calls import audited_handlers, run_engine
 from .steps import apply_step
 
@@ -30,6 +31,7 @@ class StartedByEvent(ServiceError):
 def startable(actor, process_key):
     """(newest definition, compiled) of a process `actor` may start by hand; refused otherwise."""
     definition = definitions.latest_version(process_key)
+    check_start_enabled(process_key)
     compiled = definitions.compiled_by_id(definition.id)
     if compiled.start_timers:
         raise StartedByTimer(_("This process is started by its timer, not by hand."))

@@ -48,17 +48,17 @@ log = logging.getLogger(__name__)
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
 
 
-def _available_decisions():
+def available_decisions():
     """decision id -> document, from the newest version of every deployed DMN file."""
     return decision_documents({d.key: d.dmn_xml for d in latest_decision_definitions()})
 
 
-def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decisions=None):
-    if available_decisions is None:
-        available_decisions = _available_decisions()
+def _deploy(ctx, xml_bytes, filename, available_forms, actor, decisions=None, change_note=None):
+    if decisions is None:
+        decisions = available_decisions()
     try:
         result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS,
-                                    decisions=available_decisions)
+                                    decisions=decisions)
     except DiagramError as exc:
         log.info("diagram refused: %s%s", exc.describe(), f" ({exc.detail})" if exc.detail else "")
         raise ValidationFailed(refusal_text(exc), {"bpmn": [refusal_text(exc)]}) from None
@@ -77,7 +77,7 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
         key=result.key, version=latest + 1, name=result.name, content_hash=digest,
         bpmn_xml=_as_text(xml_bytes),
         forms=pinned, decisions=rules, filename=filename or f"{result.key}.bpmn",
-        deployed_by_id=actor.id if actor is not None else None)
+        deployed_by_id=actor.id if actor is not None else None, change_note=change_note)
     db.session.add(definition)
     db.session.flush()
     timer_jobs.schedule_start_timers(definition, result)
@@ -86,8 +86,15 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
         "key": definition.key, "version": definition.version, "content_hash": digest,
         "filename": definition.filename, "forms": sorted(pinned), "decisions": list(result.decision_ids),
         "start_timers": [t.element_id for t in result.start_timers],
+        **({"change_note": change_note} if change_note else {}),
         **({"warnings": warnings} if warnings else {})})
     return definition, True
+
+
+def deploy_in(ctx, xml_bytes, filename, forms, actor, change_note=None):
+    """A deploy inside the caller's command (the modeler's also removes the draft in it); administrators
+    only, checked by the caller. Returns (definition, created)."""
+    return _deploy(ctx, xml_bytes, filename, forms, actor, change_note=change_note)
 
 
 def _as_text(data):
@@ -120,7 +127,7 @@ def deploy_with_warnings(actor, xml_bytes, filename, forms=None):
         definition, created = _deploy(ctx, xml_bytes, filename, available, actor)
         compiled = definitions.compiled(definition)
         warnings = message_warnings(compiled)
-    _deliver_pending(actor, [compiled] if created else [])
+    deliver_pending(actor, [compiled] if created else [])
     return definition, created, warnings
 
 
@@ -129,7 +136,7 @@ def warnings_of(key):
     return message_warnings(definitions.compiled(definitions.latest(key)))
 
 
-def _deliver_pending(actor, compiled_definitions):
+def deliver_pending(actor, compiled_definitions):
     """Pending messages the new versions' message start events receive are delivered once the deploy
     has committed, each in its own command (one refused stays listed; the deploy stands)."""
     names = {name for compiled in compiled_definitions for kind, name, _element in compiled.event_starts
@@ -220,14 +227,14 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
         for path in sorted(Path(rules_folder).glob("*.dmn")):
             decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
             results.append((f"rules/{decision.key}", decision.version, created))
-        available = _available_decisions()
+        available = available_decisions()
         for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
             definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available)
             results.append((definition.key, definition.version, created))
             if created:
                 new.append(definitions.compiled(definition))
         timer_jobs.ensure_start_schedules()
-    _deliver_pending(actor, new)
+    deliver_pending(actor, new)
     return results
 
 

@@ -24,6 +24,7 @@ from ..identity.permissions import is_admin
 from ..notify import notifications
 from . import definitions
 from .cases import start_by_timer, task_data
+from .definition_admin import is_start_disabled
 from .engine_calls import audited_handlers, run_engine
 from .handlers import ALERT_HOOKS, JOB_HOOKS
 from .inbox_rows import close_candidates, close_task, open_candidates
@@ -164,7 +165,8 @@ def _start_case(ctx, job, moment):
     policy = job.policy or {}
     # the occurrence this job stands for (a retry after a failure moves due_at, not the occurrence)
     occurrence = datetime.fromisoformat(policy["occurrence"]) if policy.get("occurrence") else job.due_at
-    start_by_timer(ctx, definition, job.element_id, occurrence)
+    if not is_start_disabled(definition.key):        # switched off (definitions page): this occurrence is skipped
+        start_by_timer(ctx, definition, job.element_id, occurrence)
     anchor = datetime.fromisoformat(policy.get("anchor") or job.created_at.isoformat())
     following = start_timers.next_due(timer, anchor, max(moment, occurrence))
     if following is not None:        # the same job comes back for the next occurrence
