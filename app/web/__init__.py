@@ -50,6 +50,7 @@ def init_app(app):
             g.user = None
             return
         g.user = users.user_for_session(session.get("user_id"), session.get("generation"))
+        return auth.password_change_gate()
 
     @app.context_processor
     def globals_for_templates():
@@ -57,7 +58,7 @@ def init_app(app):
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,
-                "is_admin": is_admin(user) if user else False,
+                "is_admin": is_admin(user) if user else False, "min_password_length": users.MIN_PASSWORD_LENGTH,
                 "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0),
                 "waiting_tasks": (lambda: queries.inbox_count(user)) if user else (lambda: 0)}
 
