@@ -10,6 +10,7 @@ from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
 from ..services.workflow import queries
 from . import (
+    account_views,
     achievement_views,
     admin_views,
     approval_views,
@@ -27,6 +28,7 @@ from . import (
 
 def init_app(app):
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(account_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
