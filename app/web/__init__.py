@@ -61,6 +61,7 @@ def init_app(app):
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,
                 "is_admin": is_admin(user) if user else False, "min_password_length": users.MIN_PASSWORD_LENGTH,
+                "people_list_limit": users.PEOPLE_LIST_LIMIT,
                 "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0),
                 "waiting_tasks": (lambda: queries.inbox_count(user)) if user else (lambda: 0)}
 

@@ -72,7 +72,7 @@ def user_edit(user_id):
             return redirect(url_for("accounts.user_edit", user_id=user_id))
     user = accounts.get_user(g.user, user_id)
     return render_template("admin/user_form.html", user=user, form=request.form if errors else None, errors=errors,
-                           open_tasks=accounts.open_tasks_of(g.user, user_id), directory=users.directory(),
+                           open_tasks=accounts.open_tasks_of(g.user, user_id), directory=users.picker_directory(),
                            **_choices()), status
 
 
@@ -157,7 +157,7 @@ def group_page(group_id):
             flash(" ".join([exc.message, *exc.errors.get("user", []), *exc.errors.get("name", [])]), "error")
         return redirect(url_for("accounts.group_page", group_id=group_id))
     return render_template("admin/group.html", group=organisation.get_group(g.user, group_id),
-                           members=organisation.members_of(g.user, group_id), directory=users.directory())
+                           members=organisation.members_of(g.user, group_id), directory=users.picker_directory())
 
 
 def _unit_input(form):

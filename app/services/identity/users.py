@@ -255,11 +255,21 @@ def create_user(username, display_name, password, group_keys=(), unit_key=None):
     return user
 
 
-def directory():
+PEOPLE_LIST_LIMIT = 200     # a page lists up to this many people; beyond, the picker searches as one types
+
+
+def directory(limit=None):
     """Active users with their units and groups (the people picker searches all three), for choosing
-    a transfer, delegation, signer or CC target."""
-    return db.session.execute(select(User).options(selectinload(User.unit), selectinload(User.groups))
-                              .where(User.active.is_(True)).order_by(User.display_name, User.username)).scalars().all()
+    a transfer, delegation, signer or CC target; at most `limit` of them."""
+    query = select(User).options(selectinload(User.unit), selectinload(User.groups)) \
+        .where(User.active.is_(True)).order_by(User.display_name, User.username)
+    return db.session.execute(query.limit(limit) if limit else query).scalars().all()
+
+
+def picker_directory():
+    """The people a page's picker lists: all of them, or PEOPLE_LIST_LIMIT + 1 (the picker then knows
+    there are more, and searches GET /api/v1/people as one types)."""
+    return directory(limit=PEOPLE_LIST_LIMIT + 1)
 
 
 PEOPLE_LIMIT = 20
