@@ -7,7 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.extensions import db
+from app.models import User
 from app.services import demo
+from app.services.identity import users
 from tests.browser.conftest import serving
 
 pytestmark = pytest.mark.browser
@@ -71,3 +74,33 @@ def test_an_account_is_created_used_and_deactivated(browser, server):
     expect(user.locator("#login-submit")).to_be_visible()     # refused: the account is deactivated
     user.context.close()
     admin.context.close()
+
+
+def many_people(app, count):
+    """`count` more active accounts, straight into the database (one hash for all: speed)."""
+    with app.app_context():
+        password_hash = users.hash_password("not-used-here")
+        db.session.add_all([User(username=f"staff{i:03d}", display_name=f"职员{i:03d}", password_hash=password_hash)
+                            for i in range(count)])
+        db.session.commit()
+        db.session.remove()
+
+
+def test_beyond_200_people_the_picker_searches_as_one_types(browser, server):
+    many_people(server.app, users.PEOPLE_LIST_LIMIT)
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, server, "admin", demo.DEMO_PASSWORD)
+    change_password(page, demo.DEMO_PASSWORD, "admin-own-password")
+    page.goto(server("/admin/groups"))
+    page.click("#groups tbody a >> nth=0")
+    directory = page.locator("#user-directory")
+    assert directory.get_attribute("data-people-search") == "/api/v1/people"
+    assert directory.locator("option").count() == 0          # not sent with the page
+    page.locator("#member-user").press_sequentially("新能源")   # a unit's name
+    expect(directory.locator("option")).to_have_count(2)
+    assert sorted(directory.locator("option").evaluate_all("os => os.map(o => o.value)")) == ["applicant2", "leader2"]
+    assert "广州新能源汽车零部件有限公司" in directory.locator('option[value="leader2"]').inner_text()
+    page.locator("#member-user").fill("")
+    page.locator("#member-user").press_sequentially("experts")  # a group
+    expect(directory.locator("option")).to_have_count(5)
+    page.context.close()
