@@ -197,9 +197,10 @@ def _set_active(actor, user_id, active):
         user = ctx.session.get(User, user_id, populate_existing=True)
         if user is None:
             raise NotFound(_("User %(id)s does not exist.", id=user_id))
+        if not changed and active:
+            raise Conflict(_("The account is already active."))
         if not changed:
-            raise Conflict(_("The account is already active.") if active else
-                           _("The account is already deactivated."))
+            raise Conflict(_("The account is already deactivated."))
         data = {"user": user.username}
         if not active:
             data["open_tasks"] = [t.id for t in ctx.session.execute(select(HumanTask).where(
