@@ -48,7 +48,7 @@ def test_a_given_initial_password_follows_the_policy_and_each_bad_field_is_named
     assert set(refused.value.errors) == {"username", "display_name", "groups", "unit", "district", "email", "password"}
     with pytest.raises(ValidationFailed) as same_as_name:
         new_account(user("admin"), username="wangwu1", password="WangWu1 ")
-    assert "must not be the user name" in same_as_name.value.errors["password"][0]
+    assert same_as_name.value.errors["password"] == ["新密码不能与用户名相同。"]      # the UI speaks Chinese
     with pytest.raises(ValidationFailed) as taken:
         new_account(user("admin"), username="Admin")
     assert list(taken.value.errors) == ["username"]
