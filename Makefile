@@ -46,6 +46,8 @@ build/vendor/.installed: package.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   node_modules/swagger-ui-dist/swagger-ui.css build/vendor/swagger-ui/
 	cp node_modules/echarts/dist/echarts.common.min.js build/vendor/echarts/
+	mkdir -p build/vendor/dmn-js
+	cp -r node_modules/dmn-js/dist/assets node_modules/dmn-js/dist/dmn-modeler.production.min.js build/vendor/dmn-js/
 	touch $@
 
 translations: venv

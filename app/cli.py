@@ -14,7 +14,6 @@ from .models import User
 from .services import backup, demo, demo_achievements, demo_projects, demo_sharing
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
-from .services.errors import ValidationFailed
 from .services.identity import users
 from .services.workflow import deploy, timer_firing
 
@@ -24,18 +23,19 @@ from .services.workflow import deploy, timer_firing
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None,
               help="Language of a refusal (default: the UI's default, Chinese)")
 def deploy_command(folder, lang):
-    """Deploy every diagram in bpmn/ (a changed file becomes a new version). A refused file stops
-    the deploy (nothing is deployed) and is named with its line and element; the exit status is 1."""
+    """Deploy every DMN file in rules/ and diagram in bpmn/ (a changed file becomes a new version). A
+    refused file is named with its line and element and left out (its deployed versions stay in
+    service); the others are deployed. The exit status is 1 when any file was refused."""
     with force_locale(lang or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
-        try:
-            results = deploy.deploy_folder(bpmn_folder=folder)
-        except ValidationFailed as exc:
-            click.echo(exc.message, err=True)
-            sys.exit(1)
+        results, refused = deploy.deploy_folder_skipping(bpmn_folder=folder)
     for key, version, created in results:
         click.echo(f"{key} v{version} {'deployed' if created else 'unchanged'}")
         for warning in [] if key.startswith("rules/") else deploy.warnings_of(key):
             click.echo(f"  warning: {warning}")
+    for _name, message in refused:
+        click.echo(message, err=True)
+    if refused:
+        sys.exit(1)
 
 
 def _read_kept_anchors(path):
@@ -136,7 +136,9 @@ def anchor_audit_command():
 def seed_demo_command():
     """Create demo accounts (one per role) and demo cases."""
     demo.seed_accounts()
-    deploy.deploy_folder()
+    _results, refused = deploy.deploy_folder_skipping()
+    for _name, message in refused:
+        click.echo(message, err=True)
     created = demo.seed_cases()
     problems = demo.seed_problems()
     created += demo.seed_problem_processes()

@@ -25,7 +25,10 @@ def prepare(app, serving):
     if app.config["DEPLOY_ON_START"]:
         with app.app_context():
             if inspect(db.engine).has_table("process_definition"):
-                for key, version, created in deploy.deploy_folder():
+                # a refused file is logged and skipped (deploy_folder_skipping): its deployed versions
+                # keep serving, and every `flask` command (verify-audit, backup …) still runs
+                results, _refused = deploy.deploy_folder_skipping()
+                for key, version, created in results:
                     if created:
                         app.logger.warning("deployed %s v%s", key, version)
     if not (serving and app.config["SCHEDULER_IN_APP"]):

@@ -130,8 +130,50 @@ def _timer_literal_is_valid(tag: str, text: str) -> bool:
     return tag != "timeDate" or isinstance(value, datetime)
 
 
+def check_sequence_flow_ids(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
+    """SpiffWorkflow silently drops a sequence flow without an id, so the case would stop before it.
+    Refused rather than given an id here: the stored diagram stays the file the administrator
+    deployed, byte for byte (its content hash, and the ids the audit trail and the diagram views
+    name), and every modeler writes ids, so a missing one is a damaged file worth a look."""
+    for element in root.iter(f"{{{NSMAP['bpmn']}}}sequenceFlow"):
+        if not element.get("id"):
+            yield _problem(element, N_("a sequence flow (from '%(source)s' to '%(target)s') has no id; the engine "
+                                       "would ignore it and the case would stop before it: give it an id"),
+                           source=element.get("sourceRef") or "?", target=element.get("targetRef") or "?")
+
+
+_EVENT_REFERENCES = (("errorEventDefinition", "errorRef", "error"),
+                     ("escalationEventDefinition", "escalationRef", "escalation"),
+                     ("messageEventDefinition", "messageRef", "message"),
+                     ("signalEventDefinition", "signalRef", "signal"))
+
+
+def check_event_references(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
+    """An event's errorRef / escalationRef / messageRef / signalRef names a bpmn:error (…) declared at
+    the top of the file; the engine's parser fails on a missing one without naming the event."""
+    for definition_tag, attribute, kind in _EVENT_REFERENCES:
+        declared = {each.get("id") for each in root.iter(f"{{{NSMAP['bpmn']}}}{kind}")}
+        for definition in root.iter(f"{{{NSMAP['bpmn']}}}{definition_tag}"):
+            ref = definition.get(attribute)
+            if ref and ref not in declared:
+                yield _problem(_parent(definition),
+                               N_("the event refers to %(kind)s '%(ref)s', which the file does not declare: "
+                                  "add a bpmn:%(kind)s with that id at the top of the file"),
+                               kind=kind, ref=ref)
+
+
 def check_call_activities(root: etree._Element, **_: Any) -> Iterator[DiagramError]:
     processes = {p.get("id"): p for p in root.findall("bpmn:process", NSMAP)}
+    for call in root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
+        called = call.get("calledElement") or ""
+        if not called:
+            yield _problem(call, N_("the call activity names no process to call: set calledElement to the id of "
+                                    "a bpmn:process of this file"))
+        elif called not in processes:
+            # the engine's parser would only say "The process 'X' was not found", naming no place
+            yield _problem(call, N_("the call activity calls process '%(process)s', which is not in this file; "
+                                    "a called process must be a bpmn:process of the same file (here: %(known)s)"),
+                           process=called, known=_listed([pid for pid in processes if pid]))
     calls = {pid: {c.get("calledElement") for c in p.iter(f"{{{NSMAP['bpmn']}}}callActivity")}
              for pid, p in processes.items()}
     for pid, process in processes.items():
@@ -272,7 +314,8 @@ def _listed(names: Collection[str]) -> str | Message:
 
 
 CHECKS: tuple[Callable[..., Iterator[DiagramError]], ...] = (
-    check_unsupported_elements, check_size, check_expressions, check_call_activities,
+    check_unsupported_elements, check_size, check_sequence_flow_ids, check_event_references, check_expressions,
+    check_call_activities,
     check_user_tasks, check_service_tasks, check_business_rule_tasks)
 
 

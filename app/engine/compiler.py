@@ -4,6 +4,7 @@ Order matters: hardened XML parse → our checks (which name element and line)
 → SpiffWorkflow's parser on the finished tree. A compiled definition is
 immutable and shared between threads; instances reference it, never embed it.
 """
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,13 +78,34 @@ class CompiledDefinition:
         return self.steps[element_id]
 
 
+# What a diagram's file name may end with; `X.bpmn20.xml` names the process `X`, as Camunda's own files do.
+_DIAGRAM_SUFFIXES = re.compile(r"(\.(bpmn20|bpmn2|bpmn|xml))+$", re.I)
+
+
+def file_stem(filename: str | None) -> str:
+    """The file's name without its folder and its diagram extensions (`a/X.bpmn20.xml` -> `X`)."""
+    return _DIAGRAM_SUFFIXES.sub("", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+
+
 def _pick_process(root: etree._Element, filename: str | None) -> etree._Element:
-    executable = [p for p in root.findall("bpmn:process", NSMAP) if p.get("isExecutable") == "true"]
+    """The process to deploy. Checked before anything else: problems of the elements are no use to
+    someone whose file has nothing that would be deployed.
+
+    Only processes marked isExecutable="true" are deployed, as Camunda 7 does since 7.6: a process
+    without the attribute is documentation (a partner's pool, a sketch), not a program. SpiffWorkflow
+    would parse one without the attribute as executable; we follow the dialect the diagrams are in."""
+    processes = root.findall("bpmn:process", NSMAP)
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
     if not executable:
+        unmarked = [p for p in processes if p.get("isExecutable") is None]
+        if unmarked:
+            raise DiagramError(N_("no process is marked isExecutable=\"true\": only such a process is deployed "
+                                  "(as in Camunda 7); add the attribute to the process to run"),
+                               element_id=unmarked[0].get("id"), line=unmarked[0].sourceline, filename=filename)
         raise DiagramError(N_("no process is marked isExecutable=\"true\""), filename=filename)
     if len(executable) == 1:
         return executable[0]
-    stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = file_stem(filename)
     named = [p for p in executable if p.get("id") == stem]
     if len(named) != 1:
         raise DiagramError(N_("%(count)s executable processes; the one to deploy must have "
@@ -103,13 +125,13 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
     if etree.QName(root).localname != "definitions":
         raise DiagramError(N_("the root element must be bpmn:definitions"), filename=filename)
     decisions = dict(decisions or {})
+    process = _pick_process(root, filename)
     problems = check_diagram(root, forms=forms, services=services, decisions=decisions)
     if problems:
         first = problems[0]
         first.filename = filename
         first.more = tuple(problems[1:])
         raise first
-    process = _pick_process(root, filename)
     quote_timer_literals(root)
     start_timers = _take_start_timers(process, filename)
     parser = ChainQParser(decisions)
@@ -118,16 +140,16 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
         spec = parser.get_spec(process.get("id"))
         subprocess_specs = parser.get_subprocess_specs(process.get("id"))
     except ValidationException as exc:
-        raise DiagramError(N_("the engine refused the diagram: %(reason)s"), element_id=getattr(exc, "id", None),
-                           reason=str(exc).split("\n")[0],
-                           line=getattr(exc, "line_number", None) or None, filename=filename) from None
+        raise _engine_refusal(exc, root, process, filename) from None
     except RecursionError:
         raise DiagramError(N_("the diagram is nested or chained too deeply to parse"),
                            element_id=process.get("id"), filename=filename) from None
     except Exception as exc:  # the library raises assorted errors on malformed models
-        raise DiagramError(N_("the engine cannot parse this diagram: %(reason)s"),
-                           element_id=process.get("id"), filename=filename,
-                           reason=f"{type(exc).__name__}: {exc}") from None
+        error = DiagramError(N_("the engine cannot parse this process: it holds a construct the engine does not "
+                                "support, at an element the engine does not name"),
+                             element_id=process.get("id"), line=process.sourceline, filename=filename)
+        error.detail = f"{type(exc).__name__}: {exc}"
+        raise error from None
     settings = read_process(process)
     _check_start_per(settings, start_timers, process, filename)
     _check_event_starts(process, filename)
@@ -144,6 +166,30 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
                               before=flow_order.predecessors(process),
                               decisions=_referenced_decisions(spec, subprocess_specs, decisions),
                               **_events_of(spec, subprocess_specs))
+
+
+# The library's own exception text (a class name, a namespaced tag): of no use to an administrator
+_RAW_LIBRARY_TEXT = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b|\{https?://|Traceback")
+
+
+def _engine_refusal(exc: ValidationException, root: etree._Element, process: etree._Element,
+                    filename: str | None) -> DiagramError:
+    """The parser's refusal at the element it names (its line looked up here: the library reads a
+    line attribute that lxml does not have). A reason in the library's own words is replaced by a
+    plain one, and kept as `detail` for the log."""
+    element_id = getattr(exc, "id", "") or ""
+    found = root.xpath("//*[@id=$id]", id=element_id) if element_id else []
+    element = found[0] if found else process
+    reason = str(exc).split("\n")[0]
+    if not _RAW_LIBRARY_TEXT.search(reason):
+        return DiagramError(N_("the engine refused the diagram: %(reason)s"), element_id=element.get("id"),
+                            line=element.sourceline, filename=filename, reason=reason)
+    error = DiagramError(N_("the engine cannot read this %(kind)s: it refers to something the file does not "
+                            "declare, or uses a setting the engine does not support"),
+                         element_id=element.get("id"), line=element.sourceline, filename=filename,
+                         kind=etree.QName(element).localname)
+    error.detail = reason
+    return error
 
 
 def _referenced_decisions(spec: Any, subprocess_specs: Mapping[str, Any],

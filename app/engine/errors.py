@@ -73,6 +73,7 @@ class DiagramError(ValueError):
         self.line = line
         self.filename = filename
         self.more: tuple[DiagramError, ...] = ()
+        self.detail = ""        # the library's own words, for the log only (see compiler._engine_refusal)
         super().__init__(template)
 
     @property

@@ -16,9 +16,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
-from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes
+from simpleeval import EvalWithCompoundTypes
 
 from .errors import N_, ExpressionError, Message
+from .expression_limits import OPERATORS, Budget, LimitExceeded, budgeted, constant_problems
 
 _WRAPPER = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
@@ -49,6 +50,28 @@ def unwrap(expression: str | None) -> str:
     return match.group(1).strip() if match else (expression or "").strip()
 
 
+# JUEL (Camunda's expression language) operators an administrator may bring along, and ours
+_JUEL_NOT = re.compile(r"!(?!=)\s*([A-Za-z_][\w.]*|\()?")
+_JUEL = ((re.compile(r"&&"), "&&", "and"), (re.compile(r"\|\|"), "||", "or"),
+         (re.compile(r"\beq\b"), "eq", "=="), (re.compile(r"\bne\b"), "ne", "!="),
+         (re.compile(r"\bgt\b"), "gt", ">"), (re.compile(r"\bge\b"), "ge", ">="),
+         (re.compile(r"\blt\b"), "lt", "<"), (re.compile(r"\ble\b"), "le", "<="),
+         (re.compile(r"\bempty\s+\w"), "empty x", "not x"))
+
+
+def juel_hints(text: str) -> list[Message]:
+    """"'not x' for '!x'" and the like, for each JUEL operator in a text that is no Python.
+    Texts in quotes are left out: '!' inside a string is not an operator."""
+    code = re.sub(r"'[^']*'|\"[^\"]*\"", "''", text)
+    pairs = []
+    negated = _JUEL_NOT.search(code)
+    if negated:
+        operand = negated.group(1) if negated.group(1) and negated.group(1) != "(" else "x"
+        pairs.append((f"not {operand}", f"!{operand}"))
+    pairs += [(ours, theirs) for pattern, theirs, ours in _JUEL if pattern.search(code)]
+    return [Message(N_("'%(ours)s' for '%(theirs)s'"), ours=ours, theirs=theirs) for ours, theirs in pairs]
+
+
 def check_expression(expression: str | None) -> list[str]:
     """Return a list of reasons the expression is refused (empty when it is allowed), in English."""
     return [str(problem) for problem in expression_problems(expression)]
@@ -62,6 +85,10 @@ def expression_problems(expression: str | None) -> list[Message]:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
+        hints = juel_hints(text)
+        if hints:
+            return [Message(N_("syntax error in '%(text)s': %(reason)s; conditions are written as in Python, "
+                               "not in JUEL: %(hints)s"), text=text, reason=exc.msg, hints=hints)]
         return [Message(N_("syntax error in '%(text)s': %(reason)s"), text=text, reason=exc.msg)]
     problems: list[Message] = []
     for node in ast.walk(tree):
@@ -82,7 +109,7 @@ def expression_problems(expression: str | None) -> list[Message]:
                 problems.append(Message(N_("only named functions may be called")))
         elif isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             problems.append(Message(N_("'%(name)s' is not allowed"), name=type(node).__name__))
-    return problems
+    return problems or constant_problems(tree)
 
 
 @lru_cache(maxsize=4096)
@@ -101,14 +128,19 @@ def _parsed(text: str) -> tuple[ast.expr | None, str | None]:
 _evaluators = threading.local()
 
 
-def _evaluator() -> EvalWithCompoundTypes:
+def _evaluator() -> tuple[EvalWithCompoundTypes, Budget]:
     # Building an evaluator costs more than most evaluations, so each thread keeps one and
     # only its names change per call. Its own copy of FUNCTIONS: EvalWithCompoundTypes adds
     # list/tuple/dict/set to the dict it is given, which must not widen the deploy-time whitelist.
-    evaluator = getattr(_evaluators, "current", None)
-    if evaluator is None:
-        evaluator = _evaluators.current = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
-    return evaluator
+    current = getattr(_evaluators, "current", None)
+    if current is None:
+        evaluator = EvalWithCompoundTypes(operators=OPERATORS, names={}, functions=dict(FUNCTIONS))
+        current = _evaluators.current = (evaluator, budgeted(evaluator))
+    return current
+
+
+def _too_costly(text: str, exc: LimitExceeded) -> ExpressionError:
+    return ExpressionError(f"'{text}' is too large to compute: {exc}")
 
 
 def evaluate(expression: str | None, context: Mapping[str, Any] | None) -> Any:
@@ -119,10 +151,14 @@ def evaluate(expression: str | None, context: Mapping[str, Any] | None) -> Any:
         raise ExpressionError(problems)
     names = dict(NAMES)
     names.update(context or {})
-    evaluator = _evaluator()
+    evaluator, budget = _evaluator()
     evaluator.names = names
+    budget.start()
     try:
         return evaluator.eval(text, previously_parsed=tree)
+    except LimitExceeded as exc:
+        _evaluators.current = None
+        raise _too_costly(text, exc) from None
     except Exception as exc:  # simpleeval raises many kinds; report them uniformly
         _evaluators.current = None    # a failure inside a comprehension may leave it half patched
         raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None
@@ -169,13 +205,13 @@ def exact_number(value: Any) -> Any:
     return value
 
 
-def _exact_evaluator() -> EvalWithCompoundTypes:
-    evaluator = getattr(_evaluators, "exact", None)
-    if evaluator is None:
-        operators = {**DEFAULT_OPERATORS, ast.Div: _exact_div}
-        evaluator = _evaluators.exact = EvalWithCompoundTypes(operators=operators, names={},
-                                                              functions=dict(FUNCTIONS))
-    return evaluator
+def _exact_evaluator() -> tuple[EvalWithCompoundTypes, Budget]:
+    current = getattr(_evaluators, "exact", None)
+    if current is None:
+        operators = {**OPERATORS, ast.Div: _exact_div}
+        evaluator = EvalWithCompoundTypes(operators=operators, names={}, functions=dict(FUNCTIONS))
+        current = _evaluators.exact = (evaluator, budgeted(evaluator))
+    return current
 
 
 def evaluate_exact(expression: str | None, context: Mapping[str, Any] | None) -> Any:
@@ -188,10 +224,14 @@ def evaluate_exact(expression: str | None, context: Mapping[str, Any] | None) ->
         raise ExpressionError(problems)
     names = dict(NAMES)
     names.update(exact_number(dict(context or {})))
-    evaluator = _exact_evaluator()
+    evaluator, budget = _exact_evaluator()
     evaluator.names = names
+    budget.start()
     try:
         return exact_number(evaluator.eval(text, previously_parsed=tree))
+    except LimitExceeded as exc:
+        _evaluators.exact = None
+        raise _too_costly(text, exc) from None
     except Exception as exc:  # simpleeval raises many kinds; report them uniformly
         _evaluators.exact = None
         raise ExpressionError(f"'{text}' failed: {type(exc).__name__}: {exc}") from None

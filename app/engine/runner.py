@@ -75,6 +75,25 @@ def advance(workflow: BpmnWorkflow) -> None:
     """Run every automatic step until the workflow waits for people, timers or messages."""
     workflow.do_engine_steps()
     settle(workflow)
+    end_if_done(workflow)
+
+
+def end_if_done(workflow: BpmnWorkflow) -> bool:
+    """Mark the workflow completed when no task is left, and keep the data it ended with.
+
+    SpiffWorkflow sets `completed` only when its internal end task runs, and that task follows the
+    end events. A path may also just stop (a lone start event, a task with no outgoing flow: an
+    implicit end, valid BPMN); then no task is left but `completed` stays False, and the case would
+    show "running" forever. The library's `is_completed()` asks the question itself (no unfinished
+    task) and sets the flag; the case data is copied as the end task would have done."""
+    if workflow.completed:
+        return True
+    if not workflow.is_completed():
+        return False
+    last = workflow.last_task
+    if last is not None:
+        workflow.data.update(last.data)
+    return True
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> tuple[ReadyTask, ...]:

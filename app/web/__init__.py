@@ -16,6 +16,7 @@ from . import (
     approval_views,
     audit_views,
     auth,
+    editor_views,
     filters,
     licence_views,
     problem_views,
@@ -29,6 +30,7 @@ from . import (
 def init_app(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(editor_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

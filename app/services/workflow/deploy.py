@@ -60,7 +60,7 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, available_decision
         result = compile_definition(xml_bytes, filename, forms=available_forms, services=HANDLERS,
                                     decisions=available_decisions)
     except DiagramError as exc:
-        log.info("diagram refused: %s", exc.describe())
+        log.info("diagram refused: %s%s", exc.describe(), f" ({exc.detail})" if exc.detail else "")
         raise ValidationFailed(refusal_text(exc), {"bpmn": [refusal_text(exc)]}) from None
     pinned = {step.form_key: available_forms[step.form_key]
               for step in result.steps.values() if step.form_key}
@@ -152,9 +152,10 @@ def _refused_dmn(problems):
     return ValidationFailed(message, {"dmn": [refusal_text(p) for p in problems]})
 
 
-def _deploy_decision(ctx, data, filename, actor, forms):
+def _deploy_decision(ctx, data, filename, actor, forms, note=None):
     """One DMN file as version N+1 of its key (unless unchanged), and the processes that evaluate it
-    as their version N+1. Returns (decision definition, created, [(process key, version)])."""
+    as their version N+1. Returns (decision definition, created, [(process key, version)]).
+    `note`: the administrator's change note, kept in the audit event (the rules editor)."""
     try:
         document = parse_dmn(data, filename)
     except DiagramError as exc:               # not a readable DMN file
@@ -181,19 +182,17 @@ def _deploy_decision(ctx, data, filename, actor, forms):
     db.session.add(decision)
     audit.record(ctx, "decision_deployed", actor=actor, data={
         "key": decision.key, "version": decision.version, "content_hash": digest,
-        "filename": decision.filename, "decisions": decision.decision_ids})
+        "filename": decision.filename, "decisions": decision.decision_ids, **({"note": note} if note else {})})
     redeployed = []
     for process in list_latest():
         if document.id in (process.decisions or {}):
-            known = dict(forms, **process.forms)
-            definition, created = _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, known, actor,
-                                          available)
+            definition, created = redeploy(ctx, process, dict(forms, **process.forms), actor, available)
             if created:
                 redeployed.append((definition.key, definition.version))
     return decision, True, redeployed
 
 
-def deploy_decision(actor, data, filename):
+def deploy_decision(actor, data, filename, note=None):
     """Deploy one DMN file (administrators only); see the module docstring.
     Returns (decision definition, created, [(process key, new version)])."""
     if actor is not None and not is_admin(actor):
@@ -201,15 +200,21 @@ def deploy_decision(actor, data, filename):
     filename = shorten(filename, DecisionDefinition.filename.type.length) if filename else filename
     forms = load_forms(current_app.config["FORMS_FOLDER"])
     with command(actor) as ctx:
-        return _deploy_decision(ctx, data, filename, actor, forms)
+        return _deploy_decision(ctx, data, filename, actor, forms, note)
+
+
+def redeploy(ctx, process, forms, actor, decisions=None):
+    """A deployed process's diagram again, with `forms` (form key -> schema) and the newest rules
+    (or `decisions`) available: version N+1 when what it pins changed, else the version that has
+    that content. Inside a command that changed a form or a DMN file the process uses."""
+    return _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, forms, actor, decisions)
 
 
 def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
-    """Deploy every DMN file in rules/, then every diagram in bpmn/ with the forms in forms/
-    (start-up and CLI). Rules appear in the result as `rules/<key>`."""
-    bpmn_folder = bpmn_folder or current_app.config["BPMN_FOLDER"]
-    rules_folder = rules_folder or current_app.config["RULES_FOLDER"]
-    forms = load_forms(forms_folder or current_app.config["FORMS_FOLDER"])
+    """Deploy every DMN file in rules/, then every diagram in bpmn/ with the forms in forms/, in one
+    command: a refused file refuses them all (ValidationFailed). Rules appear in the result as
+    `rules/<key>`. Start-up and `flask deploy` use `deploy_folder_skipping` instead."""
+    bpmn_folder, rules_folder, forms = _folders(bpmn_folder, forms_folder, rules_folder)
     results, new = [], []
     with command(actor) as ctx:
         for path in sorted(Path(rules_folder).glob("*.dmn")):
@@ -224,3 +229,45 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
         timer_jobs.ensure_start_schedules()
     _deliver_pending(actor, new)
     return results
+
+
+def deploy_folder_skipping(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
+    """Deploy the folders like `deploy_folder`, but each file in a command of its own, and a refused
+    file is left out instead of refusing the rest: one bad file in bpmn/ must not stop the app (and
+    every `flask` command, which builds the app) when the versions already deployed can serve.
+
+    Returns (results, refused): results as `deploy_folder`'s; refused a list of (file name, the
+    refusal in the reader's language). Each refusal is logged as a warning (in English)."""
+    bpmn_folder, rules_folder, forms = _folders(bpmn_folder, forms_folder, rules_folder)
+    results, refused, new = [], [], []
+    for path in sorted(Path(rules_folder).glob("*.dmn")):
+        try:
+            with command(actor) as ctx:
+                decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
+            results.append((f"rules/{decision.key}", decision.version, created))
+        except ValidationFailed as exc:
+            refused.append(_skipped(f"rules/{path.name}", exc))
+    for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
+        try:
+            with command(actor) as ctx:
+                definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor)
+                compiled = definitions.compiled(definition) if created else None
+            results.append((definition.key, definition.version, created))
+            if compiled is not None:
+                new.append(compiled)
+        except ValidationFailed as exc:
+            refused.append(_skipped(path.name, exc))
+    with command(actor):
+        timer_jobs.ensure_start_schedules()
+    _deliver_pending(actor, new)
+    return results, refused
+
+
+def _skipped(name, exc):
+    log.warning("%s not deployed (the versions already deployed stay in service): %s", name, exc.message)
+    return name, exc.message
+
+
+def _folders(bpmn_folder, forms_folder, rules_folder):
+    return (bpmn_folder or current_app.config["BPMN_FOLDER"], rules_folder or current_app.config["RULES_FOLDER"],
+            load_forms(forms_folder or current_app.config["FORMS_FOLDER"]))
