@@ -14,8 +14,9 @@ SECURE_COOKIES ?= 0
 
 # One command, timers included: the development server runs the scheduler in-process
 # (CHAINQ_SCHEDULER_IN_APP=1). Production runs it as its own process: docs/operations.md.
+# Demo mode (CHAINQ_DEMO=1): the demo accounts log in with the demo password without changing it first.
 run: setup demo
-	CHAINQ_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) CHAINQ_SCHEDULER_IN_APP=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
+	CHAINQ_DEMO=1 CHAINQ_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) CHAINQ_SCHEDULER_IN_APP=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: lint setup
 	bash scripts/ensure-chromium.sh

@@ -39,6 +39,8 @@ def create_app(test_config=None):
     localtime.zone_named(app.config["TIMEZONE"])      # a wrong zone name stops the start, naming the setting
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    if app.config.get("FORCE_PASSWORD_CHANGE") is None:
+        app.config["FORCE_PASSWORD_CHANGE"] = not app.config.get("DEMO_MODE")
     init_ops(app)      # first: logging is configured before anything logs
     init_attachment_store(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

@@ -66,6 +66,11 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
     LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CHAINQ_LOGIN_MAX_FAILURES_PER_IP", "50"))
     API_TOKEN_DAYS = int(os.environ.get("CHAINQ_API_TOKEN_DAYS", "90"))
+    # demo mode (`make run` sets CHAINQ_DEMO=1): the demo accounts log in with the published demo password
+    DEMO_MODE = env_flag("CHAINQ_DEMO") or False
+    # an account flagged by its administrator (created, password reset) or seeded with the demo password
+    # must choose a new password before anything else; None: on unless in demo mode (app/__init__.py)
+    FORCE_PASSWORD_CHANGE = env_flag("CHAINQ_FORCE_PASSWORD_CHANGE")
     # reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix):
     # the client's address (login throttling) and scheme come from them; 0 trusts no such header
     PROXY_HOPS = int(os.environ.get("CHAINQ_PROXY_HOPS", "0"))

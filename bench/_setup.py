@@ -39,7 +39,7 @@ def make_app(url, workdir, **extra):
     """The product app on `url`, configured as the test suite configures it."""
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(Path(workdir) / "uploads"),
               "WTF_CSRF_ENABLED": False, "DEPLOY_ON_START": False, "SECRET_KEY": "bench-secret",
-              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "FORCE_PASSWORD_CHANGE": False}
     config.update(extra)
     return create_app(config)
 

@@ -108,7 +108,7 @@ def app_environment(url, work):
     env = dict(os.environ)
     env.update({"CHAINQ_DATABASE_URL": url, "CHAINQ_UPLOAD_FOLDER": str(work / "uploads"),
                 "CHAINQ_SECRET_KEY": "bench-http-latency", "CHAINQ_DEPLOY_ON_START": "0",
-                "CHAINQ_SCHEDULER_IN_APP": "0", "CHAINQ_SMTP_HOST": "", "PYTHONUNBUFFERED": "1"})
+                "CHAINQ_SCHEDULER_IN_APP": "0", "CHAINQ_SMTP_HOST": "", "CHAINQ_DEMO": "1", "PYTHONUNBUFFERED": "1"})
     return env
 
 

@@ -20,7 +20,8 @@ PASSWORD = "chainq123"
 def serve(folder):
     """The app with demo data on a free port: (base URL, stop)."""
     os.environ.update(CHAINQ_DATABASE_URL=f"sqlite:///{folder / 'screens.db'}", CHAINQ_DEPLOY_ON_START="0",
-                      CHAINQ_UPLOAD_FOLDER=str(folder / "uploads"), CHAINQ_SECRET_KEY=os.urandom(32).hex())
+                      CHAINQ_DEMO="1", CHAINQ_UPLOAD_FOLDER=str(folder / "uploads"),
+                      CHAINQ_SECRET_KEY=os.urandom(32).hex())
     sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
     from werkzeug.serving import make_server

@@ -71,7 +71,10 @@ def database_url(kind, tmp_path):
 def make_app(url, tmp_path, **extra):
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
               "WTF_CSRF_ENABLED": False, "DEPLOY_ON_START": False, "SECRET_KEY": "test-secret",
-              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+              # the demo accounts log in with the demo password, as in `make run` (tests of the
+              # forced change turn it on)
+              "FORCE_PASSWORD_CHANGE": False}
     config.update(extra)
     return create_app(config)
 

@@ -1,6 +1,7 @@
 """The JSON API (flask-smorest): OpenAPI at /api/openapi.json, interactive page at /api/docs."""
 from ..extensions import api, csrf
 from . import (
+    account_resources,
     achievement_resources,
     licence_resources,
     message_resources,
@@ -22,6 +23,7 @@ def init_app(app):
     csrf.exempt(achievement_resources.blp)
     csrf.exempt(licence_resources.blp)
     csrf.exempt(sharing_resources.blp)
+    csrf.exempt(account_resources.blp)
     api.register_blueprint(blp)
     api.register_blueprint(problem_resources.blp)
     api.register_blueprint(project_resources.blp)
@@ -29,3 +31,4 @@ def init_app(app):
     api.register_blueprint(achievement_resources.blp)
     api.register_blueprint(licence_resources.blp)
     api.register_blueprint(sharing_resources.blp)
+    api.register_blueprint(account_resources.blp)

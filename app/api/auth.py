@@ -1,9 +1,10 @@
 """API authentication: a per-user bearer token, or the browser session plus
 the CSRF header on writes (so a cross-site form cannot use the session)."""
 from flask import current_app, g, request, session
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 
-from ..services.errors import ServiceError
+from ..services.errors import Forbidden, ServiceError
 from ..services.identity import users
 
 _NEEDS_CSRF = "session requests that change data need the X-CSRFToken header"
@@ -13,12 +14,20 @@ class Unauthorized(ServiceError):
     status = 401
 
 
+def _refuse_until_password_changed(user):
+    """An account that must change its password (created or reset by an administrator, or a demo
+    account outside demo mode) does nothing else first, through the session or a token alike."""
+    if users.must_change_password(user):
+        raise Forbidden(_("Change your password first: log in to the web page and choose a new one (/password)."))
+
+
 def authenticate_request():
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         user = users.user_for_token(header[7:].strip(), request.remote_addr or "")
         if user is None:
             raise Unauthorized("the API token is not valid")
+        _refuse_until_password_changed(user)
         g.user = user
         return
     user = users.user_for_session(session.get("user_id"), session.get("generation"))
@@ -32,6 +41,7 @@ def authenticate_request():
             raise Unauthorized(f"{_NEEDS_CSRF} ({exc.description})") from None
         except Exception as exc:  # validate_csrf raises ValidationError from wtforms
             raise Unauthorized(f"{_NEEDS_CSRF} ({exc})") from None
+    _refuse_until_password_changed(user)
     g.user = user
 
 

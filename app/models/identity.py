@@ -1,7 +1,7 @@
 """Users, groups and units (enterprises, institutions, offices)."""
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db
@@ -52,6 +52,10 @@ class User(Model):
     district: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when an administrator creates the account or resets its password, and for the demo
+    # accounts: the user must choose a password before anything else (CHAINQ_FORCE_PASSWORD_CHANGE)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit | None] = relationship()
     groups: Mapped[list[Group]] = relationship(secondary=user_groups, lazy="selectin")

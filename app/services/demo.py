@@ -1,5 +1,6 @@
 """Demo accounts and cases for `make run`: one account per role, and cases at
 several steps so every page has something to show. Idempotent."""
+import functools
 import hashlib
 
 from sqlalchemy import select
@@ -32,6 +33,8 @@ def credit_code_for(seed):
 
 
 def seed_accounts():
+    # the demo password is published: outside demo mode each account must choose its own at first login
+    account = functools.partial(ensure_user, must_change=True)
     with command():
         groups = {
             ADMINS: ensure_group(ADMINS, "系统管理员"),
@@ -44,23 +47,23 @@ def seed_accounts():
         for code, (zh, _en) in DISTRICTS.items():
             groups[district_office_group(code)] = ensure_group(
                 district_office_group(code), f"{zh}质量强区工作领导小组办公室", "district")
-        ensure_user("admin", "系统管理员", DEMO_PASSWORD, [groups[ADMINS]])
-        ensure_user("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
-        ensure_user("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])
-        ensure_user("city2", "市办副主任", DEMO_PASSWORD, [groups[CITY_OFFICE]])
-        ensure_user("manager", "问题库管理员", DEMO_PASSWORD, [groups[MANAGING_BODY]])
+        account("admin", "系统管理员", DEMO_PASSWORD, [groups[ADMINS]])
+        account("auditor", "审计员", DEMO_PASSWORD, [groups[AUDITORS]])
+        account("city", "市办审核员", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        account("city2", "市办副主任", DEMO_PASSWORD, [groups[CITY_OFFICE]])
+        account("manager", "问题库管理员", DEMO_PASSWORD, [groups[MANAGING_BODY]])
         for i, name in enumerate(["王教授", "李研究员", "陈高工", "刘博士", "赵工程师"], start=1):
-            ensure_user(f"expert{i}", f"{name}（专家）", DEMO_PASSWORD, [groups["experts"]])
+            account(f"expert{i}", f"{name}（专家）", DEMO_PASSWORD, [groups["experts"]])
         for code, (zh, _en) in DISTRICTS.items():
-            ensure_user(f"district_{code}", f"{zh}办审核员", DEMO_PASSWORD,
-                        [groups[district_office_group(code)]], district=code)
+            account(f"district_{code}", f"{zh}办审核员", DEMO_PASSWORD,
+                    [groups[district_office_group(code)]], district=code)
         for i, (key, name, kind, district) in enumerate(UNITS, start=1):
             # a credit code of its own: it is how a member of a consortium is recognised
             unit = ensure_unit(key, name, kind, credit_code=credit_code_for(name), district=district)
             leader_group = ensure_group(f"unit_leader:{key}", f"{name} 负责人", "unit")
             suffix = "" if i == 1 else str(i)
-            ensure_user(f"applicant{suffix}", f"{name[:6]}申报人", DEMO_PASSWORD, [groups["applicants"]], unit)
-            ensure_user(f"leader{suffix}", f"{name[:6]}负责人", DEMO_PASSWORD, [leader_group], unit)
+            account(f"applicant{suffix}", f"{name[:6]}申报人", DEMO_PASSWORD, [groups["applicants"]], unit)
+            account(f"leader{suffix}", f"{name[:6]}负责人", DEMO_PASSWORD, [leader_group], unit)
 
 
 def application_data(name, domain, district, lead_unit, members=3):

@@ -147,6 +147,39 @@
   if (form.dataset.autosaveSeconds) { window.setInterval(autosave, Number(form.dataset.autosaveSeconds) * 1000); }
 })();
 
+// A directory too large to send with the page (over 200 people) is filled as one types, from the
+// people search: the display name, unit and groups of each match, as the page's own list shows them.
+(function () {
+  var directory = document.querySelector("datalist[data-people-search]");
+  if (!directory) { return; }
+  var timer = null, asked = "";
+  function fill(people) {
+    directory.textContent = "";
+    people.forEach(function (p) {
+      var option = document.createElement("option");
+      option.value = p.username;
+      option.dataset.name = p.display_name;
+      option.textContent = [p.display_name].concat(p.unit ? [p.unit] : [], p.groups.map(function (g) { return g.name; })).join(" · ");
+      directory.appendChild(option);
+    });
+  }
+  function search(text) {
+    if (text === asked || text.length < 1) { return; }
+    asked = text;
+    fetch(directory.dataset.peopleSearch + "?q=" + encodeURIComponent(text), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (people) { if (asked === text) { fill(people); } })
+      .catch(function () { asked = ""; });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('input[list="' + directory.id + '"]'), function (input) {
+    input.addEventListener("input", function (ev) {
+      if (ev.inputType === "insertReplacementText" || !ev.inputType) { return; }   // a choice, not typing
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { search(input.value.trim()); }, 200);
+    });
+  });
+})();
+
 // The people picker for several people (抄送): a choice from the directory becomes a chip with the
 // person's display name, posting their user name; × removes it. Typed names still post as text.
 (function () {

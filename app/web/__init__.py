@@ -10,6 +10,7 @@ from ..services.identity.permissions import is_admin
 from ..services.notify.notifications import unread_count
 from ..services.workflow import queries
 from . import (
+    account_views,
     achievement_views,
     admin_views,
     approval_views,
@@ -30,6 +31,7 @@ from . import (
 
 def init_app(app):
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(account_views.bp)
     app.register_blueprint(editor_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
@@ -56,6 +58,7 @@ def init_app(app):
             g.user = None
             return
         g.user = users.user_for_session(session.get("user_id"), session.get("generation"))
+        return auth.password_change_gate()
 
     @app.context_processor
     def globals_for_templates():
@@ -63,7 +66,8 @@ def init_app(app):
         user = g.get("user")
         return {"DISTRICTS": DISTRICTS, "district_label": lambda c: district_label(c, locale),
                 "locale": locale, "beside": _chinese_beside(locale), "may_audit": may_audit(user) if user else False,
-                "is_admin": is_admin(user) if user else False,
+                "is_admin": is_admin(user) if user else False, "min_password_length": users.MIN_PASSWORD_LENGTH,
+                "people_list_limit": users.PEOPLE_LIST_LIMIT,
                 "unread_notifications": (lambda: unread_count(user)) if user else (lambda: 0),
                 "waiting_tasks": (lambda: queries.inbox_count(user)) if user else (lambda: 0)}
 

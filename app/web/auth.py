@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..services.errors import TooManyAttempts
+from ..services.errors import TooManyAttempts, ValidationFailed
 from ..services.identity import users
 
 bp = Blueprint("auth", __name__)
@@ -54,6 +54,41 @@ def start_session(user):
     session["generation"] = user.session_generation
     if locale:
         session["locale"] = locale
+
+
+# what an account that must change its password may still reach (app/web/__init__.py redirects the rest)
+OPEN_WHILE_PASSWORD_MUST_CHANGE = frozenset({"auth.password", "auth.logout", "auth.set_language", "auth.login",
+                                             "static", "vendor_file"})
+
+
+def password_change_gate():
+    """Before every page: an account that must change its password (created or reset by an
+    administrator, or a demo account outside demo mode) is sent to the password page first.
+    The API refuses such an account itself (app/api/auth.py)."""
+    if g.user is None or request.path.startswith("/api/") or request.endpoint in OPEN_WHILE_PASSWORD_MUST_CHANGE:
+        return None
+    if users.must_change_password(g.user):
+        return redirect(url_for("auth.password", next=request.full_path if request.method == "GET" else None))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; the page an account that must change it is sent to."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            user = users.change_password(g.user, request.form.get("current_password", ""),
+                                         request.form.get("new_password", ""))
+        except ValidationFailed as exc:
+            errors, status = exc.errors, exc.status
+        else:
+            start_session(user)       # this browser stays logged in; every other session has ended
+            flash(_("Your password was changed. Other sessions have been logged out."))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("password.html", password_errors=errors,
+                           forced=users.must_change_password(g.user)), status
 
 
 @bp.route("/logout", methods=["POST"])

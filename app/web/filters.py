@@ -80,6 +80,10 @@ def _domain_event_label(value):
             "project_risk_noted": _("Risk alert noted"), "project_risk_closed": _("Risk alert closed"),
             "decision_deployed": _("Rules deployed"), "form_deployed": _("Form deployed"),
             "user_created": _("Account created"),
+            "user_updated": _("Account changed"), "user_deactivated": _("Account deactivated"),
+            "user_reactivated": _("Account reactivated"), "password_reset": _("Password reset by an administrator"),
+            "group_created": _("Group created"), "group_changed": _("Group changed"), "unit_created": _("Unit created"),
+            "unit_changed": _("Unit changed"), "holidays_imported": _("Holidays imported"),
             **_achievement_event_labels()}.get(value)
 
 

@@ -47,7 +47,7 @@ class LiveServer:
     def start(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, CHAINQ_DATABASE_URL=self.database_url, CHAINQ_DEPLOY_ON_START="0",
-                   CHAINQ_SCHEDULER_IN_APP="0", CHAINQ_SECRET_KEY="live-server-test", CHAINQ_SESSION_COOKIE_SECURE="0",
+                   CHAINQ_SCHEDULER_IN_APP="0", CHAINQ_DEMO="1", CHAINQ_SECRET_KEY="live-server-test", CHAINQ_SESSION_COOKIE_SECURE="0",
                    CHAINQ_UPLOAD_FOLDER=str(self.folder / "uploads"), **self.extra_env)
         command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", str(self.workers),
                    "--timeout", "120", "--graceful-timeout", "5", "--log-level", "info",

@@ -131,3 +131,36 @@ def test_the_modeler_and_the_definitions_pages_speak_chinese_alone(page, demo_se
     found += [("modeler", w) for w in foreign_words(page.locator("body").inner_text(), own=("admin",))]
     log_out(page)
     assert found == [], repr(found)
+
+
+ACCOUNT_PAGES = ("/admin/users", "/admin/users/new", "/admin/users?q=天河&status=active", "/admin/groups",
+                 "/admin/units", "/admin/calendar", "/password", "/profile")
+
+
+ME = ("admin",)
+
+
+def test_the_account_pages_speak_chinese_alone(page, demo_server):
+    """The administrators' account, group, unit and calendar-import pages (each list's first record
+    too), the refusals of their forms, and the password page."""
+    log_in(page, demo_server, "admin")
+    found = []
+    for path in ACCOUNT_PAGES:
+        page.goto(demo_server(path))
+        found += [(path, w) for w in foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=ME)]
+        for link in ("#users tbody a", "#groups tbody a", "#units tbody a"):
+            if path.startswith(("/admin/users?", "/admin/groups", "/admin/units")) and page.locator(link).count():
+                page.locator(link).first.click()
+                found += [(page.url, w) for w in foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=ME)]
+    page.goto(demo_server("/admin/calendar"))
+    page.fill("#import-text", "2027-01-01 元旦\n2027-02-08 调休上班\n元旦假期")
+    page.click("#import-preview")
+    found += [("calendar preview", w) for w in foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=ME)]
+    page.goto(demo_server("/admin/units"))
+    page.fill("#unit-key", "gz_crawl")
+    page.fill("#unit-name", "测试单位")
+    page.fill("#unit-credit-code", "91440101000000000X")
+    page.click("#save-unit")
+    found += [("unit refused", w) for w in foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=ME)]
+    log_out(page)
+    assert found == [], "\n".join(f"{path}: {word}" for path, word in found)

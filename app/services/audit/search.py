@@ -15,7 +15,9 @@ from .replay import require_auditor
 ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "api_token_revoked",
                      "password_changed", "login_locked", "task_reassigned",
                      "data_corrected", "instance_migrated", "incident_retried", "instance_terminated",
-                     "form_deployed", "process_start_disabled", "process_start_enabled")
+                     "form_deployed", "process_start_disabled", "process_start_enabled",
+                     "user_updated", "user_deactivated", "user_reactivated", "password_reset",
+                     "group_created", "group_changed", "unit_created", "unit_changed", "holidays_imported")
 
 
 @dataclass

@@ -87,20 +87,40 @@ def end_sessions(user):
         audit.record(ctx, "logged_out", actor=user, data={"user": user.username})
 
 
+def password_problems(username, password):
+    """What is wrong with a new password (the policy the forms state), as a list of messages."""
+    problems = []
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        problems.append(_("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if password and username and password.strip().casefold() == username.strip().casefold():
+        problems.append(_("The new password must not be the user name."))
+    return problems
+
+
+def must_change_password(user):
+    """Whether the user must choose a new password before anything else: the account was created or
+    reset by an administrator, or seeded with the demo password, and the setting is on."""
+    return bool(user is not None and user.must_change_password and current_app.config.get("FORCE_PASSWORD_CHANGE"))
+
+
 def change_password(actor, current, new):
     """Change the actor's own password; every earlier login session ends (the caller logs the current
     browser in again with the new generation)."""
     errors = {}
     if not check_password_hash(actor.password_hash, current or ""):
         errors["current_password"] = [_("The current password is wrong.")]
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = [_("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+    problems = password_problems(actor.username, new)
+    if not problems and check_password_hash(actor.password_hash, new):
+        problems.append(_("Choose a password different from the current one."))
+    if problems:
+        errors["new_password"] = problems
     if errors:
         raise ValidationFailed(_("The password was not changed."), errors)
     with command(actor) as ctx:
         user = ctx.session.get(User, actor.id)
         user.password_hash = hash_password(new)
         user.session_generation = user.session_generation + 1
+        user.must_change_password, user.password_changed_at = False, ctx.now
         audit.record(ctx, "password_changed", actor=user, data={"user": user.username})
     return user
 
@@ -209,11 +229,14 @@ def ensure_unit(key, name, unit_type="enterprise", credit_code=None, district=No
     return unit
 
 
-def ensure_user(username, display_name, password, groups=(), unit=None, district=None):
+def ensure_user(username, display_name, password, groups=(), unit=None, district=None, must_change=False):
+    """The user of that name, created with these details if missing; `groups` are added. `must_change`:
+    a new account must choose its own password at first login (the demo accounts)."""
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         user = User(username=username, display_name=display_name, password_hash=hash_password(password),
-                    unit=unit, district=district, email=f"{username}@chainq.example")
+                    unit=unit, district=district, email=f"{username}@chainq.example",
+                    must_change_password=must_change)
         db.session.add(user)
     for group in groups:
         if group not in user.groups:
@@ -232,8 +255,33 @@ def create_user(username, display_name, password, group_keys=(), unit_key=None):
     return user
 
 
-def directory():
+PEOPLE_LIST_LIMIT = 200     # a page lists up to this many people; beyond, the picker searches as one types
+
+
+def directory(limit=None):
     """Active users with their units and groups (the people picker searches all three), for choosing
-    a transfer, delegation, signer or CC target."""
-    return db.session.execute(select(User).options(selectinload(User.unit), selectinload(User.groups))
-                              .where(User.active.is_(True)).order_by(User.display_name, User.username)).scalars().all()
+    a transfer, delegation, signer or CC target; at most `limit` of them."""
+    query = select(User).options(selectinload(User.unit), selectinload(User.groups)) \
+        .where(User.active.is_(True)).order_by(User.display_name, User.username)
+    return db.session.execute(query.limit(limit) if limit else query).scalars().all()
+
+
+def picker_directory():
+    """The people a page's picker lists: all of them, or PEOPLE_LIST_LIMIT + 1 (the picker then knows
+    there are more, and searches GET /api/v1/people as one types)."""
+    return directory(limit=PEOPLE_LIST_LIMIT + 1)
+
+
+PEOPLE_LIMIT = 20
+
+
+def search_people(q, limit=PEOPLE_LIMIT):
+    """Active users whose user name, display name, unit name, group key or group name contains `q`
+    (the people picker's search, for any logged-in user), by display name."""
+    like = f"%{(q or '').strip()}%"
+    query = select(User).outerjoin(Unit, Unit.id == User.unit_id).where(User.active.is_(True))
+    if (q or "").strip():
+        query = query.where(or_(User.username.ilike(like), User.display_name.ilike(like), Unit.name.ilike(like),
+                                User.groups.any(or_(Group.key.ilike(like), Group.name.ilike(like)))))
+    return db.session.execute(query.options(selectinload(User.unit), selectinload(User.groups))
+                              .order_by(User.display_name, User.username).limit(limit)).scalars().all()

@@ -266,7 +266,7 @@ def deploy_folder_skipping(actor=None, bpmn_folder=None, forms_folder=None, rule
             refused.append(_skipped(path.name, exc))
     with command(actor):
         timer_jobs.ensure_start_schedules()
-    _deliver_pending(actor, new)
+    deliver_pending(actor, new)
     return results, refused
 
 

@@ -78,7 +78,7 @@ def task_page(actor, task_id, entered=None):
         history=[t for t in rows if t.status == "completed" and (t.decision or t.opinion)],
         step_rows=[t for t in rows if t.spiff_task_id == task.spiff_task_id
                    and t.visit_opened_at == task.visit_opened_at],
-        directory=users.directory(),
+        directory=users.picker_directory(),
         return_targets=case_actions.return_targets(task) if task.status == "open" else [],
         can_act=can_act_on_task(actor, task),
         can_claim=task.assignee_id is None and is_candidate(actor, task),
@@ -137,7 +137,7 @@ def case_detail(actor, instance_id):
         application_schema=without_fields(submission_schema(
             instance.definition, definitions.compiled_by_id(instance.definition_id)), hidden),
         waiting_for=subscriptions.of_instance(db.session, instance.id),
-        may_copy=copying, directory=users.directory() if copying else [])
+        may_copy=copying, directory=users.picker_directory() if copying else [])
 
 
 def _event_without(event, hidden):
