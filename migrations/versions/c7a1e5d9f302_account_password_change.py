@@ -1,7 +1,7 @@
 """accounts: a password the user must change (admin-created, reset, demo) and when it last changed
 
 Revision ID: c7a1e5d9f302
-Revises: ede7facb7085
+Revises: 46be671a557e
 Create Date: 2026-12-06 00:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7a1e5d9f302'
-down_revision = 'ede7facb7085'
+down_revision = "46be671a557e"
 branch_labels = None
 depends_on = None
 

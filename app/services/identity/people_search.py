@@ -1,5 +1,5 @@
-"""The modeler's people picker: users (by name, user name, unit or group) and groups (by key or name),
-for its assignee, candidate user and candidate group fields (administrators)."""
+"""The modeler's people picker: users (the people search every picker uses, users.search_people) and
+groups (by key or name), for its assignee, candidate user and candidate group fields (administrators)."""
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -7,7 +7,7 @@ from ...extensions import db
 from ...models import Group
 from ..errors import Forbidden
 from .permissions import is_admin
-from .users import directory
+from .users import search_people
 
 LIMIT = 20
 
@@ -21,9 +21,6 @@ def search(actor, query):
     if not is_admin(actor):
         raise Forbidden(_("Administrators only."))
     needle = (query or "").strip().lower()
-    users = [user for user in directory()
-             if _matches(needle, user.display_name, user.username, user.unit.name if user.unit else "",
-                         *(g.key for g in user.groups), *(g.name for g in user.groups))]
     groups = [group for group in db.session.execute(select(Group).order_by(Group.key)).scalars()
               if _matches(needle, group.key, group.name)]
-    return users[:LIMIT], groups[:LIMIT]
+    return search_people(query, LIMIT), groups[:LIMIT]
