@@ -134,6 +134,20 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
     return True
 
 
+def shift_timers(workflow: BpmnWorkflow, delta: timedelta) -> None:
+    """Move the due moment of every waiting timer by `delta` (a suspended case resumes: each timer
+    keeps the time it had left). The library keeps a timer's moment in the task's `internal_data`
+    (`event_value`: an ISO moment, or a cycle's dict with `next`), as `fire_timer` writes it too."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if not isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+            continue
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict) and value.get("next"):
+            value["next"] = (TimerEventDefinition.get_datetime(str(value["next"])) + delta).isoformat()
+        elif isinstance(value, str):
+            task.internal_data["event_value"] = (TimerEventDefinition.get_datetime(value) + delta).isoformat()
+
+
 def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
     """Make the latest completed visit of a user task READY again, undoing what followed it.
 
