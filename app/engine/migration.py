@@ -1,8 +1,8 @@
 """Moving a running workflow to another version of its process, with SpiffWorkflow's own
 migration support (`SpiffWorkflow.bpmn.util.diff`: `SpecDiff`, `WorkflowDiff`, `migrate_workflow`).
 
-`SpecDiff` aligns the old version's task specs with the new version's by element id (and, for an
-id that is gone, by the surrounding structure). An administrator may name further pairs
+`SpecDiff` aligns the old version's task specs with the new version's by element id (its guesses
+from the surrounding structure are dropped: see `_spec_diff`). An administrator names further pairs
 (`mapping`: old element id -> new element id), written into the diff's documented `alignment`
 before the workflow diff is taken. A workflow can move when every element it is at now (its
 READY and WAITING tasks) has a counterpart in the target; `migrate_workflow` then swaps the
@@ -83,8 +83,19 @@ def _with_derived(spec: Any, mapping: Mapping[str, str]) -> dict[str, str]:
 
 
 def _spec_diff(old_spec: Any, new_spec: Any, mapping: Mapping[str, str]) -> SpecDiff:
+    """The library's diff, aligned by element id and by the administrator's mapping only.
+
+    For an id that is gone, `SpecDiff` guesses a counterpart from the surrounding structure; the
+    guess can be a different step (a renamed task followed by a new one is aligned with the new
+    one), which would move the case to a step it never reached. A renamed element is named in the
+    mapping instead, and the dry run says so."""
     diff = SpecDiff(spec_registry(), old_spec, new_spec)
-    for old, new in _with_derived(old_spec, mapping).items():
+    full = _with_derived(old_spec, mapping)
+    for spec, aligned in list(diff.alignment.items()):
+        if aligned is not None and aligned.name != spec.name and spec.name not in full:
+            diff.alignment[spec] = None
+            diff.added.append(aligned)
+    for old, new in full.items():
         if old in old_spec.task_specs and new in new_spec.task_specs:
             aligned = new_spec.task_specs[new]
             diff.alignment[old_spec.task_specs[old]] = aligned
