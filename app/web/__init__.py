@@ -17,6 +17,7 @@ from . import (
     auth,
     filters,
     licence_views,
+    operations_views,
     problem_views,
     project_views,
     sharing_views,
@@ -27,6 +28,7 @@ from . import (
 
 def init_app(app):
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(operations_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

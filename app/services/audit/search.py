@@ -14,7 +14,8 @@ from .replay import require_auditor
 
 ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", "api_token_revoked",
                      "password_changed", "login_locked", "task_reassigned",
-                     "data_corrected", "instance_migrated", "incident_retried", "instance_terminated")
+                     "data_corrected", "instance_migrated", "incident_retried", "instance_terminated",
+                     "instance_suspended", "instance_resumed", "migration_started")
 
 
 @dataclass

@@ -43,12 +43,12 @@ class Progress:
         return self.total - self.pending
 
 
-def start_batch(actor, process_key, to_version, from_version=None, status="", mapping=None):
+def start_batch(actor, process_key, to_version, from_version=None, status="", mapping=None, instance_id=None):
     """Record a batch for the cases the filter selects (the same cases a dry run shows)."""
     require_admin(actor)
     mapping = parse_mapping(mapping)
     target = target_definition(process_key, to_version)
-    chosen = [c for c in select_cases(process_key, from_version, status) if c.definition_id != target.id]
+    chosen = [c for c in select_cases(process_key, from_version, status, instance_id) if c.definition_id != target.id]
     if not chosen:
         raise ValidationFailed(_("No running case matches: nothing to migrate."), {"from": [_("No case matches.")]})
     with command(actor) as ctx:
