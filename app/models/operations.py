@@ -1,5 +1,5 @@
-"""Operations on running cases: migration batches (one row per case, so a run can resume after a
-crash). Suspension and termination live on the case row itself (`process_instance`)."""
+"""Operations on running cases: incidents of failed steps, and migration batches (one row per case,
+so a run can resume after a crash). Suspension and termination live on the case row itself."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import NULLABLE_JSON, UTCDateTime
 from .base import Model
 from .identity import User, utcnow
-from .states import MigrationItemStatus
+from .runtime import ProcessInstance
+from .states import IncidentStatus, MigrationItemStatus
 
 
 class MigrationBatch(Model):
@@ -38,3 +39,25 @@ class MigrationItem(Model):
     status: Mapped[str] = mapped_column(String(20), default=MigrationItemStatus.PENDING)
     reason: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Incident(Model):
+    """A step that failed after a person's decision (a service task, a condition): the decision was
+    kept, the case waits at the step that failed, and an administrator corrects the data and
+    retries (as a Camunda incident of a failed asynchronous continuation). Failed timers are timer
+    jobs parked as incidents (`timer_job.status`)."""
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_status", "status", "created_at"),
+                      Index("ix_incident_instance", "instance_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    element_id: Mapped[str] = mapped_column(String(100), default="")
+    element_name: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))    # the decision that led here
+    status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.OPEN)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    instance: Mapped[ProcessInstance] = relationship()

@@ -28,6 +28,15 @@ class TaskStatus:
     ALL = (OPEN, SUSPENDED, COMPLETED, CANCELLED)
 
 
+class IncidentStatus:
+    """A step that failed after a person's decision: open until a retry runs it through."""
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+    TRANSITIONS = {OPEN: {RESOLVED}, RESOLVED: set()}
+    ALL = (OPEN, RESOLVED)
+
+
 class MigrationItemStatus:
     """One case of a migration batch: waiting for its turn, moved, or refused (with the reason)."""
     PENDING = "pending"

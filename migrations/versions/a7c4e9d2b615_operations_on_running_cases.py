@@ -1,4 +1,4 @@
-"""operations on running cases: suspension and termination on the case row, migration batches
+"""operations on running cases: suspension and termination on the case row, migration batches, incidents of failed steps
 
 Revision ID: a7c4e9d2b615
 Revises: ede7facb7085
@@ -48,9 +48,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_migration_item_batch', 'migration_item', ['batch_id', 'status', 'id'], unique=False)
+    op.create_table('incident',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('element_id', sa.String(length=100), nullable=False),
+    sa.Column('element_name', sa.String(length=200), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['human_task.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_incident_status', 'incident', ['status', 'created_at'], unique=False)
+    op.create_index('ix_incident_instance', 'incident', ['instance_id', 'status'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_incident_instance', table_name='incident')
+    op.drop_index('ix_incident_status', table_name='incident')
+    op.drop_table('incident')
     op.drop_index('ix_migration_item_batch', table_name='migration_item')
     op.drop_table('migration_item')
     op.drop_table('migration_batch')
