@@ -67,7 +67,8 @@ def event_label(value):
               "login_locked": _("Login locked after failed attempts"),
               "instance_suspended": _("Case suspended"), "instance_resumed": _("Case resumed"),
               "instance_terminated": _("Case terminated"), "instance_migrated": _("Case moved to another version"),
-              "migration_started": _("Case migration ordered")}
+              "migration_started": _("Case migration ordered"), "incident_created": _("Step failed (incident)"),
+              "data_corrected": _("Case data corrected")}
     return labels.get(value) or _domain_event_label(value) or value or ""
 
 

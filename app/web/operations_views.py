@@ -1,12 +1,13 @@
-"""Administrators' operations on running cases: suspend, resume, terminate (from the case page),
-and migration to another version: a dry run (/admin/migrations/new?process=KEY&from=1&to=2), a
-batch started from it, and the batch's progress page, which runs the pending cases in chunks."""
+"""Administrators' operations on running cases: suspend, resume, terminate (from the case page);
+migration to another version: a dry run (/admin/migrations/new?process=KEY&from=1&to=2), a
+batch started from it, and the batch's progress page, which runs the pending cases in chunks;
+a failed step's incident (/admin/incidents/steps/<id>): its error, the case data editor, retry."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..services.errors import Forbidden, ServiceError
 from ..services.identity.permissions import is_admin
-from ..services.operations import migration, migration_batches, suspension, termination
+from ..services.operations import incidents, migration, migration_batches, suspension, termination
 from .auth import login_required
 
 bp = Blueprint("operations", __name__, url_prefix="/admin")
@@ -108,3 +109,38 @@ def run_migration(batch_id):
     done = migration_batches.run_batch(g.user, batch_id, limit=CHUNK)
     flash(_("%(done)d of %(total)d cases handled.", done=done.done, total=done.total))
     return redirect(url_for("operations.migration_batch", batch_id=batch_id))
+
+
+@bp.route("/incidents/steps/<int:incident_id>")
+@login_required
+def step_incident(incident_id):
+    return render_template("admin/step_incident.html", detail=incidents.incident_detail(g.user, incident_id))
+
+
+@bp.route("/incidents/steps/<int:incident_id>/retry", methods=["POST"])
+@login_required
+def retry_step(incident_id):
+    incident = incidents.retry(g.user, incident_id)
+    if incident.status == "resolved":
+        flash(_("The step ran through; the case goes on."))
+        return redirect(url_for("views.instance", instance_id=incident.instance_id))
+    flash(_("The step failed again: %(error)s", error=incident.error), "error")
+    return redirect(url_for("operations.step_incident", incident_id=incident_id))
+
+
+@bp.route("/instances/<int:instance_id>/data", methods=["GET", "POST"])
+@login_required
+def case_data(instance_id):
+    """The case data editor (JSON); after saving, back to the incident it was opened from."""
+    incident = request.values.get("incident", type=int)
+    if request.method == "POST":
+        try:
+            incidents.correct_data(g.user, instance_id, request.form.get("data", ""))
+            flash(_("The case data was corrected."))
+        except ServiceError as exc:
+            flash(" ".join([exc.message, *[m for ms in exc.errors.values() for m in ms]]), "error")
+        if incident:
+            return redirect(url_for("operations.step_incident", incident_id=incident))
+        return redirect(url_for("operations.case_data", instance_id=instance_id))
+    instance, data = incidents.case_data(g.user, instance_id)
+    return render_template("admin/case_data.html", instance=instance, data=data)

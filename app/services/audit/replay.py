@@ -92,6 +92,12 @@ def fold(events):
         elif event.type in ("message_received", "signal_received"):
             data.update(payload.get("variables") or {})
             completed.extend(payload.get("path") or [])
+        elif event.type == "incident_retried":      # the failed step, run again by an administrator
+            completed.extend(payload.get("path") or [])
+        elif event.type == "data_corrected":
+            data.update(payload.get("after") or {})
+            for name in payload.get("removed") or ():
+                data.pop(name, None)
         steps.append(StepState(
             seq=event.seq, event_id=event.id, type=event.type, at=localtime.iso(event.at), actor=event.actor_name,
             element_id=event.element_id, element_name=event.element_name, completed=list(completed),

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ...engine import runner
 from ...engine.serializer import dump_workflow
 from ...extensions import db
-from ...models import Incident
+from ...models import Incident, ProcessInstance
 from ...models.states import IncidentStatus, InstanceStatus, transition
 from ..audit import trail as audit
 from ..command import command
@@ -64,6 +64,16 @@ def incident_detail(actor, incident_id):
     instance = incident.instance
     workflow = runner.open_workflow(instance.state, definitions.compiled_by_id(instance.definition_id))
     return IncidentDetail(incident, runner.current_data(workflow), runner.engine_steps_ready(workflow))
+
+
+def case_data(actor, instance_id):
+    """(case, its data as the next steps read it) for the data editor."""
+    require_admin(actor)
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(_("Case %(id)s does not exist.", id=instance_id))
+    workflow = runner.open_workflow(instance.state, definitions.compiled_by_id(instance.definition_id))
+    return instance, runner.current_data(workflow)
 
 
 def parse_data(text):
