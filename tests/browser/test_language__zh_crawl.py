@@ -94,7 +94,7 @@ def test_every_page_speaks_chinese_alone(page, demo_server, role):
 
 def test_the_operations_pages_speak_chinese_alone(page, demo_server):
     """The administrators' operations on running cases: the case page's buttons, a suspended case, the
-    migration list, a dry run with its report, and a batch's progress page."""
+    migration list, a dry run with its report and its refusals, the incidents and the data editor."""
     log_in(page, demo_server, "admin")
     page.goto(demo_server("/instances?status=running"))
     case_url = page.locator("table a[href*='/instances/']").first.get_attribute("href")
@@ -109,7 +109,8 @@ def test_the_operations_pages_speak_chinese_alone(page, demo_server):
     for path in (case_url, "/admin/migrations",
                  f"/admin/migrations/new?process=consortium_application&from=1&to=1&instance={case_id}",
                  "/admin/migrations/new?process=consortium_application&to=1&mapping=nonsense",
-                 "/admin/migrations/new?process=consortium_application&to=1"):
+                 "/admin/migrations/new?process=consortium_application&to=1",
+                 "/admin/incidents", f"/admin/instances/{case_id}/data"):
         page.goto(demo_server(path))
         words = foreign_words(page.locator("body").inner_text(), own=("admin",))
         if words:
