@@ -20,7 +20,7 @@ def test_suspend_resume_terminate(client, auth, user):
     listed = client.get("/api/v1/tasks", headers=auth("city")).get_json()
     assert task.id not in [t["id"] for t in listed["items"]]
     refused = assert_error_shape(client.post(f"/api/v1/tasks/{task.id}/claim", headers=auth("city"), json={}), 409)
-    assert "suspended" in refused["message"]
+    assert "挂起" in refused["message"]                              # suspended, in the default language
     assert_error_shape(client.post(f"/api/v1/instances/{case.id}/suspend", headers=auth("admin"), json={}), 409)
     assert client.post(f"/api/v1/instances/{case.id}/resume", headers=auth("admin")).get_json()["status"] == "running"
     assert_error_shape(client.post(f"/api/v1/instances/{case.id}/terminate", headers=auth("admin"), json={}), 422)

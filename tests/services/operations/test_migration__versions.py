@@ -42,8 +42,8 @@ def test_the_dry_run_says_which_cases_can_move_and_why_not(app, user, three_case
     report = migration.dry_run(user("admin"), "moving", 2, from_version=1)
     by_id = {c.instance.id: c for c in report.cases}
     assert by_id[at_fill.id].movable
-    assert not by_id[at_review.id].movable and "'review'" in by_id[at_review.id].reasons[0]
-    assert "'side_step'" in by_id[at_side.id].reasons[0]
+    assert not by_id[at_review.id].movable and "review" in by_id[at_review.id].reasons[0]
+    assert "side_step" in by_id[at_side.id].reasons[0]
 
     mapped = migration.dry_run(user("admin"), "moving", 2, from_version=1, mapping="review=check")
     by_id = {c.instance.id: c for c in mapped.cases}
@@ -85,7 +85,7 @@ def test_a_required_field_added_to_the_current_form_is_refused(app, user):
     complete_open(user("applicant"), case, {"way": "main"})
     deploy.deploy(user("admin"), version_2("formed", "stricter"), "formed.bpmn", forms={**forms, "stricter": stricter})
     [assessed] = migration.dry_run(user("admin"), "formed", 2).cases
-    assert "'score'" in assessed.reasons[0]
+    assert "score" in assessed.reasons[0] and "check" in assessed.reasons[0]
 
 
 def test_a_batch_migrates_each_case_and_resumes_after_a_crash(app, user, three_cases, monkeypatch):

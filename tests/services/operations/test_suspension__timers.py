@@ -47,9 +47,9 @@ def test_timers_keep_their_remaining_time_across_a_suspension(app, user, clock):
     suspension.suspend(user("admin"), case.id, "waiting for a court ruling")
     assert case.status == "suspended"
     assert queries.inbox(user("city")).total == 0                    # out of every inbox
-    with pytest.raises(Conflict, match="suspended"):
+    with pytest.raises(Conflict, match="挂起"):
         tasks.claim(user("city"), review.id)
-    with pytest.raises(Conflict, match="suspended"):
+    with pytest.raises(Conflict, match="挂起"):
         tasks.complete(user("city"), review.id, {"decision": "approve", "opinion": "同意"})
 
     clock.now = start + timedelta(days=11)
