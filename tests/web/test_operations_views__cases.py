@@ -47,6 +47,7 @@ def test_dry_run_by_url_then_a_batch_run_from_its_page(app, browser, user):
     page = admin.get("/admin/migrations/new?process=webmove&from=1&to=2").get_data(as_text=True)
     assert f'id="case-{at_fill.id}" data-movable="yes"' in page
     assert f'id="case-{at_side.id}" data-movable="no"' in page and "side_step" in page
+    assert admin.get("/admin/migrations/new?process=webmove&to=2&instance=x1").status_code == 422
     missing = admin.get("/admin/migrations/new?process=webmove&to=9")
     assert missing.status_code == 422 and "no version 9" in missing.get_data(as_text=True)
     bad = admin.get("/admin/migrations/new?process=webmove&to=2&mapping=nonsense")

@@ -138,6 +138,9 @@ def _selected(process_key, from_version, status, instance_id):
     query = select(ProcessInstance).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id) \
         .where(ProcessInstance.process_key == process_key).order_by(ProcessInstance.id)
     if instance_id:
+        if not str(instance_id).isdigit() or int(instance_id) > 2 ** 31 - 1:
+            raise ValidationFailed(_("A case number is a whole number."), {"instance": [
+                _("A case number is a whole number.")]})
         query = query.where(ProcessInstance.id == int(instance_id))
     if from_version not in (None, ""):
         try:

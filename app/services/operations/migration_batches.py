@@ -7,6 +7,7 @@ and a crash loses at most the case in flight (its row is still pending: the next
 The administrators' page drives a run in chunks (`run_batch(limit=...)`) and shows the progress;
 `flask migrate-cases BATCH` runs all that is pending.
 """
+import logging
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -22,6 +23,8 @@ from ..workflow import definitions
 from ..workflow.loading import lock_case
 from .guard import require_admin
 from .migration import migrate_in, parse_mapping, select_cases, target_definition
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,11 +118,14 @@ def migrate_item(actor, item_id):
             batch = db.session.get(MigrationBatch, item.batch_id)
             reasons = migrate_in(ctx, instance, definitions.get(batch.target_definition_id), batch.mapping or {})
             _settle(item, reasons, ctx.now)
-    except ServiceError as exc:     # the case could not be moved (all rolled back): the row says why
+    except Exception as exc:        # the case could not be moved (all rolled back): the row says why
+        if not isinstance(exc, ServiceError):
+            log.exception("migration item %s failed", item_id)    # a bug to see, but the batch goes on
+        reason = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
         with command(actor) as ctx:
             item, _instance = _locked_pending(item_id)
             if item is not None:
-                _settle(item, [exc.message], ctx.now)
+                _settle(item, [reason], ctx.now)
 
 
 def _locked_pending(item_id):
