@@ -121,3 +121,11 @@ def test_a_batch_migrates_each_case_and_resumes_after_a_crash(app, user, three_c
     assert sorted(migrated) == sorted([at_fill.id, at_review.id])       # once each, the crash left no trace
     complete_open(user("applicant"), at_fill, {"way": "main"})
     assert open_rows(at_fill)[0].element_id == "check"
+
+
+def test_the_cli_runs_what_a_batch_has_pending(app, user, three_cases):
+    at_fill, _at_review, _at_side = three_cases
+    batch = migration_batches.start_batch(user("admin"), "moving", 2, instance_id=at_fill.id)
+    result = app.test_cli_runner().invoke(args=["migrate-cases", str(batch.id)])
+    assert result.exit_code == 0 and "1 migrated, 0 failed, 0 pending" in result.output
+    assert app.test_cli_runner().invoke(args=["migrate-cases", "999"]).exit_code != 0
