@@ -227,5 +227,5 @@ def migrate_case(actor, instance_id, process_key, to_version, mapping=None):
                 _("Not a version of this case's process.")]})
         reasons = migrate_in(ctx, instance, target, mapping)
         if reasons:
-            raise Conflict(" ".join(reasons))
+            raise Conflict(_("The case cannot move: %(reasons)s", reasons=" ".join(reasons)), {"to": reasons})
     return instance
