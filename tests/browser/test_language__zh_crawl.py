@@ -108,7 +108,7 @@ def test_the_operations_pages_speak_chinese_alone(page, demo_server):
     page.wait_for_selector("#suspended-notice")
     for path in (case_url, "/admin/migrations",
                  f"/admin/migrations/new?process=consortium_application&from=1&to=1&instance={case_id}",
-                 "/admin/migrations/new?process=consortium_application&to=1&mapping=nonsense",
+                 "/admin/migrations/new?process=consortium_application&to=1&mapping=x1",
                  "/admin/migrations/new?process=consortium_application&to=1",
                  "/admin/incidents", f"/admin/instances/{case_id}/data"):
         page.goto(demo_server(path))

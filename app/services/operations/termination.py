@@ -1,15 +1,15 @@
 """Terminate a case with a reason (Camunda's "delete process instance" with a delete reason).
 
-Its open (or suspended) tasks are cancelled, its timer jobs and message subscriptions removed, the
-case ends as `terminated` with the reason on its row and in its audit trail, and the initiator and
-the holders of its tasks are told. The workflow state is kept as it was: the record of where it stood.
+Its open (or suspended) tasks are cancelled; its timer jobs, message subscriptions and open incidents
+end; the case ends as `terminated` with the reason on its row and in its audit trail, and the
+initiator and the holders of its tasks are told. The workflow state is kept as it was: the record of where it stood.
 """
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ...models import HumanTask, TimerJob
+from ...models import HumanTask, Incident, TimerJob
 from ...models.jobs import JobStatus
-from ...models.states import InstanceStatus, TaskStatus, transition
+from ...models.states import IncidentStatus, InstanceStatus, TaskStatus, transition
 from ..audit import trail as audit
 from ..command import command
 from ..errors import Conflict, ValidationFailed
@@ -48,6 +48,9 @@ def terminate(actor, instance_id, reason):
             TimerJob.status.in_((JobStatus.PENDING, JobStatus.SUSPENDED, JobStatus.INCIDENT)))
             .values(status=JobStatus.CANCELLED))
         subscriptions.clear(ctx, instance)
+        ctx.session.execute(update(Incident).where(      # nothing is left to retry
+            Incident.instance_id == instance.id, Incident.status == IncidentStatus.OPEN)
+            .values(status=IncidentStatus.RESOLVED, resolved_at=ctx.now))
         transition(instance, InstanceStatus, InstanceStatus.TERMINATED)
         instance.end_reason, instance.ended_at = reason, ctx.now
         instance.suspended_at, instance.next_timer_due, instance.current_steps = None, None, ""

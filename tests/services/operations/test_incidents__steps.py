@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import AuditEvent, HumanTask, Incident
 from app.services.audit import trail as audit
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.operations import incidents
+from app.services.operations import incidents, termination
 from app.services.workflow import cases, deploy, handlers, tasks
 
 
@@ -104,3 +104,14 @@ def test_a_condition_that_cannot_be_evaluated_is_an_incident_too(app, user):
         {**incidents.incident_detail(user("admin"), incident.id).data, "score": 9}))
     incidents.retry(user("admin"), incident.id)
     assert [r.element_id for r in rows(case)] == ["review"]
+
+
+def test_terminating_a_case_ends_its_incident(app, user):
+    deploy.deploy(user("admin"), diagram("cond_ended", GATEWAY), "cond_ended.bpmn")
+    case = cases.start_instance(user("applicant"), "cond_ended")
+    tasks.complete(user("applicant"), rows(case)[0].id, {"title": "无分数"})
+    [incident] = incidents.list_incidents(user("admin")).steps
+    termination.terminate(user("admin"), case.id, "撤销")
+    assert incidents.list_incidents(user("admin")).steps == []
+    with pytest.raises(Conflict):
+        incidents.retry(user("admin"), incident.id)
