@@ -22,6 +22,11 @@ def test_suspend_resume_and_terminate_from_the_case_page(app, browser, user):
                       follow_redirects=True).get_data(as_text=True)
     assert 'id="suspended-notice"' in page and 'id="resume"' in page and "Suspended" in page
     assert case.business_key not in browser("city").get("/tasks").get_data(as_text=True)
+    [task] = [t for t in queries.tasks_of(case)]
+    task_page = browser("city").get(f"/tasks/{task.id}")
+    assert task_page.status_code == 200 and "Suspended" in task_page.get_data(as_text=True)
+    refused = browser("city").post(f"/tasks/{task.id}", data={"_action": "claim"}, follow_redirects=True)
+    assert "The case is suspended" in refused.get_data(as_text=True)
     page = admin.post(f"/admin/instances/{case.id}/resume", follow_redirects=True).get_data(as_text=True)
     assert 'id="suspend"' in page
     assert case.business_key in browser("city").get("/tasks").get_data(as_text=True)
