@@ -90,8 +90,7 @@ def target_definition(process_key, to_version):
     except (TypeError, ValueError):
         raise ValidationFailed(_("Choose the version to move to."), {"to": [_("A version is a whole number.")]}) \
             from None
-    found = db.session.execute(select(ProcessDefinition).where(
-        ProcessDefinition.key == process_key, ProcessDefinition.version == version)).scalar_one_or_none()
+    found = definitions.version_of(process_key, version)
     if found is None:
         raise NotFound(_("Process '%(key)s' has no version %(version)s.", key=process_key, version=version))
     return found

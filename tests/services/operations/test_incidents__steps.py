@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Incident
-from app.services.audit import trail as audit
+from app.services.audit import replay, trail as audit
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.operations import incidents, termination
 from app.services.workflow import cases, deploy, handlers, tasks
@@ -92,6 +92,7 @@ def test_a_failed_service_task_keeps_the_decision_then_data_correction_and_retry
     last_retry = len(trail) - 1 - trail[::-1].index("incident_retried")
     assert trail[last_retry + 1] == "service_task_completed"          # the step that failed, now done
     assert audit.verify_chain(audit.chain_of(case.id)).ok
+    assert replay.reexecute(user("auditor"), case).ok          # the decision, the correction, the retry
 
 
 def test_a_condition_that_cannot_be_evaluated_is_an_incident_too(app, user):

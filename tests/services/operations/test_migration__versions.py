@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, MigrationItem
+from app.services.audit import replay
 from app.services.errors import Conflict, Forbidden
 from app.services.operations import migration, migration_batches
 from app.services.workflow import cases, deploy, tasks
@@ -67,6 +68,7 @@ def test_a_migrated_case_goes_on_on_the_new_version_and_reaches_the_new_step(app
     complete_open(user("city"), at_review)
     [row] = open_rows(at_review)
     assert row.element_id == "extra"                                   # the step v2 added
+    assert replay.reexecute(user("auditor"), at_review).ok            # v1, the migration, then v2
     complete_open(user("city"), at_review)
     db.session.refresh(at_review)
     assert at_review.status == "completed"
