@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from . import scheduler
 from .extensions import db
-from .models import User
+from .models import MigrationBatch, User
 from .services import backup, demo, demo_achievements, demo_projects, demo_sharing
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
 from .services.identity import users
+from .services.operations import migration_batches
 from .services.workflow import deploy, timer_firing
 
 
@@ -195,8 +196,21 @@ def export_log_command(fmt, out, process, district, date_from, date_to):
     click.echo(f"{len(cases)} case(s) written to {out}")
 
 
+@click.command("migrate-cases")
+@click.argument("batch_id", type=int)
+def migrate_cases_command(batch_id):
+    """Run a migration batch's pending cases (a re-run goes on where a stopped one left off), as the
+    administrator who ordered it."""
+    batch = db.session.get(MigrationBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"no migration batch {batch_id}")
+    done = migration_batches.run_batch(batch.created_by, batch_id)
+    click.echo(f"batch {batch_id}: {done.counts.get('migrated', 0)} migrated, "
+               f"{done.counts.get('failed', 0)} failed, {done.pending} pending")
+
+
 def init_app(app):
     for cmd in (deploy_command, verify_audit_command, anchor_audit_command, export_anchors_command,
                 backup_command, restore_command, export_log_command, fire_timers_command, scheduler_command,
-                seed_demo_command, create_user_command, issue_token_command):
+                seed_demo_command, create_user_command, issue_token_command, migrate_cases_command):
         app.cli.add_command(cmd)

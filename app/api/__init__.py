@@ -6,6 +6,7 @@ from . import (
     licence_resources,
     message_resources,
     openapi,
+    operation_resources,
     problem_resources,
     project_resources,
     sharing_resources,
@@ -24,6 +25,7 @@ def init_app(app):
     csrf.exempt(licence_resources.blp)
     csrf.exempt(sharing_resources.blp)
     csrf.exempt(account_resources.blp)
+    csrf.exempt(operation_resources.blp)
     api.register_blueprint(blp)
     api.register_blueprint(problem_resources.blp)
     api.register_blueprint(project_resources.blp)
@@ -32,3 +34,4 @@ def init_app(app):
     api.register_blueprint(licence_resources.blp)
     api.register_blueprint(sharing_resources.blp)
     api.register_blueprint(account_resources.blp)
+    api.register_blueprint(operation_resources.blp)

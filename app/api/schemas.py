@@ -137,6 +137,7 @@ class InstanceSchema(Schema):
     started_by = fields.Function(lambda i: i.started_by.username if i.started_by else None)   # None: a timer
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
+    end_reason = fields.Str(metadata={"description": "why an administrator terminated it"})
 
 
 class InstancePageSchema(Schema):

@@ -153,6 +153,20 @@ def fire_timer(workflow: BpmnWorkflow, spiff_id: object, scheduled: datetime | N
     return True
 
 
+def shift_timers(workflow: BpmnWorkflow, delta: timedelta) -> None:
+    """Move the due moment of every waiting timer by `delta` (a suspended case resumes: each timer
+    keeps the time it had left). The library keeps a timer's moment in the task's `internal_data`
+    (`event_value`: an ISO moment, or a cycle's dict with `next`), as `fire_timer` writes it too."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if not isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+            continue
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict) and value.get("next"):
+            value["next"] = (TimerEventDefinition.get_datetime(str(value["next"])) + delta).isoformat()
+        elif isinstance(value, str):
+            task.internal_data["event_value"] = (TimerEventDefinition.get_datetime(value) + delta).isoformat()
+
+
 def reset_to(workflow: BpmnWorkflow, element_id: str) -> str:
     """Make the latest completed visit of a user task READY again, undoing what followed it.
 
@@ -178,15 +192,37 @@ def waiting_elements(workflow: BpmnWorkflow, ready_tasks: Iterable[ReadyTask] | 
     return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def complete_user_task(workflow: BpmnWorkflow, spiff_id: object, data: Mapping[str, Any]) -> Task:
-    """Complete a READY manual task with the submitted data and run on."""
+def complete_user_task(workflow: BpmnWorkflow, spiff_id: object, data: Mapping[str, Any],
+                       run_on: bool = True) -> Task:
+    """Complete a READY manual task with the submitted data and run on (`run_on=False`: the steps
+    after it are READY, not run; `advance` runs them)."""
     task = _find(workflow, spiff_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotReady(f"task {spiff_id} is not waiting for a person")
     task.data.update(data)
     task.run()
-    advance(workflow)
+    if run_on:
+        advance(workflow)
     return task
+
+
+def engine_steps_ready(workflow: BpmnWorkflow) -> list[str]:
+    """Element ids of the automatic steps READY to run (a case stopped before a step that failed)."""
+    return sorted({t.task_spec.bpmn_id or t.task_spec.name for t in workflow.get_tasks(state=TaskState.READY)
+                   if not t.task_spec.manual})
+
+
+def correct_data(workflow: BpmnWorkflow, changed: Mapping[str, Any], removed: Iterable[str] = ()) -> None:
+    """Change the case data as the next steps read it: the data of the tasks READY or WAITING now,
+    and of the last completed task (what `current_data` shows)."""
+    removed = list(removed)
+    holders = list(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
+    if workflow.last_task is not None:
+        holders.append(workflow.last_task)
+    for task in holders:
+        task.data.update(changed)
+        for name in removed:
+            task.data.pop(name, None)
 
 
 def completed_tasks(workflow: BpmnWorkflow) -> list[Task]:

@@ -73,6 +73,11 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 _SERIALIZER = _build_serializer()
 
 
+def spec_registry() -> Any:
+    """The serializer's converter registry (SpiffWorkflow's spec diff compares specs through it)."""
+    return _SERIALIZER.registry
+
+
 def dump_workflow(workflow: BpmnWorkflow) -> str:
     state: str = _SERIALIZER.serialize_json(workflow)
     return state

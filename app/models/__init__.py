@@ -11,6 +11,7 @@ from .history import AuditAnchor, AuditEvent  # noqa: F401
 from .identity import ApiToken, Group, LoginFailure, Unit, User, user_groups  # noqa: F401
 from .jobs import Holiday, JobStatus, TimerJob  # noqa: F401
 from .messages import EventSubscription, PendingMessage, PendingStatus  # noqa: F401
+from .operations import Incident, MigrationBatch, MigrationItem  # noqa: F401
 from .problems import ProblemNumberCounter, ProblemReviewOutcome, ProblemStatusChange, QualityProblem, problem_link  # noqa: F401
 from .projects import (  # noqa: F401
     BreakthroughProject,

@@ -19,8 +19,9 @@ class JobStatus:
     DONE = "done"
     CANCELLED = "cancelled"     # the timer's task moved on before it fell due
     INCIDENT = "incident"       # failed after every retry; an administrator must look
+    SUSPENDED = "suspended"     # its case is suspended: the job waits, its due moment moves on at resume
 
-    ALL = (PENDING, DONE, CANCELLED, INCIDENT)
+    ALL = (PENDING, DONE, CANCELLED, INCIDENT, SUSPENDED)
 
 
 class TimerJob(Model):

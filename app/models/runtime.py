@@ -39,6 +39,8 @@ class ProcessInstance(Model):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))   # None: a timer started it
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # set while the case is suspended
+    end_reason: Mapped[str] = mapped_column(String(500), default="")      # why an administrator terminated it
 
     definition: Mapped[ProcessDefinition] = relationship()
     started_by: Mapped[User | None] = relationship()

@@ -8,20 +8,43 @@ class IllegalTransition(RuntimeError):
 
 class InstanceStatus:
     RUNNING = "running"
+    SUSPENDED = "suspended"      # paused by an administrator: no task can be acted on, its timers stand still
     COMPLETED = "completed"      # reached an end event (the outcome says which)
     TERMINATED = "terminated"    # ended by an administrator
 
-    TRANSITIONS = {RUNNING: {COMPLETED, TERMINATED}, COMPLETED: set(), TERMINATED: set()}
-    ALL = (RUNNING, COMPLETED, TERMINATED)
+    TRANSITIONS = {RUNNING: {COMPLETED, TERMINATED, SUSPENDED}, SUSPENDED: {RUNNING, TERMINATED},
+                   COMPLETED: set(), TERMINATED: set()}
+    ALL = (RUNNING, SUSPENDED, COMPLETED, TERMINATED)
 
 
 class TaskStatus:
     OPEN = "open"
+    SUSPENDED = "suspended"      # its case is suspended: out of every inbox until the case resumes
     COMPLETED = "completed"
     CANCELLED = "cancelled"      # its step ended without it (another approver decided, a withdrawal, a removed signer)
 
-    TRANSITIONS = {OPEN: {COMPLETED, CANCELLED}, COMPLETED: set(), CANCELLED: set()}
-    ALL = (OPEN, COMPLETED, CANCELLED)
+    TRANSITIONS = {OPEN: {COMPLETED, CANCELLED, SUSPENDED}, SUSPENDED: {OPEN, CANCELLED},
+                   COMPLETED: set(), CANCELLED: set()}
+    ALL = (OPEN, SUSPENDED, COMPLETED, CANCELLED)
+
+
+class IncidentStatus:
+    """A step that failed after a person's decision: open until a retry runs it through."""
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+    TRANSITIONS = {OPEN: {RESOLVED}, RESOLVED: set()}
+    ALL = (OPEN, RESOLVED)
+
+
+class MigrationItemStatus:
+    """One case of a migration batch: waiting for its turn, moved, or refused (with the reason)."""
+    PENDING = "pending"
+    MIGRATED = "migrated"
+    FAILED = "failed"
+
+    TRANSITIONS = {PENDING: {MIGRATED, FAILED}, MIGRATED: set(), FAILED: set()}
+    ALL = (PENDING, MIGRATED, FAILED)
 
 
 def transition(record, states, new):

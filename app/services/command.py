@@ -66,6 +66,15 @@ class CommandContext:
         """Queue a row that nothing in this command reads back, inserted at the command's end."""
         self.appends.append((table, row))
 
+    def mark(self) -> tuple[int, int, int, int]:
+        """Where the queues stand now, to `rewind` to when a part of the command is undone (a
+        savepoint rolled back: what it queued must not be written either)."""
+        return len(self.audit), len(self.audit_following), len(self.appends), len(self.outbox)
+
+    def rewind(self, mark: tuple[int, int, int, int]) -> None:
+        audit, following, appends, outbox = mark
+        del self.audit[audit:], self.audit_following[following:], self.appends[appends:], self.outbox[outbox:]
+
 
 def active() -> CommandContext:
     """The command running now; for helpers that may only run inside one."""

@@ -21,6 +21,7 @@ from . import (
     filters,
     licence_views,
     modeler_views,
+    operations_views,
     problem_views,
     project_views,
     sharing_views,
@@ -33,6 +34,7 @@ def init_app(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(editor_views.bp)
+    app.register_blueprint(operations_views.bp)
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

@@ -1,4 +1,5 @@
-"""Administrator pages: timer incidents (retry), pending messages (deliver) and the working-day calendar."""
+"""Administrator pages: incidents (failed steps and timers; retry), pending messages (deliver) and the
+working-day calendar. A step incident's own page is in operations_views.py."""
 from datetime import date
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -6,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..services.errors import Forbidden, ServiceError, ValidationFailed
 from ..services.identity.permissions import is_admin
+from ..services.operations import incidents as incidents_of_cases
 from ..services.workflow import calendar, messages, timer_firing
 from .auth import login_required
 
@@ -21,7 +23,7 @@ def administrators_only():
 @bp.route("/incidents")
 @login_required
 def incidents():
-    return render_template("admin/incidents.html", items=timer_firing.incidents(g.user))
+    return render_template("admin/incidents.html", found=incidents_of_cases.list_incidents(g.user))
 
 
 @bp.route("/incidents/<int:job_id>/retry", methods=["POST"])

@@ -25,7 +25,7 @@ def local_time(value, fmt="%Y-%m-%d %H:%M"):
 
 def status_label(value):
     labels = {"running": _("In progress"), "completed": _("Completed"), "terminated": _("Terminated"),
-              "open": _("Open"), "cancelled": _("Cancelled"),
+              "suspended": _("Suspended"), "open": _("Open"), "cancelled": _("Cancelled"),
               # the outcomes (end events) of the shipped processes
               "accepted": _("Accepted"), "failed": _("Not accepted"), "registered": _("Entered in the library"),
               "not_registered": _("Not entered"), "rejected_duplicate": _("Duplicate, not accepted"),
@@ -38,6 +38,11 @@ def status_label(value):
               "countersign": _("Countersign (all must approve)"), "sequential": _("Sequential"),
               "vote": _("Vote")}
     return labels.get(value, value or "")
+
+
+def migration_status_label(value):
+    """A case's row in a migration batch."""
+    return {"pending": _("Waiting"), "migrated": _("Moved"), "failed": _("Could not move")}.get(value, value or "")
 
 
 def event_label(value):
@@ -60,7 +65,11 @@ def event_label(value):
               "process_start_disabled": _("New cases stopped"), "process_start_enabled": _("New cases allowed again"),
               "api_token_issued": _("API token issued"), "api_token_revoked": _("API token revoked"),
               "password_changed": _("Password changed"), "logged_out": _("Logged out"),
-              "login_locked": _("Login locked after failed attempts")}
+              "login_locked": _("Login locked after failed attempts"),
+              "instance_suspended": _("Case suspended"), "instance_resumed": _("Case resumed"),
+              "instance_terminated": _("Case terminated"), "instance_migrated": _("Case moved to another version"),
+              "migration_started": _("Case migration ordered"), "incident_created": _("Step failed (incident)"),
+              "data_corrected": _("Case data corrected")}
     return labels.get(value) or _domain_event_label(value) or value or ""
 
 
@@ -234,4 +243,5 @@ def init_app(app):
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(event_label, "event_label")
+    app.add_template_filter(migration_status_label, "migration_status_label")
     app.add_template_filter(notification_text, "notification_text")

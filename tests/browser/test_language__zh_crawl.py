@@ -164,3 +164,34 @@ def test_the_account_pages_speak_chinese_alone(page, demo_server):
     found += [("unit refused", w) for w in foreign_words(page.locator("body").evaluate(PAGE_TEXT), own=ME)]
     log_out(page)
     assert found == [], "\n".join(f"{path}: {word}" for path, word in found)
+
+
+def test_the_operations_pages_speak_chinese_alone(page, demo_server):
+    """The administrators' operations on running cases: the case page's buttons, a suspended case, the
+    migration list, a dry run with its report and its refusals, the incidents and the data editor."""
+    log_in(page, demo_server, "admin")
+    page.goto(demo_server("/instances?status=running"))
+    case_url = page.locator("table a[href*='/instances/']").first.get_attribute("href")
+    case_id = case_url.rstrip("/").split("/")[-1]
+    found = []
+    page.goto(demo_server(case_url))
+    assert page.locator("#suspend").count() == 1
+    page.fill("#suspend-reason", "核查材料")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#suspend")
+    page.wait_for_selector("#suspended-notice")
+    for path in (case_url, "/admin/migrations",
+                 f"/admin/migrations/new?process=consortium_application&from=1&to=1&instance={case_id}",
+                 "/admin/migrations/new?process=consortium_application&to=1&mapping=x1",
+                 "/admin/migrations/new?process=consortium_application&to=1",
+                 "/admin/incidents", f"/admin/instances/{case_id}/data"):
+        page.goto(demo_server(path))
+        words = foreign_words(page.locator("body").inner_text(), own=("admin",))
+        if words:
+            found.append((path, words))
+    page.goto(demo_server(case_url))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#resume")
+    page.wait_for_selector("#suspend")
+    log_out(page)
+    assert found == [], "\n".join(f"{path}: {' '.join(words)}" for path, words in found)

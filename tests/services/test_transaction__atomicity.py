@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 
 from app.engine import runner
 from app.extensions import db
-from app.models import AuditEvent, Consortium, HumanTask, ProcessInstance
+from app.models import AuditEvent, Consortium, HumanTask, Incident, ProcessInstance
 from app.services.audit import trail as audit
 from app.services.errors import Conflict
-from app.services.workflow import cases, handlers, tasks
-from app.services.workflow.engine_calls import ProcessFailed
+from app.services.workflow import cases, handlers, steps, tasks
 
 APPROVE = {"decision": "approve", "opinion": "同意"}
 
@@ -38,14 +37,15 @@ def test_failure_mid_command_leaves_no_partial_state(app, user, open_task, appli
     tasks.claim(user("city"), city_task.id)
     before = (instance.version, instance.state, _count(AuditEvent, AuditEvent.instance_id == instance.id))
 
-    def create_then_fail(inst, data):
-        handlers.create_consortium(inst, data)      # writes the consortium rows ...
-        raise RuntimeError("disk full")              # ... then the command fails
-    monkeypatch.setitem(handlers.HANDLERS, "create_consortium", create_then_fail)
+    real_apply = steps.apply_step
 
-    with pytest.raises(ProcessFailed) as failure:
+    def apply_then_fail(*args, **kwargs):
+        real_apply(*args, **kwargs)                  # the consortium rows, the case's state ...
+        raise RuntimeError("disk full")              # ... then the command fails
+    monkeypatch.setattr(steps, "apply_step", apply_then_fail)
+
+    with pytest.raises(RuntimeError, match="disk full"):
         tasks.complete(user("city"), city_task.id, APPROVE)
-    assert "create_consortium" in failure.value.message or "disk full" in failure.value.message
 
     db.session.expire_all()
     instance = db.session.get(ProcessInstance, instance.id)
@@ -60,6 +60,28 @@ def test_failure_mid_command_leaves_no_partial_state(app, user, open_task, appli
     assert _count(Consortium) == 1
 
 
+def test_a_failed_step_after_a_decision_keeps_the_decision_and_nothing_of_the_step(
+        app, user, open_task, application_form, monkeypatch):
+    """The service task after the city's approval fails after writing: its writes are undone (a
+    savepoint), the approval is kept, and an incident says what failed (docs/operations-on-cases.md)."""
+    instance = _to_city_review(user, open_task, application_form)
+    city_task = open_task(instance)
+    tasks.claim(user("city"), city_task.id)
+
+    def create_then_fail(inst, data):
+        handlers.create_consortium(inst, data)      # writes the consortium rows ...
+        raise RuntimeError("disk full")              # ... then the step fails
+    monkeypatch.setitem(handlers.HANDLERS, "create_consortium", create_then_fail)
+    tasks.complete(user("city"), city_task.id, APPROVE)
+
+    db.session.expire_all()
+    assert _count(Consortium) == 0
+    assert db.session.get(HumanTask, city_task.id).status == "completed"
+    [incident] = db.session.execute(select(Incident).where(Incident.instance_id == instance.id)).scalars().all()
+    assert incident.status == "open" and "disk full" in incident.error
+    assert audit.verify_chain(audit.chain_of(instance.id)).ok
+
+
 def test_concurrent_completions_of_one_task_one_wins(app, user, open_task, application_form, monkeypatch):
     """The second command waits for the first (the case row lock; SQLite's write lock), then
     finds the task completed: a conflict, never a second completion."""
@@ -69,10 +91,10 @@ def test_concurrent_completions_of_one_task_one_wins(app, user, open_task, appli
     first_inside, release = threading.Event(), threading.Event()
     original = runner.complete_user_task
 
-    def complete_once_the_other_waits(workflow, spiff_id, data):
+    def complete_once_the_other_waits(workflow, spiff_id, data, **options):
         first_inside.set()
         release.wait(10)            # the second command is started meanwhile, and must wait
-        return original(workflow, spiff_id, data)
+        return original(workflow, spiff_id, data, **options)
     monkeypatch.setattr(runner, "complete_user_task", complete_once_the_other_waits)
 
     outcomes = []

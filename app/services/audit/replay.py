@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from ... import localtime
-from ...engine import delivery, runner
+from ...engine import delivery, migration as engine_migration, runner
 from ...models import ProcessInstance
 from ..command import command
 from ..errors import Conflict, Forbidden
@@ -92,6 +92,12 @@ def fold(events):
         elif event.type in ("message_received", "signal_received"):
             data.update(payload.get("variables") or {})
             completed.extend(payload.get("path") or [])
+        elif event.type == "incident_retried":      # the failed step, run again by an administrator
+            completed.extend(payload.get("path") or [])
+        elif event.type == "data_corrected":
+            data.update(payload.get("after") or {})
+            for name in payload.get("removed") or ():
+                data.pop(name, None)
         steps.append(StepState(
             seq=event.seq, event_id=event.id, type=event.type, at=localtime.iso(event.at), actor=event.actor_name,
             element_id=event.element_id, element_name=event.element_name, completed=list(completed),
@@ -138,8 +144,8 @@ def reexecute(actor, instance: ProcessInstance):
     """Replay the recorded commands on a fresh workflow of the pinned version and
     compare with what was stored; report the first event where they diverge."""
     require_auditor(actor)
-    compiled = definitions.compiled_by_id(instance.definition_id)
     events = audit.events_of(instance.id)
+    compiled = _started_on(instance, events)
     recorded_results = [e.data.get("result") for e in events if e.type == "service_task_completed"]
     results = iter(recorded_results)
 
@@ -170,7 +176,7 @@ def reexecute(actor, instance: ProcessInstance):
             return ReexecutionReport(False, checked, event.seq, reason)
     if workflow is None:
         return ReexecutionReport(False, checked, None, "no events")
-    stored = runner.open_workflow(instance.state, compiled)
+    stored = runner.open_workflow(instance.state, definitions.compiled_by_id(instance.definition_id))
     mine = (sorted(t.element_id for t in runner.ready_user_tasks(workflow)), workflow.completed,
             runner.current_data(workflow))
     theirs = (sorted(t.element_id for t in runner.ready_user_tasks(stored)), stored.completed,
@@ -201,7 +207,9 @@ def _check_task_completed(workflow, event, payload):
     if not ready or not isinstance(index, int) or not 0 <= index < len(ready):
         return f"step '{event.element_id}' was not waiting when it was completed"
     before = len(runner.snapshot_path(workflow))
-    runner.complete_user_task(workflow, ready[index].spiff_id, payload.get("form") or {})
+    # a decision whose next step failed (an incident) was saved before that step ran
+    runner.complete_user_task(workflow, ready[index].spiff_id, payload.get("form") or {},
+                              run_on="incident" not in payload)
     path = runner.snapshot_path(workflow)[before:]
     if path != payload.get("path"):
         return f"re-execution took {path}, the record says {payload.get('path')}"
@@ -248,6 +256,44 @@ def _check_received(workflow, event, payload):
     return None
 
 
+def _check_incident_retried(workflow, event, payload):
+    """An administrator ran a failed step again: when it went through, the steps it ran."""
+    if not payload.get("resolved"):
+        return None
+    before = len(runner.snapshot_path(workflow))
+    runner.advance(workflow)
+    path = runner.snapshot_path(workflow)[before:]
+    if path != payload.get("path"):
+        return f"re-execution took {path} at the retry, the record says {payload.get('path')}"
+    return None
+
+
+def _check_data_corrected(workflow, event, payload):
+    runner.correct_data(workflow, payload.get("after") or {}, payload.get("removed") or ())
+    return None
+
+
+def _started_on(instance, events):
+    """The version the case started on (a migrated case is pinned to the version it moved to)."""
+    started = next((e for e in events if e.type == "instance_started"), None)
+    version = (started.data or {}).get("version") if started is not None else None
+    if version is not None and version != instance.definition.version:
+        found = definitions.version_of(instance.process_key, version)
+        if found is not None:
+            return definitions.compiled(found)
+    return definitions.compiled_by_id(instance.definition_id)
+
+
+def _check_migrated(workflow, event, payload):
+    """Moved to another version by an administrator: the same migration, with the recorded mapping."""
+    target = definitions.compiled_by_id(payload.get("to_definition"))
+    engine_migration.migrate(workflow, target, payload.get("mapping") or {})
+    if "at" in payload and engine_migration.current_elements(workflow) != payload["at"]:
+        return f"after the migration the case is at {engine_migration.current_elements(workflow)}, " \
+               f"the record says {payload['at']}"
+    return None
+
+
 def _check_completed(workflow, event, payload):
     if not workflow.completed or runner.snapshot(workflow).end_element != payload.get("outcome"):
         return "the case would not have ended here"
@@ -264,6 +310,9 @@ _CHECKS = {
     "message_received": _check_received,
     "signal_received": _check_received,
     "instance_completed": _check_completed,
+    "incident_retried": _check_incident_retried,
+    "data_corrected": _check_data_corrected,
+    "instance_migrated": _check_migrated,
 }
 
 

@@ -17,7 +17,8 @@ ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", 
                      "data_corrected", "instance_migrated", "incident_retried", "instance_terminated",
                      "form_deployed", "process_start_disabled", "process_start_enabled",
                      "user_updated", "user_deactivated", "user_reactivated", "password_reset",
-                     "group_created", "group_changed", "unit_created", "unit_changed", "holidays_imported")
+                     "group_created", "group_changed", "unit_created", "unit_changed", "holidays_imported",
+                     "instance_suspended", "instance_resumed", "migration_started")
 
 
 @dataclass

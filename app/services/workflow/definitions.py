@@ -145,6 +145,12 @@ def get(definition_id):
     return definition
 
 
+def version_of(key, version):
+    """The definition of a process at a version number, or None."""
+    return db.session.execute(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.version == version)).scalar_one_or_none()
+
+
 def list_latest():
     """The newest version of every key."""
     return db.session.execute(_newest_of_each(ProcessDefinition)).scalars().all()

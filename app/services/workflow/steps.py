@@ -14,7 +14,7 @@ from ...models.states import InstanceStatus, TaskStatus, transition
 from ..audit import trail as audit
 from ..identity.permissions import ADMINS
 from ..notify import notifications
-from . import copies, definitions, forms, message_routing, subscriptions, timer_jobs
+from . import copies, definitions, forms, message_routing, step_incidents, subscriptions, timer_jobs
 from .engine_calls import audited_handlers, run_engine
 from .inbox_rows import close_task, group_members, new_task_row, open_step_rows, resolve_names
 
@@ -32,18 +32,20 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
     if decision == "return" and step is not None and step.properties.get("afterResubmit") == "jump_back":
         form[JUMP_BACK] = task.element_id           # after resubmission, come straight back here
 
-    def go():
+    def go():       # the decision, and the steps after it left READY (step_incidents.run_on runs them)
         workflow = runner.open_workflow(instance.state, compiled, audited_handlers(ctx, instance, actor))
         if (runner.task_data(workflow, task.spiff_task_id) or {}).get(JUMP_BACK) == task.element_id \
                 and JUMP_BACK not in form:
             form[JUMP_BACK] = None                  # back at the step that returned it: the path is normal again
         before = len(runner.snapshot_path(workflow))
         siblings = [r.spiff_id for r in runner.ready_user_tasks(workflow) if r.element_id == task.element_id]
-        runner.complete_user_task(workflow, task.spiff_task_id, form)
+        runner.complete_user_task(workflow, task.spiff_task_id, form, run_on=False)
         # several instances of one step waiting (multi-instance): which one, for the auditor's re-execution
         index = siblings.index(task.spiff_task_id) if len(siblings) > 1 and task.spiff_task_id in siblings else None
         return workflow, before, index
     workflow, before, instance_index = run_engine(go)
+    # the steps after the decision: a failure there is an incident, and the decision is kept
+    workflow, incident = step_incidents.run_on(ctx, instance, compiled, workflow, lambda: run_engine(go)[0], task)
     if not already_marked:
         transition(task, TaskStatus, TaskStatus.COMPLETED)
         task.completed_by_id, task.completed_at = actor.id, ctx.now
@@ -58,7 +60,8 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
                  element_name=subject.name, task_id=subject.id, data={
                      "decision": decision, "opinion": str(form.get("opinion", "")), "form": form, "path": path,
                      "waiting": runner.waiting_elements(workflow, ready),
-                     **({"instance_index": instance_index} if instance_index is not None else {})})
+                     **({"instance_index": instance_index} if instance_index is not None else {}),
+                     **({"incident": incident.id} if incident is not None else {})})
     if decision == "return":
         notifications.returned(ctx, instance, definitions.step_label(task), str(form.get("opinion", "")))
     if step is not None and step.cc_templates:

@@ -33,6 +33,8 @@ def _check_version(task, expected_version):
 
 
 def _check_open(task):
+    if task.status == TaskStatus.SUSPENDED:
+        raise Conflict(_("The case is suspended: its tasks wait until an administrator resumes it."))
     if task.status != TaskStatus.OPEN:
         raise Conflict(_("This task is no longer open (%(status)s).", status=task.status))
 

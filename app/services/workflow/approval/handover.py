@@ -29,6 +29,8 @@ def _refuse_own_application(actor, task):
 def load_open(task_id):
     """An open task and its case, locked for the command (see loading.py)."""
     task = task_for_update(task_id)
+    if task.status == TaskStatus.SUSPENDED:
+        raise Conflict(_("The case is suspended: its tasks wait until an administrator resumes it."))
     if task.status != TaskStatus.OPEN:
         raise Conflict(_("This task is no longer open (%(status)s).", status=task.status))
     return task

@@ -1,0 +1,93 @@
+"""Operations on running cases in the JSON API (administrators): suspend, resume, terminate, and
+migrate to another version (a dry run, then a batch run that can be resumed)."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..services.errors import ServiceError
+from ..services.operations import migration, migration_batches, suspension, termination
+from . import operation_schemas as s
+from .auth import authenticate_request
+from .errors import error_response
+from .openapi import operation
+from .schemas import InstanceSchema
+
+blp = Blueprint("api_operations", __name__, url_prefix="/api/v1",
+                description="Administrators' operations on running cases")
+blp.before_request(authenticate_request)
+
+
+@blp.errorhandler(ServiceError)
+def _service_error(exc):
+    return error_response(exc.status, exc.message, exc.errors)
+
+
+@blp.route("/instances/<int:instance_id>/suspend")
+class Suspend(MethodView):
+    @blp.arguments(s.SuspendRequestSchema)
+    @blp.response(200, InstanceSchema)
+    @operation(blp, "suspendInstance", 401, 403, 404, 422, described={409: "the case is not running"})
+    def post(self, args, instance_id):
+        """Suspend a running case: its tasks leave the inboxes, its timers stop with their remaining time kept"""
+        return suspension.suspend(g.user, instance_id, args["reason"])
+
+
+@blp.route("/instances/<int:instance_id>/resume")
+class Resume(MethodView):
+    @blp.response(200, InstanceSchema)
+    @operation(blp, "resumeInstance", 401, 403, 404, described={409: "the case is not suspended"})
+    def post(self, instance_id):
+        """Resume a suspended case: each timer falls due the time it had left after now"""
+        return suspension.resume(g.user, instance_id)
+
+
+@blp.route("/instances/<int:instance_id>/terminate")
+class Terminate(MethodView):
+    @blp.arguments(s.TerminateRequestSchema)
+    @blp.response(200, InstanceSchema)
+    @operation(blp, "terminateInstance", 401, 403, 404, 422, described={409: "the case has already ended"})
+    def post(self, args, instance_id):
+        """Terminate a case with a reason: open tasks cancelled, timers removed, the initiator told"""
+        return termination.terminate(g.user, instance_id, args["reason"])
+
+
+@blp.route("/migrations/dry-run")
+class MigrationDryRun(MethodView):
+    @blp.arguments(s.MigrationRequestSchema)
+    @blp.response(200, s.DryRunSchema)
+    @operation(blp, "dryRunMigration", 401, 403, 404, 422)
+    def post(self, args):
+        """Which of the chosen cases can move to another version, and why the others cannot (changes nothing)"""
+        return migration.dry_run(g.user, args["processKey"], args["toVersion"], args["fromVersion"], args["status"],
+                                 args["instanceId"], args["mapping"])
+
+
+@blp.route("/migrations")
+class Migrations(MethodView):
+    @blp.arguments(s.MigrationRequestSchema)
+    @blp.response(201, s.MigrationBatchSchema)
+    @operation(blp, "startMigration", 401, 403, 404, 422)
+    def post(self, args):
+        """Record a migration batch for the chosen cases (one pending row per case); run it with /run"""
+        batch = migration_batches.start_batch(g.user, args["processKey"], args["toVersion"], args["fromVersion"],
+                                              args["status"], args["mapping"], args["instanceId"])
+        return migration_batches.progress(g.user, batch.id)
+
+
+@blp.route("/migrations/<int:batch_id>")
+class Migration(MethodView):
+    @blp.response(200, s.MigrationBatchSchema)
+    @operation(blp, "getMigration", 401, 403, 404)
+    def get(self, batch_id):
+        """A migration batch's progress: each case pending, migrated, or failed with the reason"""
+        return migration_batches.progress(g.user, batch_id)
+
+
+@blp.route("/migrations/<int:batch_id>/run")
+class MigrationRun(MethodView):
+    @blp.arguments(s.RunBatchRequestSchema)
+    @blp.response(200, s.MigrationBatchSchema)
+    @operation(blp, "runMigration", 401, 403, 404, 422)
+    def post(self, args, batch_id):
+        """Migrate the batch's pending cases, each in its own transaction (a re-run goes on where one stopped)"""
+        return migration_batches.run_batch(g.user, batch_id, args["limit"])
