@@ -20,7 +20,7 @@ run: setup demo
 
 test: lint setup
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # ruff (lint, import order, complexity) and mypy (strict for app/engine and app/domain): CI fails on either.
 lint: venv

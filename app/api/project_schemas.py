@@ -199,5 +199,6 @@ class ChangeRequestInSchema(Schema):
 
 
 class RiskReportInSchema(Schema):
-    description = fields.Str(required=True, validate=validate.Length(max=4000),
+    # some text that is not only spaces (the service refuses a blank report, naming the field)
+    description = fields.Str(required=True, validate=[validate.Length(min=1, max=4000), validate.Regexp(r"\s*\S")],
                              metadata={"description": "what could make the project fail, and what the team does"})

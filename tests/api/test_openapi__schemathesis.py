@@ -9,6 +9,7 @@ reach the same server and database as the case they follow.
 """
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
@@ -78,8 +79,21 @@ def _refused_text(case):
                for v in _values([case.path_parameters, case.query, case.body]))
 
 
+# gunicorn refuses a request line longer than this (its limit_request_line) with its own 414 page,
+# before the app sees the request: such a generated query is gunicorn's to answer, not the API's.
+REQUEST_LINE_LIMIT = 4094
+
+
+def _too_long_for_gunicorn(case):
+    query = urlencode(case.query or {}, doseq=True)
+    return len(case.method) + len(case.formatted_path) + len(query) + len(" ? HTTP/1.1") > REQUEST_LINE_LIMIT
+
+
 # A schema-valid upload (any bytes as `file`) is not necessarily a diagram: 422 is the right answer.
 DEPLOYS = {"/api/v1/definitions", "/api/v1/decisions"}
+# Nor is a schema-valid account, group or unit necessarily acceptable: it names a unit, district and
+# groups that must exist, a password the policy accepts, a valid credit code; 422 names the field.
+ADMIN_WRITES = "/api/v1/admin/"
 
 
 @pytest.mark.parametrize("username", CALLERS)
@@ -87,7 +101,11 @@ DEPLOYS = {"/api/v1/definitions", "/api/v1/decisions"}
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case, live, username):
     base_url, headers = live
+    if _too_long_for_gunicorn(case):
+        assert case.call(base_url=base_url, headers=headers[username]).status_code == 414
+        return
     excluded = [schemathesis.checks.positive_data_acceptance] if _refused_text(case) else []
-    if case.path in DEPLOYS and case.method == "POST":
+    if (case.path in DEPLOYS and case.method == "POST") or \
+            (case.path.startswith(ADMIN_WRITES) and case.method in ("POST", "PUT")):
         excluded.append(schemathesis.checks.positive_data_acceptance)
     case.call_and_validate(base_url=base_url, headers=headers[username], excluded_checks=excluded)

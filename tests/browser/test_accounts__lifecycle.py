@@ -43,6 +43,7 @@ def test_an_account_is_created_used_and_deactivated(browser, server):
     log_in(admin, server, "admin", demo.DEMO_PASSWORD)
     change_password(admin, demo.DEMO_PASSWORD, "admin-own-password")
     expect(admin.locator("#logout")).to_be_visible()
+    admin.click("#nav-admin")                  # Administration, then its Accounts section
     admin.click("#nav-accounts")
     admin.click("#new-user")
     admin.fill("#username", "zhou")

@@ -4,7 +4,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CarbonCopy, HumanTask, Notification
+from app.models import AuditEvent, CarbonCopy, HumanTask, Notification
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.workflow import cases, deploy, pages, tasks
 from app.services.workflow.approval import case_actions, handover, signers
@@ -242,6 +242,20 @@ def test_no_approver_and_initiator_policies(start, user):
     skipped = start("skip_case", users=["applicant", "district_tianhe"],
                     props='<camunda:property name="initiatorIsApprover" value="skip" />')
     assert [r.assignee.username for r in open_rows(skipped)] == ["district_tianhe"]
+
+
+@pytest.mark.parametrize("mode", ["single", "countersign"])
+def test_approvers_that_cannot_be_worked_out_go_to_the_administrators_with_the_reason(start, mode):
+    """`${reviewers}` names nothing in the case data: not a 500 nor a stuck case, and never an
+    automatic decision on an error, whatever noApprover says."""
+    instance = start(f"unresolved_{mode}", mode=mode, users=["${reviewers}"],
+                     props='<camunda:property name="noApprover" value="auto_approve" />')
+    assert instance.status == "running" and instance.outcome == ""
+    [row] = open_rows(instance)
+    assert row.assignee_id is None and row.candidate_groups == "admins"
+    created = db.session.execute(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
+                                                          AuditEvent.type == "task_created")).scalar_one()
+    assert created.data["unresolved_fallback"] is True and "reviewers" in created.data["unresolved_reason"]
 
 
 @pytest.mark.parametrize("props, words", [

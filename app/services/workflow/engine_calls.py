@@ -57,7 +57,9 @@ def run_engine(step):
         # the step is not where this command expected it: another action moved the case first
         raise Conflict(_("The case has moved on since this was offered (a step was withdrawn, taken back or "
                          "decided); reload it.")) from None
-    except (WorkflowException, ExpressionError, ServiceCallError) as exc:
+    except (WorkflowException, ExpressionError, ServiceCallError, TypeError) as exc:
+        # TypeError: SpiffWorkflow lets some of a diagram's run-time faults through unwrapped (a
+        # multi-instance step whose collection is not in the case data); the case stays where it was
         database_error = _cause(exc, (StaleDataError, DBAPIError))
         if database_error is not None:
             raise database_error from None   # a race lost inside a service task: the command reports a conflict

@@ -42,7 +42,7 @@ def active_user(ctx, username):
 
 
 def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups=(), users=(), mode="single",
-                 slot=0, plan=None, fallback=False, visit_of=None):
+                 slot=0, plan=None, fallback=False, visit_of=None, unresolved_reason=None):
     """One inbox row for a READY user task (several for steps with several approvers). `visit_of`: a
     row of the visit this row joins (the next approver in sequence, an added signer); without it
     the row opens a new visit of the step."""
@@ -67,7 +67,8 @@ def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups
                  element_name=task.name, task_id=task.id, data={
                      "assignee": assignee.username if assignee else None, "candidate_groups": list(groups),
                      "candidate_users": list(users), "unresolved_fallback": fallback, "mode": mode,
-                     "slot": slot, "plan": plan, "due_at": task.due_at.isoformat() if task.due_at else None})
+                     "slot": slot, "plan": plan, "due_at": task.due_at.isoformat() if task.due_at else None,
+                     **({"unresolved_reason": unresolved_reason} if unresolved_reason else {})})
     notifications.task_arrived(ctx, task, notifications.Name(task.name, compiled.element_names_en.get(task.element_id)),
                                assignee, groups, users)
     return task

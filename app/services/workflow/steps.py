@@ -8,6 +8,7 @@ and timer jobs are written by timer_jobs.py, which knows nothing of steps.
 from sqlalchemy import select
 
 from ...engine import delivery, expressions, runner
+from ...engine.errors import ExpressionError
 from ...engine.steps import ApprovalMode
 from ...models import HumanTask
 from ...models.states import InstanceStatus, TaskStatus, transition
@@ -201,10 +202,17 @@ def _create_rows(ctx, instance, compiled, ready):
     if target and ready.element_id != target and _approved_before(ctx, instance, ready.element_id):
         return ("approve", f"resubmitted: goes straight back to {target}, which returned it")
     repeat = _previous_approver(ctx, instance) if step.auto_approve_repeat else None
-    if step.approval_mode in ApprovalMode.MULTI:
-        decided = _open_multi(ctx, instance, compiled, ready, step, repeat)
-    else:
-        decided = _open_single(ctx, instance, compiled, ready, step, repeat)
+    try:
+        if step.approval_mode in ApprovalMode.MULTI:
+            decided = _open_multi(ctx, instance, compiled, ready, step, repeat)
+        else:
+            decided = _open_single(ctx, instance, compiled, ready, step, repeat)
+    except ExpressionError as exc:
+        # who approves could not be worked out (`${assignee}` names nothing in the case data): never a
+        # stuck case nor an automatic decision on an error; administrators get it, with the reason
+        new_task_row(ctx, instance, compiled, ready, ctx.actor, groups=[ADMINS], fallback=True,
+                     unresolved_reason=str(exc))
+        return None
     if decided is not False:
         return decided
     if step.no_approver in ("auto_approve", "auto_reject"):   # configured: decide without anyone
