@@ -50,12 +50,16 @@ def list_groups(actor):
     return [(group, counts.get(group.id, 0)) for group in groups]
 
 
-def get_group(actor, group_id):
-    require_admin(actor)
-    group = db.session.get(Group, group_id)
+def _group(session, group_id):
+    group = session.get(Group, group_id)
     if group is None:
         raise NotFound(_("Group %(id)s does not exist.", id=group_id))
     return group
+
+
+def get_group(actor, group_id):
+    require_admin(actor)
+    return _group(db.session, group_id)
 
 
 def members_of(actor, group_id):
@@ -110,9 +114,7 @@ def rename_group(actor, group_id, name):
     if not name:
         raise ValidationFailed(_("The group was not renamed."), {"name": [_("This field is required.")]})
     with command(actor) as ctx:
-        group = ctx.session.get(Group, group_id)
-        if group is None:
-            raise NotFound(_("Group %(id)s does not exist.", id=group_id))
+        group = _group(ctx.session, group_id)
         if group.name != name:
             audit.record(ctx, "group_changed", actor=actor, data={"group": group.key, "name": [group.name, name]})
             group.name = name
@@ -130,9 +132,7 @@ def add_member(actor, group_id, username):
     """Put an account into a group (nothing changes, and nothing is recorded, if it is in already)."""
     require_admin(actor)
     with command(actor) as ctx:
-        group = ctx.session.get(Group, group_id)
-        if group is None:
-            raise NotFound(_("Group %(id)s does not exist.", id=group_id))
+        group = _group(ctx.session, group_id)
         user = _member(ctx.session, username)
         if group not in user.groups:
             user.groups.append(group)
@@ -143,9 +143,7 @@ def add_member(actor, group_id, username):
 def remove_member(actor, group_id, username):
     require_admin(actor)
     with command(actor) as ctx:
-        group = ctx.session.get(Group, group_id)
-        if group is None:
-            raise NotFound(_("Group %(id)s does not exist.", id=group_id))
+        group = _group(ctx.session, group_id)
         user = _member(ctx.session, username)
         if user.id == actor.id and group.key == ADMINS:
             raise ValidationFailed(_("You cannot remove yourself from the administrators."),
