@@ -52,6 +52,7 @@ def event_label(value):
               "task_completed": _("Task completed"), "task_cancelled": _("Task cancelled"),
               "service_task_completed": _("System step done"), "steps_completed": _("Steps run"),
               "signature_recorded": _("Signed"), "task_transferred": _("Transferred"),
+              "task_reassigned": _("Reassigned by an administrator"),
               "task_delegated": _("Delegated"), "task_delegation_resolved": _("Delegation returned"),
               "signer_added": _("Signer added"), "signer_removed": _("Signer removed"),
               "task_urged": _("Urged"), "case_copied": _("Copied (CC)"),

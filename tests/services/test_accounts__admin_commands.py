@@ -118,6 +118,10 @@ def test_a_deactivated_approvers_open_task_is_handed_on_by_an_administrator(app,
     moved = db.session.get(HumanTask, task.id)
     assert moved.status == TaskStatus.OPEN and moved.assignee.username == "leader2"
     assert accounts.open_tasks_of(user("admin"), user("leader").id) == []
+    [moved_by_admin] = events("task_reassigned")           # an administrative operation: auditors see it
+    assert moved_by_admin.instance_id == case.id and moved_by_admin.data["to"] == "leader2"
+    assert [e.id for e in search.admin_operations(user("auditor")).items if e.type == "task_reassigned"] \
+        == [moved_by_admin.id]
 
 
 def test_a_password_reset_ends_sessions_and_forces_a_change(app, user):

@@ -40,7 +40,10 @@ def transfer(actor, task_id, to_username, note=""):
     """转办: hand my task to someone else, who then owns it."""
     with command(actor) as ctx:
         task = load_open(task_id)
-        if not can_act_on_task(actor, task) and not is_admin(actor):
+        # an administrator moving someone else's task is an administrative operation: the auditors'
+        # operations page lists it (task_reassigned), where a holder's own 转办 is the case's business
+        reassigned = not can_act_on_task(actor, task)
+        if reassigned and not is_admin(actor):
             raise Forbidden(_("This task is not yours."))
         _refuse_own_application(actor, task)
         target = active_user(ctx, to_username)
@@ -54,9 +57,10 @@ def transfer(actor, task_id, to_username, note=""):
             plan = [target.username if u == previous else u for u in task.plan]
             for row in rows_of_step(task):      # every row decides against the same plan
                 row.plan = plan
-        audit.record(ctx, "task_transferred", actor=actor, instance_id=task.instance_id, element_id=task.element_id,
-                     element_name=task.name, task_id=task.id, data={"from": previous, "to": target.username,
-                                                                    "note": note, "delegated": bool(task.owner_id)})
+        audit.record(ctx, "task_reassigned" if reassigned else "task_transferred", actor=actor,
+                     instance_id=task.instance_id, element_id=task.element_id, element_name=task.name,
+                     task_id=task.id, data={"from": previous, "to": target.username, "note": note,
+                                            "delegated": bool(task.owner_id)})
         notifications.notify(ctx, [target.id], "task", notifications.said(
             "Task transferred to you: %(step)s — %(case)s", step=definitions.step_label(task),
             case=task.instance_title),
