@@ -18,6 +18,7 @@ from app import localtime
 from app.extensions import db
 from app.models import Consortium, ProcessDefinition, ProcessInstance, TimerJob
 from app.services.workflow import timer_firing
+from tests.browser.conftest import serving
 from tests.browser.people import log_in, log_out
 from tests.problem_support import A, make_consortium
 
@@ -83,11 +84,19 @@ def scores_cells(page):
 
 # --- set-up and the scheduler -------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A server of its own: the yearly review's timer fires for every consortium and problem in its
+    database, which must hold only this walk's (the shared server's other files add theirs)."""
+    with serving(tmp_path_factory.mktemp("problems")) as server:
+        yield server
+
+
 @pytest.fixture
-def consortium(live_server):
+def consortium(own_server):
     """The 智能装备 consortium, led by the applicant's unit: approved through its application process
     (the browser walk of that process is test_consortium__walkthrough's)."""
-    with live_server.app.app_context():
+    with own_server.app.app_context():
         found = db.session.execute(select(Consortium).where(Consortium.name == CONSORTIUM)).scalar()
         if found is None:
             found = make_consortium(A)
@@ -126,8 +135,8 @@ def fire_yearly_review(server):
 
 # --- the test ---------------------------------------------------------------------------------
 
-def test_problem_reported_scored_graded_and_reviewed(page, live_server, consortium):
-    server = live_server
+def test_problem_reported_scored_graded_and_reviewed(page, own_server, consortium):
+    server = own_server
 
     # 1. The applicant reports the problem (App. C) from the start page.
     log_in(page, server, "applicant")

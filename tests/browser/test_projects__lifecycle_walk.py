@@ -17,6 +17,7 @@ from app.models import BreakthroughProject, HumanTask, ProcessInstance, TimerJob
 from app.models.jobs import JobStatus
 from app.services import demo
 from app.services.workflow import timer_firing
+from tests.browser.conftest import serving
 from tests.browser.people import log_in, log_out
 from tests.problem_support import OK, act, make_consortium, problem_data, register
 from tests.project_lifecycle_support import EXPERTS, PARTNER, book
@@ -69,7 +70,16 @@ def _report(quarter_text=""):
                                "target_values": [{"key": "T1", "value": "95"}, {"key": "T2", "value": "1"}]})
 
 
-def test_one_project_from_proposal_to_acceptance(page, live_server):
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A server of its own: firing the quarters' timers fires every timer due by then, which the
+    other browser files' cases on the shared server must not see."""
+    with serving(tmp_path_factory.mktemp("projects")) as server:
+        yield server
+
+
+def test_one_project_from_proposal_to_acceptance(page, own_server):
+    live_server = own_server
     server, app = live_server, live_server.app
     with app.app_context():
         consortium = make_consortium(SPEC)
