@@ -49,6 +49,12 @@ def _cause(exc, kinds):
     return None
 
 
+def failing_element(exc):
+    """The BPMN id of the step a library error names (on its task spec or its task), or ""."""
+    return getattr(getattr(exc, "task_spec", None), "bpmn_id", None) or \
+        getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", None) or ""
+
+
 def run_engine(step):
     """Run an engine call, turning engine failures into a clear, rolled-back error."""
     try:
@@ -66,7 +72,6 @@ def run_engine(step):
         refused = _cause(exc, ServiceError)
         if refused is not None:
             raise refused from None          # a registry refused what the step asked (naming the field): say so
-        element = getattr(getattr(exc, "task_spec", None), "bpmn_id", None) or \
-            getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", "")
+        element = failing_element(exc)
         raise ProcessFailed(_("The process could not continue at step '%(element)s': %(reason)s",
                               element=element or "?", reason=str(exc).split("\n")[0])) from exc

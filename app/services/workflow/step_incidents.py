@@ -20,7 +20,7 @@ from ...models.states import IncidentStatus
 from ..audit import trail as audit
 from ..identity.permissions import ADMINS
 from ..notify import notifications
-from .engine_calls import ProcessFailed, run_engine
+from .engine_calls import ProcessFailed, failing_element, run_engine
 
 
 def run_on(ctx, instance, compiled, workflow, rebuild, task=None):
@@ -41,9 +41,7 @@ def run_on(ctx, instance, compiled, workflow, rebuild, task=None):
 
 def failed_element(workflow, exc):
     """The step that failed: named by the error, else the first automatic step waiting to run."""
-    cause = exc.__cause__
-    element = getattr(getattr(cause, "task_spec", None), "bpmn_id", None) or \
-        getattr(getattr(getattr(cause, "task", None), "task_spec", None), "bpmn_id", None)
+    element = failing_element(exc.__cause__)
     if element:
         return element
     ready = runner.engine_steps_ready(workflow)
