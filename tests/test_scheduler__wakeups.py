@@ -1,5 +1,6 @@
 """The real scheduler: wakes at the next due time, survives a failing wake-up."""
 import time
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -28,18 +29,21 @@ def _wait_until_fired(instance_id, seconds):
 
 def test_the_scheduler_fires_at_the_due_time_and_recovers_from_a_failed_wake_up(app, user, monkeypatch):
     case = _timer_case(app, user, "sched_case", "PT1S")
-    real_fire_due, calls = timer_firing.fire_due, []
+    due_at = db.session.execute(select(TimerJob.due_at).where(TimerJob.instance_id == case.id)).scalar_one()
+    real_fire_due, calls, failed = timer_firing.fire_due, [], []
 
-    def flaky(*args, **kwargs):      # the database is busy once: the wake-up fails
-        calls.append(1)
-        if len(calls) == 2:
+    def flaky(*args, **kwargs):      # the database is busy at the first wake-up after the due time
+        calls.append(datetime.now(timezone.utc))
+        if not failed and calls[-1] >= due_at:
+            failed.append(calls[-1])
             raise RuntimeError("database is locked")
         return real_fire_due(*args, **kwargs)
     monkeypatch.setattr(timer_firing, "fire_due", flaky)
     db.session.commit()
-    scheduler = Scheduler(app, recheck_seconds=0.3).start()   # start-up wake-up: nothing due yet
+    scheduler = Scheduler(app, recheck_seconds=0.3).start()
     try:
         job = _wait_until_fired(case.id, 6)
     finally:
         scheduler.shutdown()
-    assert job.status == "done" and job.fired == 1 and len(calls) >= 3
+    # however late the start-up wake-up comes on a loaded machine, the failed one is followed by one that fires
+    assert failed and job.status == "done" and job.fired == 1 and job.fired_at >= failed[0]
