@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.extensions import db
@@ -22,6 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 REQUIRE_BROWSER = os.environ.get("CHAINQ_REQUIRE_BROWSER") == "1"
 VENDOR = Path(__file__).resolve().parents[2] / "build" / "vendor"
 DEFAULT_TIMEOUT_MS = 10_000
+# the assertions wait as long as the actions: with the suite on every core a page can take seconds
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 
 class LiveServer:

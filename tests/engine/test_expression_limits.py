@@ -8,13 +8,15 @@ from app.engine import expression_limits
 from app.engine.errors import ExpressionError
 from app.engine.expressions import check_expression, evaluate, evaluate_exact
 
+QUICKLY = 3   # seconds: unbounded, these would run for minutes; the margin is for a loaded CI machine
+
 
 @pytest.mark.parametrize("text", ["1000000**1000000 > 1", "'x' * 10**9", "[0] * 10**7", "1 << 10**6",
                                   "(10**1000) * (10**1000) * (10**1000) > 0"])
 def test_constants_too_large_are_refused_at_deploy(text):
     began = time.monotonic()
     (problem,) = check_expression(text)
-    assert time.monotonic() - began < 1
+    assert time.monotonic() - began < QUICKLY
     assert "too large to compute" in problem
 
 
@@ -33,7 +35,7 @@ def test_values_too_large_fail_quickly_at_run_time(text, data, evaluator):
     began = time.monotonic()
     with pytest.raises(ExpressionError, match="too large to compute"):
         evaluator(text, data)
-    assert time.monotonic() - began < 1
+    assert time.monotonic() - began < QUICKLY
 
 
 def test_an_evaluation_taking_too_many_steps_is_stopped():
@@ -42,7 +44,7 @@ def test_an_evaluation_taking_too_many_steps_is_stopped():
     began = time.monotonic()
     with pytest.raises(ExpressionError, match="steps|seconds"):
         evaluate(text, {"items": items})
-    assert time.monotonic() - began < 1
+    assert time.monotonic() - began < QUICKLY
     assert evaluate("len([i for i in items if i > 9990])", {"items": items}) == 9   # the budget is per call
 
 
