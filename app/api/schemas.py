@@ -25,7 +25,7 @@ class DefinitionQuerySchema(Schema):
 
 class DeployResultSchema(Schema):
     definition = fields.Nested(DefinitionSchema)
-    created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
+    created = fields.Bool(metadata={"description": "false when the newest version already has this content"})
     warnings = fields.List(fields.Str(), metadata={
         "description": "what the diagram waits for that nothing sends (messages no deployed process throws and "
                        "its apiMessages property does not declare); the deploy went through"})
@@ -49,7 +49,7 @@ class ProcessVersionSchema(Schema):
 
 class DecisionDeployResultSchema(Schema):
     decision = fields.Nested(DecisionDefinitionSchema)
-    created = fields.Bool(metadata={"description": "false when identical content was already deployed"})
+    created = fields.Bool(metadata={"description": "false when the newest version already has this content"})
     redeployed = fields.List(fields.Nested(ProcessVersionSchema), metadata={
         "description": "processes that evaluate these rules, deployed as a new version pinned to them"})
 

@@ -1,7 +1,7 @@
-"""Deployed process and decision definitions: immutable, versioned per key by content hash."""
+"""Deployed process and decision definitions: immutable, numbered per key, each with its content hash."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import NULLABLE_JSON, UTCDateTime
@@ -11,7 +11,9 @@ from .identity import utcnow
 
 class ProcessDefinition(Model):
     __tablename__ = "process_definition"
-    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+    # the same content may be deployed again as a later version (an administrator's revert)
+    __table_args__ = (UniqueConstraint("key", "version"),
+                      Index("ix_process_definition_key_content_hash", "key", "content_hash"))
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int]
@@ -31,7 +33,8 @@ class ProcessDefinition(Model):
 class DecisionDefinition(Model):
     """A deployed .dmn file (rules/): the newest version of each is what a deploy of a diagram pins."""
     __tablename__ = "decision_definition"
-    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+    __table_args__ = (UniqueConstraint("key", "version"),
+                      Index("ix_decision_definition_key_content_hash", "key", "content_hash"))
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), index=True)        # the DMN `definitions` id
     version: Mapped[int]

@@ -28,6 +28,16 @@ def test_an_unchanged_file_creates_nothing_and_a_changed_one_is_version_2(client
     assert response.get_json()["decision"]["version"] == 2
 
 
+def test_going_back_to_the_first_rules_is_version_3_and_re_pins_the_processes(client, auth):
+    changed = DMN.read_bytes().replace("建议启动跨组织协同攻关".encode(), "建议跨组织联合攻关".encode())
+    assert upload(client, auth("admin"), changed).status_code == 201
+    back = upload(client, auth("admin"), DMN.read_bytes())
+    assert back.status_code == 201, back.get_data(as_text=True)
+    body = back.get_json()
+    assert body["decision"]["version"] == 3 and body["redeployed"], body
+    assert upload(client, auth("admin"), DMN.read_bytes()).status_code == 200     # the newest already
+
+
 def test_a_refused_table_names_rule_rows_and_column(client, auth):
     broken = DMN.read_bytes().replace(b"[2.5..4.0[", b"[2.5..4.5[")
     response = upload(client, auth("admin"), broken)

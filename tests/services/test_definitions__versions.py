@@ -2,6 +2,7 @@
 forms, and diagrams the engine must not run are refused naming the element."""
 import json
 import shutil
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +28,71 @@ def sources(tmp_path, app):
 def test_unchanged_files_are_not_a_new_version(app, sources):
     bpmn, forms = sources
     assert ("consortium_application", 1, False) in deploy.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
+
+
+def test_an_administrator_deploying_an_earlier_versions_content_gets_a_new_version(app, sources, user):
+    """A deliberate revert: v1's content deployed after v2 is v3; the same again changes nothing."""
+    bpmn, _forms = sources
+    admin, path = user("admin"), bpmn / "consortium_application.bpmn"
+    original = path.read_bytes()
+    changed = original.replace("区办审核".encode(), "区办初审".encode())
+    assert deploy.deploy(admin, changed, path.name)[0].version == 2
+    reverted, created = deploy.deploy(admin, original, path.name)
+    assert (reverted.version, created) == (3, True)
+    assert definitions.latest("consortium_application").content_hash == reverted.content_hash
+    assert deploy.deploy(admin, original, path.name)[0].version == 3              # same as the newest
+    assert deploy.deploy(admin, original, path.name)[1] is False
+
+
+def test_a_file_on_disk_replaced_in_the_browser_does_not_come_back_at_start_up(app, sources, user):
+    """Start-up synchronises bpmn/: content any version already had is not deployed again."""
+    bpmn, forms = sources
+    path = bpmn / "consortium_application.bpmn"
+    edited = path.read_bytes().replace("区办审核".encode(), "区办初审".encode())
+    assert deploy.deploy(user("admin"), edited, path.name)[0].version == 2        # the modeler's version
+    results, refused = deploy.deploy_folder_skipping(bpmn_folder=bpmn, forms_folder=forms)
+    assert refused == [] and ("consortium_application", 1, False) in results
+    assert ("consortium_application", 1, False) in deploy.deploy_folder(bpmn_folder=bpmn, forms_folder=forms)
+    assert definitions.latest("consortium_application").version == 2
+
+
+def test_two_hosts_starting_at_once_deploy_a_changed_file_once(app, sources, monkeypatch):
+    """Both read that the content is new before either writes (held at a barrier where the database
+    lets them: PostgreSQL; SQLite's write lock makes them take turns): the second one's duplicate
+    version is a conflict, and its second try finds the first one's version."""
+    bpmn, forms = sources
+    path = bpmn / "consortium_application.bpmn"
+    path.write_bytes(path.read_bytes().replace("区办审核".encode(), "区办初审".encode()))
+    barrier, real = threading.Barrier(2), deploy._unchanged
+
+    def both_read_first(*args):
+        found = real(*args)
+        try:
+            barrier.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+    monkeypatch.setattr(deploy, "_unchanged", both_read_first)
+    db.session.remove()
+    outcomes = []
+
+    def start_host():
+        with app.app_context():
+            try:
+                results, refused = deploy.deploy_folder_skipping(bpmn_folder=bpmn, forms_folder=forms)
+                outcomes.append([r for r in results if r[0] == "consortium_application"] + refused)
+            except Exception as exc:      # what this test looks for
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+    hosts = [threading.Thread(target=start_host) for _ in range(2)]
+    for host in hosts:
+        host.start()
+    for host in hosts:
+        host.join()
+    assert sorted(outcomes, key=repr) == [[("consortium_application", 2, False)], [("consortium_application", 2, True)]], \
+        outcomes
+    assert definitions.latest("consortium_application").version == 2
 
 
 def test_changed_diagram_or_form_is_a_new_version_and_running_cases_keep_theirs(

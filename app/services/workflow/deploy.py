@@ -1,9 +1,13 @@
 """Deploying diagrams and DMN rules as immutable, versioned definitions (administrators, start-up, CLI).
 
 A deploy of changed content (diagram bytes plus the forms and the DMN documents
-it references) creates version N+1 of its key; identical content returns the
-existing version. The deploy command also schedules the new version's timer
-start events, in the same transaction.
+it references) creates version N+1 of its key; content identical to the newest
+version returns that version. Content identical to an earlier version is a new
+version too when an administrator deploys it (a deliberate revert), but not when
+the folders are synchronised from disk at start-up, `flask deploy` or `seed-demo`
+(`from_disk`): a file on disk that an administrator has since replaced in the
+browser must not come back on every restart. The deploy command also schedules
+the new version's timer start events, in the same transaction.
 
 A DMN file (rules/) is versioned the same way. A diagram pins the newest
 version of each DMN document its business-rule tasks evaluate; deploying a
@@ -34,7 +38,7 @@ from ...extensions import db
 from ...models import DecisionDefinition, ProcessDefinition
 from ..audit import trail as audit
 from ..command import command
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..filenames import shorten
 from ..identity.permissions import is_admin
 from . import definitions, messages, timer_jobs
@@ -53,7 +57,18 @@ def available_decisions():
     return decision_documents({d.key: d.dmn_xml for d in latest_decision_definitions()})
 
 
-def _deploy(ctx, xml_bytes, filename, available_forms, actor, decisions=None, change_note=None):
+def _unchanged(model, key, digest, from_disk):
+    """The version that already has this content: the newest one only, or any one for a file
+    synchronised from disk; None when the content is to be deployed as a new version."""
+    if from_disk:
+        return db.session.execute(select(model).where(model.key == key, model.content_hash == digest)
+                                  .order_by(model.version.desc()).limit(1)).scalar_one_or_none()
+    newest = db.session.execute(select(model).where(model.key == key)
+                                .order_by(model.version.desc()).limit(1)).scalar_one_or_none()
+    return newest if newest is not None and newest.content_hash == digest else None
+
+
+def _deploy(ctx, xml_bytes, filename, available_forms, actor, decisions=None, change_note=None, from_disk=False):
     if decisions is None:
         decisions = available_decisions()
     try:
@@ -67,8 +82,7 @@ def _deploy(ctx, xml_bytes, filename, available_forms, actor, decisions=None, ch
     rules = {document.id: document.source for document in
              (result.decisions[decision_id] for decision_id in result.decision_ids)} or None
     digest = content_hash(xml_bytes, pinned, rules)
-    existing = db.session.execute(select(ProcessDefinition).where(
-        ProcessDefinition.key == result.key, ProcessDefinition.content_hash == digest)).scalar_one_or_none()
+    existing = _unchanged(ProcessDefinition, result.key, digest, from_disk)
     if existing is not None:
         return existing, False
     latest = db.session.execute(select(func.max(ProcessDefinition.version))
@@ -159,7 +173,7 @@ def _refused_dmn(problems):
     return ValidationFailed(message, {"dmn": [refusal_text(p) for p in problems]})
 
 
-def _deploy_decision(ctx, data, filename, actor, forms, note=None):
+def _deploy_decision(ctx, data, filename, actor, forms, note=None, from_disk=False):
     """One DMN file as version N+1 of its key (unless unchanged), and the processes that evaluate it
     as their version N+1. Returns (decision definition, created, [(process key, version)]).
     `note`: the administrator's change note, kept in the audit event (the rules editor)."""
@@ -176,8 +190,7 @@ def _deploy_decision(ctx, data, filename, actor, forms, note=None):
     except DiagramError as exc:           # a decision id already in another file
         raise _refused_dmn([exc]) from None
     digest = hashlib.sha256(document.source.encode("utf-8")).hexdigest()
-    existing = db.session.execute(select(DecisionDefinition).where(
-        DecisionDefinition.key == document.id, DecisionDefinition.content_hash == digest)).scalar_one_or_none()
+    existing = _unchanged(DecisionDefinition, document.id, digest, from_disk)
     if existing is not None:
         return existing, False, []
     latest = db.session.execute(select(func.max(DecisionDefinition.version))
@@ -212,8 +225,8 @@ def deploy_decision(actor, data, filename, note=None):
 
 def redeploy(ctx, process, forms, actor, decisions=None):
     """A deployed process's diagram again, with `forms` (form key -> schema) and the newest rules
-    (or `decisions`) available: version N+1 when what it pins changed, else the version that has
-    that content. Inside a command that changed a form or a DMN file the process uses."""
+    (or `decisions`) available: version N+1 when what it pins changed, else the newest version.
+    Inside a command that changed a form or a DMN file the process uses."""
     return _deploy(ctx, process.bpmn_xml.encode("utf-8"), process.filename, forms, actor, decisions)
 
 
@@ -225,11 +238,12 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
     results, new = [], []
     with command(actor) as ctx:
         for path in sorted(Path(rules_folder).glob("*.dmn")):
-            decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
+            decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms,
+                                                                  from_disk=True)
             results.append((f"rules/{decision.key}", decision.version, created))
         available = available_decisions()
         for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
-            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available)
+            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available, from_disk=True)
             results.append((definition.key, definition.version, created))
             if created:
                 new.append(definitions.compiled(definition))
@@ -247,23 +261,31 @@ def deploy_folder_skipping(actor=None, bpmn_folder=None, forms_folder=None, rule
     refusal in the reader's language). Each refusal is logged as a warning (in English)."""
     bpmn_folder, rules_folder, forms = _folders(bpmn_folder, forms_folder, rules_folder)
     results, refused, new = [], [], []
-    for path in sorted(Path(rules_folder).glob("*.dmn")):
+
+    def rules_file(path):
+        with command(actor) as ctx:
+            decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms,
+                                                              from_disk=True)
+        results.append((f"rules/{decision.key}", decision.version, created))
+
+    def diagram_file(path):
+        with command(actor) as ctx:
+            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, from_disk=True)
+            compiled = definitions.compiled(definition) if created else None
+        results.append((definition.key, definition.version, created))
+        if compiled is not None:
+            new.append(compiled)
+
+    files = [(f"rules/{path.name}", rules_file, path) for path in sorted(Path(rules_folder).glob("*.dmn"))]
+    files += [(path.name, diagram_file, path) for path in sorted(Path(bpmn_folder).glob("*.bpmn"))]
+    for name, deploy_file, path in files:
         try:
-            with command(actor) as ctx:
-                decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms)
-            results.append((f"rules/{decision.key}", decision.version, created))
+            try:
+                deploy_file(path)
+            except Conflict:      # another host starting at the same moment deployed it first: now it is known
+                deploy_file(path)
         except ValidationFailed as exc:
-            refused.append(_skipped(f"rules/{path.name}", exc))
-    for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
-        try:
-            with command(actor) as ctx:
-                definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor)
-                compiled = definitions.compiled(definition) if created else None
-            results.append((definition.key, definition.version, created))
-            if compiled is not None:
-                new.append(compiled)
-        except ValidationFailed as exc:
-            refused.append(_skipped(path.name, exc))
+            refused.append(_skipped(name, exc))
     with command(actor):
         timer_jobs.ensure_start_schedules()
     deliver_pending(actor, new)
