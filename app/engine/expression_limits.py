@@ -2,7 +2,8 @@
 
 simpleeval's own guards stop `9**9**9` but let `1000000**1000000` through (both sides are under
 its MAX_POWER), and computing that takes seconds. So the evaluator gets operators that refuse, before
-computing, any integer longer than MAX_INT_BITS and any string or list longer than MAX_LENGTH; and
+computing, any integer longer than MAX_INT_BITS and any string or list longer than MAX_LENGTH (also
+from `sep.join(items)`); and
 each evaluation runs under a budget of steps and seconds (`Budget`), counted by wrapping the
 handlers in the evaluator's public `nodes` table, for the slow things that are long chains of cheap
 steps. A refusal is LimitExceeded, which the evaluator reports as an ExpressionError, and which the
@@ -75,6 +76,16 @@ def bounded_lshift(left: Any, right: Any) -> Any:
     return operator.lshift(left, right)
 
 
+def bounded_join(separator: str | bytes) -> Callable[[Any], Any]:
+    """`separator.join`, refused before it builds a result longer than MAX_LENGTH."""
+    def join(items: Any) -> Any:
+        items = list(items)
+        _check_length(sum(len(item) for item in items if isinstance(item, (str, bytes)))
+                      + len(separator) * max(len(items) - 1, 0))
+        return separator.join(items)
+    return join
+
+
 OPERATORS: dict[type, Callable[..., Any]] = {**DEFAULT_OPERATORS, ast.Pow: bounded_pow, ast.Mult: bounded_mult,
                                              ast.Add: bounded_add, ast.LShift: bounded_lshift}
 
@@ -99,7 +110,9 @@ class Budget:
 
 
 def budgeted(evaluator: EvalWithCompoundTypes) -> Budget:
-    """Make every node the evaluator evaluates spend from a budget (returned; start it per call).
+    """Make every node the evaluator evaluates spend from a budget (returned; start it per call), and
+    make `sep.join(items)` refuse a result over MAX_LENGTH before building it (the one whitelisted
+    method whose result can be far longer than its inputs' sum of bounded parts).
 
     The `nodes` table maps each syntax node type to its handler; wrapping the handlers counts the
     work without touching the library's internals (a comprehension swaps the Name handler for its
@@ -112,7 +125,19 @@ def budgeted(evaluator: EvalWithCompoundTypes) -> Budget:
             return handler(node)
         return run
 
-    evaluator.nodes = {kind: counted(handler) for kind, handler in evaluator.nodes.items()}
+    def joins_bounded(handler: Callable[[ast.AST], Any]) -> Callable[[ast.AST], Any]:
+        def run(node: ast.AST) -> Any:
+            found = handler(node)
+            owner = getattr(found, "__self__", None)          # the string a bound method belongs to
+            if getattr(node, "attr", None) == "join" and isinstance(owner, (str, bytes)):
+                return bounded_join(owner)
+            return found
+        return run
+
+    nodes = {kind: counted(handler) for kind, handler in evaluator.nodes.items()}
+    if ast.Attribute in nodes:
+        nodes[ast.Attribute] = joins_bounded(nodes[ast.Attribute])
+    evaluator.nodes = nodes
     return budget
 
 

@@ -52,3 +52,14 @@ def test_the_time_budget_stops_an_evaluation(monkeypatch):
     monkeypatch.setattr(expression_limits, "MAX_SECONDS", -1.0)     # already past its deadline
     with pytest.raises(ExpressionError, match="seconds"):
         evaluate("a + 1", {"a": 1})
+
+
+@pytest.mark.parametrize("evaluator", [evaluate, evaluate_exact])
+def test_a_join_is_refused_before_it_builds_a_huge_string(evaluator):
+    began = time.monotonic()
+    with pytest.raises(ExpressionError, match="too large to compute"):
+        evaluator("len('-'.join(['x' * 90000] * 100000)) > 0", {})
+    assert time.monotonic() - began < QUICKLY
+    with pytest.raises(ExpressionError, match="too large to compute"):
+        evaluator("len(''.join(parts))", {"parts": ["y" * 60_000, "z" * 60_000]})
+    assert evaluator("', '.join(names)", {"names": ["甲", "乙"]}) == "甲, 乙"
