@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import startup
 from app.extensions import db
 from app.models import ProcessDefinition
+from app.services.errors import ValidationFailed
 from app.services.workflow import cases, deploy
 
 BROKEN = b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
@@ -69,3 +70,14 @@ def test_a_refused_rules_file_is_skipped_and_the_processes_keep_their_rules(app,
     results, refused = deploy.deploy_folder_skipping()
     assert [name for name, _message in refused] == [f"rules/{dmn.name}"]
     assert all(not created for _key, _version, created in results)          # nothing changed, nothing lost
+
+
+def test_a_caller_that_needs_every_file_is_told_which_was_refused(app, folders):
+    """deploy_folder (the tests' seed, the benches) deploys what it can, then refuses naming the file."""
+    bpmn, _rules = folders
+    _change(bpmn / "consortium_application.bpmn")
+    (bpmn / "broken.bpmn").write_bytes(BROKEN)
+    with pytest.raises(ValidationFailed) as refused:
+        deploy.deploy_folder()
+    assert list(refused.value.errors) == ["broken.bpmn"]
+    assert _versions("consortium_application") == 2

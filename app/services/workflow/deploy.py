@@ -231,34 +231,24 @@ def redeploy(ctx, process, forms, actor, decisions=None):
 
 
 def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
-    """Deploy every DMN file in rules/, then every diagram in bpmn/ with the forms in forms/, in one
-    command: a refused file refuses them all (ValidationFailed). Rules appear in the result as
-    `rules/<key>`. Start-up and `flask deploy` use `deploy_folder_skipping` instead."""
-    bpmn_folder, rules_folder, forms = _folders(bpmn_folder, forms_folder, rules_folder)
-    results, new = [], []
-    with command(actor) as ctx:
-        for path in sorted(Path(rules_folder).glob("*.dmn")):
-            decision, created, _redeployed = _deploy_decision(ctx, path.read_bytes(), path.name, actor, forms,
-                                                                  from_disk=True)
-            results.append((f"rules/{decision.key}", decision.version, created))
-        available = available_decisions()
-        for path in sorted(Path(bpmn_folder).glob("*.bpmn")):
-            definition, created = _deploy(ctx, path.read_bytes(), path.name, forms, actor, available, from_disk=True)
-            results.append((definition.key, definition.version, created))
-            if created:
-                new.append(definitions.compiled(definition))
-        timer_jobs.ensure_start_schedules()
-    deliver_pending(actor, new)
+    """Deploy the folders as `deploy_folder_skipping` does, for callers that need every file
+    (the tests' seed, the benches, the screenshots): a refused file is a ValidationFailed naming each
+    refused file, after the others are deployed. Returns the results."""
+    results, refused = deploy_folder_skipping(actor, bpmn_folder, forms_folder, rules_folder)
+    if refused:
+        raise ValidationFailed(refused[0][1], {name: [message] for name, message in refused})
     return results
 
 
 def deploy_folder_skipping(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=None):
-    """Deploy the folders like `deploy_folder`, but each file in a command of its own, and a refused
+    """Deploy every DMN file in rules/, then every diagram in bpmn/ with the forms in forms/, each
+    file in a command of its own (content any version already had is skipped: `from_disk`). A refused
     file is left out instead of refusing the rest: one bad file in bpmn/ must not stop the app (and
     every `flask` command, which builds the app) when the versions already deployed can serve.
 
-    Returns (results, refused): results as `deploy_folder`'s; refused a list of (file name, the
-    refusal in the reader's language). Each refusal is logged as a warning (in English)."""
+    Returns (results, refused): results a list of (key, version, created), rules as `rules/<key>`;
+    refused a list of (file name, the refusal in the reader's language). Each refusal is logged as a
+    warning (in English)."""
     bpmn_folder, rules_folder, forms = _folders(bpmn_folder, forms_folder, rules_folder)
     results, refused, new = [], [], []
 
