@@ -22,8 +22,10 @@ from .inbox_rows import close_task, group_members, new_task_row, open_step_rows,
 JUMP_BACK = "resubmit_jumps_to"   # case data: the step a resubmitted case goes straight back to
 
 
-def finish_step(ctx, task, form, already_marked=False, record_as=None):
-    """Complete the engine task behind `task` with `form`, record it and move the case on."""
+def finish_step(ctx, task, form, already_marked=False, record_as=None, opened=None):
+    """Complete the engine task behind `task` with `form`, record it and move the case on.
+    `opened`: the case already opened in this command from its current state, with the audited
+    handlers (used for the first run; a retry after a failure opens the state afresh)."""
     actor = ctx.actor
     instance = task.instance
     compiled = definitions.compiled_by_id(instance.definition_id)
@@ -33,8 +35,11 @@ def finish_step(ctx, task, form, already_marked=False, record_as=None):
     if decision == "return" and step is not None and step.properties.get("afterResubmit") == "jump_back":
         form[JUMP_BACK] = task.element_id           # after resubmission, come straight back here
 
+    unused = [opened] if opened is not None else []
+
     def go():       # the decision, and the steps after it left READY (step_incidents.run_on runs them)
-        workflow = runner.open_workflow(instance.state, compiled, audited_handlers(ctx, instance, actor))
+        workflow = unused.pop() if unused else \
+            runner.open_workflow(instance.state, compiled, audited_handlers(ctx, instance, actor))
         if (runner.task_data(workflow, task.spiff_task_id) or {}).get(JUMP_BACK) == task.element_id \
                 and JUMP_BACK not in form:
             form[JUMP_BACK] = None                  # back at the step that returned it: the path is normal again

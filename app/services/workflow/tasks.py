@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ...engine import runner
 from ...engine.steps import ApprovalMode
 from ...extensions import db
 from ...models import HumanTask
@@ -19,7 +20,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..identity.permissions import can_act_on_task, can_see_task, is_candidate
 from . import attachments, definitions, forms
 from .approval import signatures
-from .cases import task_data
+from .engine_calls import audited_handlers
 from .inbox_rows import close_candidates, open_candidates
 from .loading import task_for_update
 from .steps import close_row, finish_step
@@ -166,12 +167,13 @@ def complete(actor, task_id, data, expected_version=None, files=()):
     return task
 
 
-def _kept_values(actor, task, step, compiled, data):
+def _kept_values(actor, task, step, compiled, data, workflow):
     """The submitted data with what this actor may not change put back: read-only fields keep the
-    case's values, and only the applicant places the case (its scope field)."""
+    case's values (as the task sees them in `workflow`, the case opened for this step), and only the
+    applicant places the case (its scope field)."""
     instance = task.instance
     if step is not None and step.readonly_fields:   # read-only here: the case keeps its values
-        current = task_data(task)
+        current = runner.task_data(workflow, task.spiff_task_id) or runner.current_data(workflow)
         for name in step.readonly_fields:
             data.pop(name, None)
             if name in current:
@@ -192,7 +194,11 @@ def complete_in(ctx, task, data, files=()):
     compiled = definitions.compiled_by_id(instance.definition_id)
     step = compiled.steps.get(task.element_id)
     data = attachments.attach_uploads(actor, instance, dict(data or {}), files)
-    data = _kept_values(actor, task, step, compiled, data)
+    # the case is opened once: read for the read-only fields, then run by finish_step (a large case,
+    # such as a yearly review of hundreds of problems, costs a tenth of a second per opening)
+    opened = runner.open_workflow(instance.state, compiled, audited_handlers(ctx, instance, actor)) \
+        if step is not None and step.readonly_fields else None
+    data = _kept_values(actor, task, step, compiled, data, opened)
     schema = form_of(task)
     cleaned = forms.validate(schema, data, opinion_required=bool(step and step.opinion_required),
                              options=forms.field_options(schema, ctx.session, actor))
@@ -200,7 +206,7 @@ def complete_in(ctx, task, data, files=()):
         aggregated = signatures.record_signature(ctx, task, cleaned)
         close_row(ctx, task, actor)
         if aggregated is not None:
-            finish_step(ctx, task, aggregated, already_marked=True)
+            finish_step(ctx, task, aggregated, already_marked=True, opened=opened)
     else:
-        finish_step(ctx, task, cleaned)   # the engine runs before anything is written
+        finish_step(ctx, task, cleaned, opened=opened)   # the engine runs before anything is written
     task.instance_title, task.district = instance.title, instance.district   # the form may have named the case

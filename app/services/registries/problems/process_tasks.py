@@ -60,17 +60,25 @@ def register(instance, data):
 def review_items(instance, data):
     """Topic `problem_review_items`: the consortium's problems still in the library, one review each."""
     ctx = active()
-    rows = ctx.session.execute(select(QualityProblem.id, QualityProblem.number).where(
+    ids = ctx.session.execute(select(QualityProblem.id).where(
         QualityProblem.consortium_id == data.get("consortium_id"),
-        QualityProblem.status.in_(UNDER_REVIEW)).order_by(QualityProblem.number)).all()
+        QualityProblem.status.in_(UNDER_REVIEW)).order_by(QualityProblem.number)).scalars().all()
     since = localtime.today(instance.started_at - REVIEWED_PERIOD)
-    return {"problems": [{"id": pid, "number": number} for pid, number in rows], "review_since": since.isoformat()}
+    # ids only: every review instance carries a copy of the case data, this list included
+    return {"problems": list(ids), "review_since": since.isoformat()}
+
+
+def _reviewed_id(data):
+    """The problem an instance of the review is about: its id (cases begun before the list held ids
+    carry {"id", "number"})."""
+    item = data.get("problem")
+    return item.get("id") if isinstance(item, dict) else item
 
 
 def review_load(instance, data):
     """Topic `problem_review_load`: the problem as it is now, for its reviewer (and the scores to
     start a re-grade from)."""
-    problem = commands.load(active(), (data.get("problem") or {}).get("id"))
+    problem = commands.load(active(), _reviewed_id(data))
     shown = {"problem_number": problem.number, "problem_title": problem.title, "problem_grade": problem.grade or "",
              "problem_status": problem.status}
     scores = {"impact": problem.impact_score, "diffusion": problem.diffusion_score, "urgency": problem.urgency_score}
@@ -81,7 +89,7 @@ def review_apply(instance, data):
     """Topic `problem_review_apply`: what the reviewer decided for one problem, applied to the
     library and kept as a review outcome (the summary counts those)."""
     ctx = active()
-    problem = commands.load(ctx, (data.get("problem") or {}).get("id"))
+    problem = commands.load(ctx, _reviewed_id(data))
     action, reason = data.get("review_action"), str(data.get("opinion") or "")
     before = problem.grade
     if action == "regrade":
