@@ -22,6 +22,8 @@ from app.extensions import db  # noqa: E402
 from app.models import HumanTask, User  # noqa: E402
 from app.models.states import TaskStatus  # noqa: E402
 from app.services import demo  # noqa: E402
+from app.services.command import command  # noqa: E402
+from app.services.registries.problems import commands as problems_commands  # noqa: E402
 from app.services.workflow import (
     cases,
     deploy,
@@ -196,3 +198,19 @@ def approved_case(actors, i, claim=True):
     review(instance_id, actors.district[district], claim=claim)
     review(instance_id, actors.city, CITY_APPROVE, claim=claim)
     return instance_id
+
+
+def seed_problems(consortium_id, count):
+    """`count` problems of the consortium's library (untimed set-up), each through the library's command."""
+    ids = []
+    for k in range(count):
+        data = {"consortium_id": consortium_id, "title": f"柔轮早期断裂问题{k}", "segment": "midstream",
+                "link": "零部件", "node": "柔轮热处理", "products": "RV-40E", "description": "近12个月柔轮早期断裂7起。",
+                "category": "technology", "reporter_unit_name": "广州测试单位", "reporter_name": "陈工",
+                "defect_rate": "2.4", "complaints": 7, "gap_value": "40", "gap_unit": "%",
+                "technical_roots": ["material", "process"], "management_roots": ["skills"], "is_generic": True,
+                "impact_score": 4, "diffusion_score": 3, "urgency_score": 4, "report_date": "2026-03-01"}
+        with command() as ctx:
+            ids.append(problems_commands.register_problem(ctx, None, data)["problem_id"])
+        db.session.remove()
+    return ids

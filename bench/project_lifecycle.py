@@ -62,6 +62,7 @@ from _setup import (  # noqa: E402
     machine,
     make_app,
     reset_database,
+    seed_problems,
     sqlite_url,
     user,
 )
@@ -90,7 +91,6 @@ from app.models.states import TaskStatus  # noqa: E402
 from app.scheduler import Scheduler  # noqa: E402
 from app.services import demo  # noqa: E402
 from app.services.command import command  # noqa: E402
-from app.services.registries.problems import commands as problem_commands  # noqa: E402
 from app.services.registries.projects import changes, due_checks, requests  # noqa: E402
 from app.services.workflow import cases, tasks, timer_firing  # noqa: E402
 
@@ -469,22 +469,6 @@ def library_project(definition, i, start, with_state=False):
 
 
 # --------------------------------------------------------------------------- set-up and checks
-def seed_problems(consortium_id, count):
-    """`count` problems of the consortium's library (untimed set-up), each through the library's command."""
-    ids = []
-    for k in range(count):
-        data = {"consortium_id": consortium_id, "title": f"柔轮早期断裂问题{k}", "segment": "midstream",
-                "link": "零部件", "node": "柔轮热处理", "products": "RV-40E", "description": "近12个月柔轮早期断裂7起。",
-                "category": "technology", "reporter_unit_name": "广州测试单位", "reporter_name": "陈工",
-                "defect_rate": "2.4", "complaints": 7, "gap_value": "40", "gap_unit": "%",
-                "technical_roots": ["material", "process"], "management_roots": ["skills"], "is_generic": True,
-                "impact_score": 4, "diffusion_score": 3, "urgency_score": 4, "report_date": "2026-03-01"}
-        with command() as ctx:
-            ids.append(problem_commands.register_problem(ctx, None, data)["problem_id"])
-        db.session.remove()
-    return ids
-
-
 def same_steps_as_library(definition, instance_id, i, start):
     """The service case and the library's workflow of the same project completed the same BPMN elements."""
     from collections import Counter  # noqa: PLC0415

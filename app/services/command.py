@@ -61,6 +61,9 @@ class CommandContext:
     audit_heads: dict[str, tuple[int, str]] = field(default_factory=dict)   # chain -> head read under its lock
     appends: list[tuple[Any, dict]] = field(default_factory=list)   # (table, row)
     outbox: list[tuple[list[int], str]] = field(default_factory=list)
+    # reads that cannot change while the command runs, kept for its length (e.g. the working-day
+    # calendar, which a start opening a hundred review steps would otherwise read day by day)
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def append(self, table: Any, row: dict) -> None:
         """Queue a row that nothing in this command reads back, inserted at the command's end."""

@@ -3,13 +3,14 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, ProcessInstance, TimerJob
+from app.services.command import command
 from app.services.errors import Forbidden
 from app.services.workflow import cases, deploy, tasks, timer_firing
 
@@ -144,6 +145,23 @@ def test_due_dates_in_working_days_skip_weekends_and_holidays(app, user):
     assert due_at("P1D", {}, saturday_before, True, calendar.is_working_day).date().isoformat() == "2026-10-10"
     with pytest.raises(Forbidden):
         calendar.set_day(user("city"), "2026-10-02")
+
+
+def test_a_step_due_in_working_days_skips_the_calendars_holidays_when_it_opens(app, user):
+    """The inbox row's due date counts the administrators' calendar, read once per command."""
+    from app.services.workflow import calendar
+    friday = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
+    app.config["TIMER_CLOCK"] = lambda: friday
+    calendar.set_day(user("admin"), "2026-09-29", "假日")               # the Tuesday after
+    props = '<camunda:property name="dueInWorkingDays" value="true" />'
+    deploy.deploy(user("admin"), deadline_diagram("due_working", props, due="P3D"), "due_working.bpmn")
+    case = cases.start_instance(user("applicant"), "due_working")
+    task = db.session.execute(select(HumanTask).where(HumanTask.instance_id == case.id)).scalar_one()
+    assert task.due_at.date().isoformat() == "2026-10-01"            # Mon 28, (Tue 29 off), Wed 30, Thu 1
+    with command() as ctx:
+        rule = calendar.working_days_of(ctx)
+        assert [rule(date(2026, 9, d)) for d in (28, 29, 26)] == [True, False, False]
+        assert calendar.working_days_of(ctx) is rule
 
 
 def test_a_failing_timer_is_retried_then_parked_and_can_be_retried(app, user, monkeypatch):

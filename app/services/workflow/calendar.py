@@ -20,6 +20,19 @@ def is_working_day(day: date):
     return day.weekday() < 5
 
 
+def working_days_of(ctx):
+    """`is_working_day` for the length of a command: the calendar's exceptions (a few dozen days a
+    year) are read once, not once per day counted."""
+    rule = ctx.memo.get("working_days")
+    if rule is None:
+        exceptions = dict(ctx.session.execute(select(Holiday.day, Holiday.working)).all())
+
+        def rule(day: date) -> bool:
+            return exceptions.get(day.isoformat(), day.weekday() < 5)
+        ctx.memo["working_days"] = rule
+    return rule
+
+
 def set_day(actor, day, name="", working=False):
     """Mark a date as a holiday (working=False) or as a worked weekend day (working=True)."""
     if not is_admin(actor):

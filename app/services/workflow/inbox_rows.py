@@ -57,7 +57,7 @@ def new_task_row(ctx, instance, compiled, ready, actor, *, assignee=None, groups
         district=instance.district, created_at=ctx.now, step_mode=mode, slot=slot, plan=plan,
         visit_opened_at=visit_of.visit_opened_at if visit_of is not None else ctx.now,
         due_at=deadlines.due_at(step.due_date, ready.data, timer_jobs.now(), step.due_in_working_days,
-                                calendar.is_working_day) if step else None)
+                                calendar.working_days_of(ctx)) if step else None)
     ctx.session.add(task)
     ctx.session.flush()          # its id: the candidate rows, the audit event and the notifications name it
     timer_jobs.schedule_task_due(ctx, task, step)
