@@ -72,7 +72,7 @@ FIELD_NAME = validate.Length(min=1, max=200)
 
 class DataCorrectionRequestSchema(Schema):
     modifications = fields.Dict(keys=fields.Str(validate=FIELD_NAME), load_default=dict, metadata={
-        "description": "fields to set: name -> any JSON value (not using the key `typename`)"})
+        "description": "fields to set: name (1 to 200 characters) -> any JSON value (not using the key `typename`)"})
     deletions = fields.List(fields.Str(validate=FIELD_NAME), load_default=list, validate=validate.Length(max=1000),
                             metadata={"description": "fields to remove (each must be in the case data)"})
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=500),
