@@ -169,7 +169,7 @@ def _checked_object(value, name):
     try:
         return parse_data(json.dumps(value, ensure_ascii=False))
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, {name: exc.errors["data"]}) from None
+        raise ValidationFailed(_("The case data was not corrected."), {name: exc.errors["data"]}) from None
 
 
 def _correct(actor, instance_id, changes, reason):
