@@ -156,10 +156,13 @@ def seed_demo_command():
 @click.option("--password", prompt=True, hide_input=True)
 @click.option("--group", "groups", multiple=True)
 @click.option("--unit", default=None)
-def create_user_command(username, display_name, password, groups, unit):
+@click.option("--force-change/--no-force-change", "force_change", default=True,
+              help="The user must change the password at the first login (default; not enforced in demo "
+                   "mode). --no-force-change: for a scripted setup whose accounts keep the given password.")
+def create_user_command(username, display_name, password, groups, unit, force_change):
     """Create a user in the given groups."""
-    users.create_user(username, display_name, password, groups, unit)
-    click.echo(f"user {username} created")
+    users.create_user(username, display_name, password, groups, unit, must_change=force_change)
+    click.echo(f"user {username} created" + ("" if force_change else " (no password change required)"))
 
 
 @click.command("issue-token")

@@ -3,6 +3,7 @@ from ..extensions import api, csrf
 from . import (
     account_resources,
     achievement_resources,
+    incident_schemas,
     licence_resources,
     message_resources,
     openapi,
@@ -13,8 +14,13 @@ from . import (
 )
 from .resources import blp
 
+# the `incident` path converter (`step-12`, `timer-7`) is documented with its pattern (registered once:
+# `api` outlives each app, and replays its converters into every app's document)
+api.register_converter(incident_schemas.IncidentRefConverter, incident_schemas.incident_ref_parameter)
+
 
 def init_app(app):
+    app.url_map.converters["incident"] = incident_schemas.IncidentRefConverter    # before the routes are added
     api.init_app(app)
     openapi.register(api.spec)
     csrf.exempt(blp)   # token requests carry no cookie; session requests are checked in authenticate_request

@@ -1,12 +1,13 @@
-"""Operations on running cases in the JSON API (administrators): suspend, resume, terminate, and
-migrate to another version (a dry run, then a batch run that can be resumed)."""
+"""Operations on running cases in the JSON API (administrators): suspend, resume, terminate,
+migrate to another version (a dry run, then a batch run that can be resumed), and the incidents:
+list, read and retry them (both kinds, named `step-12` / `timer-7`), and correct a case's data."""
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..services.errors import ServiceError
-from ..services.operations import migration, migration_batches, suspension, termination
-from . import operation_schemas as s
+from ..services.operations import incident_refs, incidents, migration, migration_batches, suspension, termination
+from . import incident_schemas as i, operation_schemas as s
 from .auth import authenticate_request
 from .errors import error_response
 from .openapi import operation
@@ -91,3 +92,45 @@ class MigrationRun(MethodView):
     def post(self, args, batch_id):
         """Migrate the batch's pending cases, each in its own transaction (a re-run goes on where one stopped)"""
         return migration_batches.run_batch(g.user, batch_id, args["limit"])
+
+
+@blp.route("/incidents")
+class Incidents(MethodView):
+    @blp.arguments(i.IncidentQuerySchema, location="query")
+    @blp.response(200, i.IncidentPageSchema)
+    @operation(blp, "listIncidents", 401, 403, 422)
+    def get(self, args):
+        """Incidents, newest first: steps that failed after a decision, timers parked after every retry"""
+        page = incident_refs.search(g.user, incident_refs.IncidentFilter(
+            status=args["status"], kind=args["kind"], process_key=args["processKey"], instance_id=args["instanceId"]),
+            args["page"], args["per_page"])
+        return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+@blp.route("/incidents/<incident:incident_id>")
+class IncidentDetail(MethodView):
+    @blp.response(200, i.IncidentDetailSchema)
+    @operation(blp, "getIncident", 401, 403, 404)
+    def get(self, incident_id):
+        """An incident: the error, the element, the case, when, the attempts, and the case data the next steps read"""
+        return incident_refs.detail(g.user, incident_id)
+
+
+@blp.route("/incidents/<incident:incident_id>/retry")
+class IncidentRetry(MethodView):
+    @blp.response(200, i.IncidentSchema)
+    @operation(blp, "retryIncident", 401, 403, 404, described={
+        409: "the step incident is resolved already, or its case is not running"})
+    def post(self, incident_id):
+        """Retry: a step runs again now (resolved, or open with the new error); a timer's job is due again now"""
+        return incident_refs.retry(g.user, incident_id)
+
+
+@blp.route("/instances/<int:instance_id>/data")
+class InstanceData(MethodView):
+    @blp.arguments(i.DataCorrectionRequestSchema)
+    @blp.response(200, i.DataCorrectionSchema)
+    @operation(blp, "correctInstanceData", 401, 403, 404, 422, described={409: "the case has ended"})
+    def patch(self, args, instance_id):
+        """Correct a case's data with a reason: set and remove fields the next steps read (audited: before, after)"""
+        return incidents.patch_data(g.user, instance_id, args["modifications"], args["deletions"], args["reason"])

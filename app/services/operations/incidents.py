@@ -28,6 +28,7 @@ from ..workflow.steps import apply_step
 from .guard import require_admin
 
 MAX_DATA_BYTES = 256 * 1024
+MAX_REASON = 500
 EDITABLE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
 
 
@@ -102,10 +103,78 @@ def _has_reserved_key(value):
     return False
 
 
-def correct_data(actor, instance_id, text):
-    """Replace the case data with the edited object; only the fields that differ are changed."""
+@dataclass
+class Correction:
+    instance: ProcessInstance
+    before: dict        # the changed and removed fields as they were (None: the field was new)
+    after: dict         # the changed fields as they are now
+    removed: list       # the fields dropped
+
+
+def correct_data(actor, instance_id, text, reason=""):
+    """Replace the case data with the edited object (the editor's JSON text); only the fields that
+    differ are changed."""
     require_admin(actor)
     edited = parse_data(text)
+
+    def changes(current):
+        changed = {k: v for k, v in edited.items() if k not in current or current[k] != v}
+        return changed, sorted(k for k in current if k not in edited), "data"
+    return _correct(actor, instance_id, changes, _reason(reason, required=False))
+
+
+def patch_data(actor, instance_id, modifications, deletions, reason):
+    """Set the fields in `modifications` and drop those named in `deletions` (the JSON API's PATCH,
+    as Camunda's process variable modification); the reason is required and kept in the audit event.
+    A deletion of a field the case data lacks, or of one also being set, is refused naming it."""
+    require_admin(actor)
+    reason = _reason(reason, required=True)
+    modifications = _checked_object(modifications, "modifications")
+    deletions, errors = list(deletions or ()), {}
+    for i, name in enumerate(deletions):
+        if not isinstance(name, str) or not name:
+            errors[f"deletions.{i}"] = [_("A field name is required.")]
+        elif name in modifications:
+            errors[f"deletions.{i}"] = [_("%(name)s is also being set.", name=name)]
+    if errors:
+        raise ValidationFailed(_("The case data was not corrected."), errors)
+
+    def changes(current):
+        unknown = {f"deletions.{i}": [_("The case data has no field %(name)s.", name=name)]
+                   for i, name in enumerate(deletions) if name not in current}
+        if unknown:
+            raise ValidationFailed(_("The case data was not corrected."), unknown)
+        changed = {k: v for k, v in modifications.items() if k not in current or current[k] != v}
+        return changed, sorted(set(deletions)), "modifications"
+    return _correct(actor, instance_id, changes, reason)
+
+
+def _reason(reason, required):
+    reason = str(reason or "").strip()
+    if required and not reason:
+        raise ValidationFailed(_("Say why the case data is corrected."), {"reason": [_("A reason is required.")]})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(_("The reason is too long."), {"reason": [_("At most %(n)d characters.", n=MAX_REASON)]})
+    return reason
+
+
+def _checked_object(value, name):
+    """`value` checked as parse_data checks the editor's text, the errors named after the body's field
+    (`modifications`, or `modifications.<key>` for a field holding the reserved key)."""
+    if isinstance(value, dict):
+        reserved = {f"{name}.{k}": [_("The data may not use the key 'typename'.")]
+                    for k, v in value.items() if k == "typename" or _has_reserved_key(v)}
+        if reserved:
+            raise ValidationFailed(_("The data may not use the key 'typename'."), reserved)
+    try:
+        return parse_data(json.dumps(value, ensure_ascii=False))
+    except ValidationFailed as exc:
+        raise ValidationFailed(_("The case data was not corrected."), {name: exc.errors["data"]}) from None
+
+
+def _correct(actor, instance_id, changes, reason):
+    """One command: `changes(current data)` says (changed fields, removed fields, the field to name
+    when nothing changes); the data of the tasks that run next is changed, audited as `data_corrected`."""
     with command(actor) as ctx:
         instance = case_for_update(instance_id)
         if instance.status not in EDITABLE:
@@ -113,15 +182,15 @@ def correct_data(actor, instance_id, text):
         compiled = definitions.compiled_by_id(instance.definition_id)
         workflow = runner.open_workflow(instance.state, compiled)
         current = runner.current_data(workflow)
-        changed = {k: v for k, v in edited.items() if k not in current or current[k] != v}
-        removed = sorted(k for k in current if k not in edited)
+        changed, removed, field_name = changes(current)
         if not changed and not removed:
-            raise ValidationFailed(_("Nothing was changed."), {"data": [_("Nothing was changed.")]})
+            raise ValidationFailed(_("Nothing was changed."), {field_name: [_("Nothing was changed.")]})
         runner.correct_data(workflow, changed, removed)
         instance.state = dump_workflow(workflow)
+        before = {k: current.get(k) for k in [*changed, *removed]}
         audit.record(ctx, "data_corrected", actor=actor, instance_id=instance.id, data={
-            "before": {k: current.get(k) for k in [*changed, *removed]}, "after": changed, "removed": removed})
-    return instance
+            "before": before, "after": changed, "removed": removed, **({"reason": reason} if reason else {})})
+    return Correction(instance, before, changed, removed)
 
 
 def retry(actor, incident_id):
