@@ -236,7 +236,9 @@ def deploy_folder(actor=None, bpmn_folder=None, forms_folder=None, rules_folder=
     refused file, after the others are deployed. Returns the results."""
     results, refused = deploy_folder_skipping(actor, bpmn_folder, forms_folder, rules_folder)
     if refused:
-        raise ValidationFailed(refused[0][1], {name: [message] for name, message in refused})
+        name, message = refused[0]
+        raise ValidationFailed(_("%(file)s was not deployed: %(reason)s", file=name, reason=message),
+                               {name: [message] for name, message in refused})
     return results
 
 
