@@ -82,6 +82,7 @@ bench: setup
 	$(BIN)/python bench/http_latency.py --quick
 	$(BIN)/python bench/dmn.py --quick
 	$(BIN)/python bench/project_lifecycle.py --quick
+	$(BIN)/python bench/problem_review.py --quick
 
 # Two gunicorn apps + a scheduler process on a throw-away PostgreSQL database, 8 clients, one app
 # killed midway; one JSON line, non-zero exit when a required check fails (docs/operations.md).
