@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 from lxml import etree
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import ProblemStatusChange, QualityProblem
 from app.services import demo
 from app.services.audit import trail as audit
 from app.services.audit.exports import common, csv_export, ocel, xes
 from app.services.workflow import cases as case_service, tasks
+from tests.problem_support import problem_data, report_through_process
+from tests.project_lifecycle_support import project_in_execution, project_of
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 APPROVE = {"decision": "approve", "opinion": "同意"}
@@ -323,3 +328,39 @@ def test_exports_of_no_cases_are_still_valid_documents(app):
     log = ocel.to_ocel([])
     ocel_validator().validate(log)
     assert (log["objects"], log["events"], log["eventTypes"]) == ([], [], [])
+
+
+def test_ocel_carries_the_problems_and_projects_their_cases_act_on(app):
+    """A report registers a problem; a project's lifecycle takes two problems up: the log has the
+    problem and project objects, their status over time, and the cases and events that act on them."""
+    project_case, problem_ids = project_in_execution()
+    project = project_of(project_case)
+    report = report_through_process("applicant", problem_data(project.consortium_id, title="新报告的问题"))
+    reported = db.session.execute(select(QualityProblem).where(QualityProblem.instance_id == report.id)).scalar_one()
+    log = json.loads(json.dumps(ocel.to_ocel([project_case, report]), ensure_ascii=False))
+    ocel_validator().validate(log)
+    objects = check_referential_integrity(log)
+
+    project_id = f"project:{project.number}"
+    sources = [f"problem:{p.number}" for p in project.problems]
+    assert objects[project_id]["relationships"] == [{"objectId": s, "qualifier": "addresses"} for s in sources]
+    runs = objects[f"case:{project_case.business_key}"]["relationships"]
+    assert {"objectId": project_id, "qualifier": "runs"} in runs
+    assert {(r["objectId"], r["qualifier"]) for r in runs} >= {(s, "changed status") for s in sources}
+    assert objects[f"case:{report.business_key}"]["relationships"] == [
+        {"objectId": f"problem:{reported.number}", "qualifier": "reported"}]
+
+    def events_of(case):
+        return [e for e in log["events"] if {"objectId": f"case:{case.business_key}", "qualifier": "case"}
+                in e["relationships"]]
+    assert all({"objectId": project_id, "qualifier": "project"} in e["relationships"] for e in events_of(project_case))
+    assert all({"objectId": f"problem:{reported.number}", "qualifier": "problem"} in e["relationships"]
+               for e in events_of(report))
+
+    source = db.session.get(QualityProblem, problem_ids[0])
+    history = db.session.execute(select(ProblemStatusChange).where(
+        ProblemStatusChange.problem_id == source.id).order_by(ProblemStatusChange.id)).scalars().all()
+    statuses = [(a["value"], a["time"]) for a in objects[f"problem:{source.number}"]["attributes"]
+                if a["name"] == "status"]
+    assert statuses == [(c.to_status, common.iso_time(c.at)) for c in history]
+    assert [s for s, _t in statuses] == ["identified", "in_breakthrough"]

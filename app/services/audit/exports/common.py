@@ -129,3 +129,8 @@ def listed_members(event):
         if isinstance(row, dict) and row.get("credit_code"):
             listed.append((str(row["credit_code"]), text(row.get("name"))))
     return listed
+
+
+def object_attr(name, value, time=EPOCH):
+    """An OCEL object attribute value: text, at `time` (the epoch: it held for the object's whole life)."""
+    return {"name": name, "value": text(value), "time": iso_time(time)}

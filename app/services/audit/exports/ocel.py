@@ -2,17 +2,20 @@
 
 OCEL 2.0 (`to_ocel`, JSON format)
     Validates against the OCEL 2.0 JSON schema. Object types: case, consortium,
-    member_unit, achievement, and problem and project (declared for those
-    libraries; no objects yet). Objects: every case ("case:<business key>");
+    member_unit, achievement, problem and project. Objects: every case ("case:<business key>");
     every consortium a case created ("consortium:<id>", found by
     Consortium.instance_id); every member unit, identified by its unified social
     credit code ("member_unit:<code>"), whether it joined a consortium or was
-    only listed on an application; every achievement a case carries
-    ("achievement:<number>": its admission case, a directed sharing request, a
-    licence agreement). Object relationships: case -"created"-> consortium,
+    only listed on an application; every achievement, quality problem and
+    breakthrough project a case carries ("achievement:<number>", "problem:<number>",
+    "project:<number>"; ocel_libraries.py says which cases carry which, and with
+    which qualifier). Object relationships: case -"created"-> consortium,
     consortium -"has member"-> member_unit, case -"admitted" / "shares" /
-    "licenses"-> achievement. The cases come from the audit search, which leaves
-    out the cases of achievements the exporting user may not read.
+    "licenses"-> achievement, case -"reported" / "changed status" / "reviewed"->
+    problem, case -"runs"-> project, project -"addresses"-> problem. A problem's
+    status carries each status it entered, at its moment. The cases come from the
+    audit search, which leaves out the cases of achievements the exporting user
+    may not read.
     Attribute values are strings (the schema requires it); values that hold for
     the object's whole life carry the epoch (1970-01-01T00:00:00Z) as their
     time, the case's outcome carries the time the case ended, and a member
@@ -39,9 +42,10 @@ from sqlalchemy.orm import selectinload
 
 from .... import localtime
 from ....extensions import db
-from ....models import AccessGrant, Achievement, Consortium, LicenceAgreement
+from ....models import Consortium
 from .. import trail as audit
-from . import common
+from . import common, ocel_libraries
+from .common import object_attr
 
 # --- OCEL 2.0 -----------------------------------------------------------
 
@@ -58,14 +62,7 @@ OCEL_OBJECT_TYPES = [
         {"name": "approved_at", "type": "time"}]},
     {"name": "member_unit", "attributes": [
         {"name": "credit_code", "type": "string"}, {"name": "name", "type": "string"}]},
-    {"name": "achievement", "attributes": [
-        {"name": "number", "type": "string"}, {"name": "name", "type": "string"},
-        {"name": "kind", "type": "string"}, {"name": "chain", "type": "string"},
-        {"name": "contributor", "type": "string"}, {"name": "share_level", "type": "string"},
-        {"name": "status", "type": "string"}]},
-    # the problem and breakthrough-project libraries (standard §5.4-§5.5): no objects yet
-    {"name": "problem", "attributes": []},
-    {"name": "project", "attributes": []},
+    *ocel_libraries.OBJECT_TYPES,
 ]
 
 _COMMON_EVENT_ATTRIBUTES = ("audit_type", "audit_seq", "audit_hash", "actor", "element_id")
@@ -120,10 +117,6 @@ def _ocel_attribute_value(event, name, element_id):
     return common.text(data.get(name))
 
 
-def _object_attr(name, value, time=common.EPOCH):
-    return {"name": name, "value": common.text(value), "time": common.iso_time(time)}
-
-
 class _Log:
     """The OCEL log being built: event types, events, objects, and the member units seen so far."""
 
@@ -131,7 +124,6 @@ class _Log:
         self.event_types, self.events, self.objects = {}, [], []
         self.members = {}   # credit code -> {"names": [(time, name)], "order": first seen}
         self.labels = common.Labels()
-        self.seen = set()   # ids of the achievement objects already added
 
     def note_member(self, code, name, time):
         entry = self.members.setdefault(code, {"names": [], "order": len(self.members)})
@@ -147,58 +139,27 @@ def _consortia_of(instances):
     return {c.instance_id: c for c in rows}
 
 
-def _achievements_of(instances):
-    """{case id: (achievement, qualifier)} for the cases that carry an achievement."""
-    ids = [i.id for i in instances]
-    if not ids:
-        return {}
-    found = {}
-    for qualifier, column in (("admitted", Achievement.instance_id), ("shares", AccessGrant.instance_id),
-                              ("licenses", LicenceAgreement.instance_id)):
-        query = select(column, Achievement).where(column.in_(ids))
-        if column is not Achievement.instance_id:
-            query = query.join(Achievement, Achievement.id == column.class_.achievement_id)
-        for case_id, achievement in db.session.execute(query):
-            found[case_id] = (achievement, qualifier)
-    return found
-
-
-def _achievement_object(log, achievement):
-    object_id = f"achievement:{achievement.number}"
-    if object_id in log.seen:
-        return object_id
-    log.seen.add(object_id)
-    attributes = [_object_attr(name, getattr(achievement, column)) for name, column in (
-        ("number", "number"), ("name", "name"), ("kind", "kind"), ("chain", "chain"),
-        ("contributor", "contributor_name"))]
-    published = achievement.published_at or achievement.created_at
-    attributes.append(_object_attr("share_level", achievement.share_level, published))
-    attributes.append(_object_attr("status", achievement.status, achievement.updated_at))
-    log.objects.append({"id": object_id, "type": "achievement", "attributes": attributes})
-    return object_id
-
-
 def _case_objects(log, instance, consortium):
     """The case's object and, if it created one, its consortium's; returns the consortium's object id."""
     consortium_id = f"consortium:{consortium.id}" if consortium is not None else None
     case = {"id": f"case:{instance.business_key}", "type": "case", "attributes": [
-        _object_attr("business_key", instance.business_key), _object_attr("case_id", instance.id),
-        _object_attr("process_key", instance.process_key),
-        _object_attr("process_version", common.process_version(instance)),
-        _object_attr("district", instance.district), _object_attr("title", instance.title)]}
+        object_attr("business_key", instance.business_key), object_attr("case_id", instance.id),
+        object_attr("process_key", instance.process_key),
+        object_attr("process_version", common.process_version(instance)),
+        object_attr("district", instance.district), object_attr("title", instance.title)]}
     if instance.outcome and instance.ended_at is not None:
-        case["attributes"].append(_object_attr("outcome", instance.outcome, instance.ended_at))
+        case["attributes"].append(object_attr("outcome", instance.outcome, instance.ended_at))
     if consortium_id:
         case["relationships"] = [{"objectId": consortium_id, "qualifier": "created"}]
     log.objects.append(case)
     if consortium is not None:
         log.objects.append({"id": consortium_id, "type": "consortium", "attributes": [
-            _object_attr("name", consortium.name), _object_attr("chain_domain", consortium.chain_domain),
-            _object_attr("district", consortium.district),
-            _object_attr("lead_unit_name", consortium.lead_unit_name),
-            _object_attr("lead_unit_type", consortium.lead_unit_type),
-            _object_attr("lead_unit_credit_code", consortium.lead_unit_credit_code),
-            _object_attr("approved_at", common.iso_time(consortium.approved_at))],
+            object_attr("name", consortium.name), object_attr("chain_domain", consortium.chain_domain),
+            object_attr("district", consortium.district),
+            object_attr("lead_unit_name", consortium.lead_unit_name),
+            object_attr("lead_unit_type", consortium.lead_unit_type),
+            object_attr("lead_unit_credit_code", consortium.lead_unit_credit_code),
+            object_attr("approved_at", common.iso_time(consortium.approved_at))],
             "relationships": [{"objectId": f"member_unit:{m.credit_code}", "qualifier": "has member"}
                               for m in consortium.members]})
         for member in consortium.members:
@@ -227,38 +188,30 @@ def _case_events(log, instance, consortium, consortium_id):
             "relationships": relationships})
 
 
-def _relate_achievement(log, case, events, achievement, qualifier):
-    """The case's object and each of its events point to the achievement it carries."""
-    object_id = _achievement_object(log, achievement)
-    case.setdefault("relationships", []).append({"objectId": object_id, "qualifier": qualifier})
-    for event in events:
-        event["relationships"].append({"objectId": object_id, "qualifier": "achievement"})
-
-
 def _member_objects(log):
     for code, entry in sorted(log.members.items(), key=lambda item: item[1]["order"]):
         history, last = [], None
         for time, name in sorted(entry["names"], key=lambda pair: pair[0]):
             if name and name != last:
-                history.append(_object_attr("name", name, time))
+                history.append(object_attr("name", name, time))
                 last = name
         log.objects.append({"id": f"member_unit:{code}", "type": "member_unit",
-                            "attributes": [_object_attr("credit_code", code)] + history})
+                            "attributes": [object_attr("credit_code", code)] + history})
 
 
 def to_ocel(instances):
     """An OCEL 2.0 JSON object-centric event log, as a dict (see the module docstring)."""
     instances = list(instances)
     consortia = _consortia_of(instances)
-    achievements = _achievements_of(instances)
+    libraries = ocel_libraries.LibraryObjects(instances)
     log = _Log()
     for instance in instances:
         consortium = consortia.get(instance.id)
         case_at, events_from = len(log.objects), len(log.events)
         consortium_id = _case_objects(log, instance, consortium)
         _case_events(log, instance, consortium, consortium_id)
-        if instance.id in achievements:
-            _relate_achievement(log, log.objects[case_at], log.events[events_from:], *achievements[instance.id])
+        libraries.relate(log.objects[case_at], log.events[events_from:], instance.id)
+    log.objects += libraries.objects()
     _member_objects(log)
     log.events.sort(key=lambda e: e["time"])   # one timeline across cases; a stable sort keeps chain order
     return {
