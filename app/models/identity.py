@@ -56,6 +56,8 @@ class User(Model):
     # accounts: the user must choose a password before anything else (CHAINQ_FORCE_PASSWORD_CHANGE)
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the language the user last chose while logged in: their next logins and their e-mails use it
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     unit: Mapped[Unit | None] = relationship()
     groups: Mapped[list[Group]] = relationship(secondary=user_groups, lazy="selectin")

@@ -48,7 +48,7 @@ def login():
 def start_session(user):
     """A new login cookie for `user` (a fresh session: nothing from before the login carries over but
     the language), bound to the user's session generation."""
-    locale = session.get("locale")
+    locale = session.get("locale") or user.locale      # chosen on the login page, else the user's own
     session.clear()
     session["user_id"] = user.id
     session["generation"] = user.session_generation
@@ -104,7 +104,9 @@ def logout():
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code):
-    if code in ("zh_CN", "en"):
+    if code in users.LANGUAGES:
         session["locale"] = code
+        if g.user is not None:
+            users.set_language(g.user, code)    # kept for the user's next logins and e-mails
     flash(_("Language changed."))
     return redirect(_safe_next(request.form.get("next")))

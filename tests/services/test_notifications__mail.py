@@ -1,9 +1,12 @@
 """Notifications reach people in the app, and by e-mail when an SMTP server is configured."""
 import socketserver
 import threading
+from email import message_from_string, policy
 
 import pytest
 
+from app.services.errors import ValidationFailed
+from app.services.identity import users
 from app.services.workflow import cases, tasks, timer_jobs
 
 
@@ -86,3 +89,24 @@ def test_a_mail_server_that_is_down_loses_no_step(app, user, open_task, applicat
         assert open_task(case).element_id == "lead_unit_opinion"
     finally:
         app.config.update(SMTP_HOST="")
+
+
+def test_each_recipient_is_mailed_in_the_language_they_chose(smtp, app, user, open_task, application_form):
+    """The lead unit's leader, who chose English, is mailed in English; in Chinese once they choose it."""
+    leader = user("leader")
+    with pytest.raises(ValidationFailed):
+        users.set_language(leader, "fr")
+    users.set_language(leader, "en")
+    applicant = user("applicant")
+    case = cases.start_instance(applicant, "consortium_application")
+    smtp.messages.clear()
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    mails = [message_from_string(raw, policy=policy.default) for raw in smtp.messages]
+    [mail] = [m for m in mails if "leader@chainq.example" in m["To"]]
+    assert mail["Subject"].startswith("[ChainQ] New task: ") and "New task: " in mail.get_content()
+    users.set_language(user("leader"), "zh_CN")
+    smtp.messages.clear()
+    case = cases.start_instance(applicant, "consortium_application")
+    tasks.complete(applicant, open_task(case).id, application_form("tianhe"))
+    [raw] = [m for m in smtp.messages if "leader@chainq.example" in m]
+    assert message_from_string(raw, policy=policy.default)["Subject"].startswith("[ChainQ] 新任务：")

@@ -81,6 +81,23 @@ def test_language_choice_survives_logging_in_and_out(client, login):
     assert html_lang(client.get("/login")) == "en"
 
 
+def test_the_language_chosen_while_logged_in_is_the_users_own_on_another_browser(app, client, login):
+    login(client, "applicant")
+    client.post("/lang/en")
+    other = app.test_client()                 # another browser: nothing chosen there yet
+    assert html_lang(other.get("/login")) == "zh-CN"
+    login(other, "applicant")
+    assert html_lang(other.get("/tasks")) == "en"
+    third = app.test_client()
+    third.post("/lang/zh_CN")                 # chosen on the login page: it wins in this browser
+    login(third, "applicant")
+    assert html_lang(third.get("/tasks")) == "zh-CN"
+    third.post("/lang/zh_CN")                 # chosen while logged in: kept as the user's own
+    fourth = app.test_client()
+    login(fourth, "applicant")
+    assert html_lang(fourth.get("/tasks")) == "zh-CN"
+
+
 def test_unknown_language_and_off_site_next_are_ignored(client):
     response = client.post("/lang/xx", data={"next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response.location

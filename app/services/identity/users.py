@@ -125,6 +125,22 @@ def change_password(actor, current, new):
     return user
 
 
+LANGUAGES = ("zh_CN", "en")
+
+
+def set_language(actor, code):
+    """Keep the language the actor chose for their next logins and their e-mails (their own only)."""
+    if code not in LANGUAGES:
+        raise ValidationFailed(_("Not a language of this system."), {"locale": [
+            _("Choose from: %(values)s.", values=", ".join(LANGUAGES))]})
+    if actor.locale == code:
+        return actor
+    with command(actor) as ctx:
+        user = ctx.session.get(User, actor.id)
+        user.locale = code
+    return user
+
+
 # --- API tokens -------------------------------------------------------------------------------------
 
 TOUCH_EVERY = timedelta(minutes=1)     # last_used_at is written at most this often per token

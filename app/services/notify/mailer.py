@@ -1,4 +1,5 @@
-"""E-mail copies of notifications, sent after the command that caused them commits.
+"""E-mail copies of notifications, sent after the command that caused them commits, each in its
+recipient's language (the one they last chose in the app; the default language otherwise).
 
 A rolled-back command sends nothing; a mail server that is down loses the
 e-mail, never the step (the in-app notification is always there)."""
@@ -7,6 +8,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ...extensions import db
@@ -16,8 +18,28 @@ log = logging.getLogger(__name__)
 
 
 def queue(ctx, user_ids, message):
-    """Send `message` to these users once the command `ctx` has committed."""
+    """Send `message` to these users once the command `ctx` has committed: a text, or a function
+    rendering it in the current language (each recipient gets it in their own, User.locale)."""
     ctx.outbox.append((list(user_ids), message))
+
+
+def _in_languages(user_ids, message, default):
+    """[(addresses, text)]: one e-mail per language among the recipients."""
+    rows = db.session.execute(select(User.email, User.locale).where(
+        User.id.in_(user_ids), User.email.is_not(None))).all()
+    by_language = {}
+    for address, locale in rows:
+        if address:
+            by_language.setdefault(locale if callable(message) and locale else default, []).append(address)
+    mails = []
+    for locale, addresses in sorted(by_language.items()):
+        if callable(message):
+            with force_locale(locale):
+                text = message()
+        else:
+            text = message
+        mails.append((addresses, text))
+    return mails
 
 
 def deliver(outbox):
@@ -32,17 +54,15 @@ def deliver(outbox):
                 smtp.starttls()
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            default = config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
             for user_ids, message in outbox:
-                addresses = [a for a in db.session.execute(select(User.email).where(
-                    User.id.in_(user_ids), User.email.is_not(None))).scalars() if a]
-                if not addresses:
-                    continue
-                mail = EmailMessage()
-                mail["From"], mail["To"] = config["SMTP_FROM"], ", ".join(addresses)
-                mail["Subject"] = f"[ChainQ] {message[:80]}"
-                mail.set_content(message)
-                smtp.send_message(mail)
-                sent += 1
+                for addresses, text in _in_languages(user_ids, message, default):
+                    mail = EmailMessage()
+                    mail["From"], mail["To"] = config["SMTP_FROM"], ", ".join(addresses)
+                    mail["Subject"] = f"[ChainQ] {text[:80]}"
+                    mail.set_content(text)
+                    smtp.send_message(mail)
+                    sent += 1
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("e-mail notifications not sent: %s", exc)
     return sent

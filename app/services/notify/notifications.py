@@ -101,8 +101,8 @@ def notify(ctx, user_ids, kind, message, instance_id=None, task_id=None):
         ctx.append(Notification.__table__, {
             "user_id": user_id, "kind": kind, "message": text[:500], "said": stored, "instance_id": instance_id,
             "task_id": task_id, "created_at": created, "read_at": None})
-    if current_app.config.get("SMTP_HOST"):   # sent only if the command commits
-        mailer.queue(ctx, ids, text)
+    if current_app.config.get("SMTP_HOST"):   # sent only if the command commits, in each recipient's language
+        mailer.queue(ctx, ids, message.render if isinstance(message, Said) else message)
 
 
 def member_ids(ctx, group_keys):
