@@ -75,8 +75,12 @@ def test_cancelling_from_the_page_and_the_refusals_that_keep_the_user_there(app,
     page = applicant.post(f"/instances/{case.id}/cancel", data={"reason": "再来一次"},
                           follow_redirects=True).get_data(as_text=True)
     assert "already ended" in page
-    timeline = case_page(browser("auditor"), case)
+    auditor = browser("auditor")
+    timeline = case_page(auditor, case)
     assert 'class="ev-instance_cancelled' in timeline and "Cancelled by the applicant" in timeline
+    found = auditor.get("/audit/?status=cancelled_by_initiator").get_data(as_text=True)
+    assert case.business_key in found and 'value="cancelled_by_initiator" selected' in found
+    assert 'data-event-type="instance_cancelled"' in auditor.get("/audit/operations").get_data(as_text=True)
 
 
 def test_the_post_needs_the_csrf_token(csrf_app, user):

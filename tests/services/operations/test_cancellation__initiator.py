@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, TimerJob
-from app.services.audit import search
+from app.services.audit import replay, search
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.operations import cancellation, suspension, termination
 from app.services.workflow import cases, deploy, messages, queries, tasks
@@ -64,6 +64,7 @@ def test_the_initiator_cancels_and_the_case_ends_by_them(app, user):
     assert event.data["cancelled_tasks"] == [rows_of(case)[0].id]
     assert "instance_terminated" not in event_types(case)
     assert event.id in [e.id for e in search.admin_operations(user("auditor")).items]   # the auditors' list
+    assert replay.reexecute(user("auditor"), case).ok
     # nobody had claimed the step: its candidates (the city office) hear it, the applicant does not
     assert any("信息填写有误，重新申报" in text and "撤销" in text for text in told(user("city"), case))
     assert len(told(user("city2"), case)) == 1

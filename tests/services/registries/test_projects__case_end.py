@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ChangeRequest, QualityProblem, RiskAlert
 from app.models.states import ProblemStatus, ProjectStatus
+from app.services.audit import replay
 from app.services.command import command
 from app.services.errors import Conflict
 from app.services.operations import cancellation, termination
@@ -64,6 +65,7 @@ def test_an_approved_project_is_terminated_with_its_case(app):
         RiskAlert.project_id == project.id)).scalars()} == {"closed"}
     assert db.session.get(ChangeRequest, change.id).status == changes.WITHDRAWN
     assert pending_jobs("milestone_due", case) == []
+    assert replay.reexecute(user("auditor"), case).ok
 
 
 def test_a_project_in_its_task_book_is_terminated_too(app):
