@@ -1,12 +1,21 @@
-"""Operations on running cases in the JSON API (administrators): suspend, resume, terminate,
-migrate to another version (a dry run, then a batch run that can be resumed), and the incidents:
-list, read and retry them (both kinds, named `step-12` / `timer-7`), and correct a case's data."""
+"""Operations on running cases in the JSON API. Administrators': suspend, resume, terminate, migrate to
+another version (a dry run, then a batch run that can be resumed), and the incidents: list, read and
+retry them (both kinds, named `step-12` / `timer-7`), and correct a case's data. Beside termination,
+the initiator's own cancellation (撤销), which ends a case the same way."""
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..services.errors import ServiceError
-from ..services.operations import incident_refs, incidents, migration, migration_batches, suspension, termination
+from ..services.operations import (
+    cancellation,
+    incident_refs,
+    incidents,
+    migration,
+    migration_batches,
+    suspension,
+    termination,
+)
 from . import incident_schemas as i, operation_schemas as s
 from .auth import authenticate_request
 from .errors import error_response
@@ -14,7 +23,8 @@ from .openapi import operation
 from .schemas import InstanceSchema
 
 blp = Blueprint("api_operations", __name__, url_prefix="/api/v1",
-                description="Administrators' operations on running cases")
+                description="Operations on running cases: administrators' (suspend, resume, terminate, "
+                            "migrate, incidents) and the initiator's cancellation")
 blp.before_request(authenticate_request)
 
 
@@ -50,6 +60,20 @@ class Terminate(MethodView):
     def post(self, args, instance_id):
         """Terminate a case with a reason: open tasks cancelled, timers removed, the initiator told"""
         return termination.terminate(g.user, instance_id, args["reason"])
+
+
+@blp.route("/instances/<int:instance_id>/cancel")
+class Cancel(MethodView):
+    @blp.arguments(s.CancelRequestSchema)
+    @blp.response(200, InstanceSchema)
+    @operation(blp, "cancelInstance", 401, 404, 422, described={
+        403: "not the case's initiator (an administrator terminates instead), a case another case's step started, "
+             "or a process whose initiator may not cancel (process property initiatorMayCancel=false)",
+        409: "the case is suspended or has ended, or it is decided already (a sharing request answered, a licence "
+             "in force, an achievement published, a project approved)"})
+    def post(self, args, instance_id):
+        """Cancel your own application (撤销, the initiator) while it runs undecided: it ends as terminated"""
+        return cancellation.cancel_own_case(g.user, instance_id, args["reason"])
 
 
 @blp.route("/migrations/dry-run")

@@ -14,6 +14,12 @@ class TerminateRequestSchema(Schema):
                         metadata={"description": "why the case is terminated (shown on the case page)"})
 
 
+class CancelRequestSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500),
+                        metadata={"description": "why the applicant withdraws the case (shown on the case page and "
+                                                 "to the holders of its open tasks)"})
+
+
 class MigrationRequestSchema(Schema):
     processKey = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     toVersion = fields.Int(required=True, validate=validate.Range(min=1, max=10 ** 9))

@@ -131,13 +131,15 @@ class InstanceSchema(Schema):
     definition_version = fields.Function(lambda i: i.definition.version)
     title = fields.Str()
     status = fields.Str()
-    outcome = fields.Str()
+    outcome = fields.Str(metadata={"description": "the end event's id of a completed case; cancelled_by_initiator "
+                                                  "when its initiator withdrew it (status terminated)"})
     district = fields.Str(allow_none=True)
     current_steps = fields.Str()
     started_by = fields.Function(lambda i: i.started_by.username if i.started_by else None)   # None: a timer
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
-    end_reason = fields.Str(metadata={"description": "why an administrator terminated it"})
+    end_reason = fields.Str(metadata={"description": "why it ended early: an administrator terminated it, or its "
+                                                     "initiator cancelled it (outcome cancelled_by_initiator)"})
 
 
 class InstancePageSchema(Schema):

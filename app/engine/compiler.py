@@ -152,6 +152,7 @@ def compile_definition(data: bytes | str, filename: str | None = None, forms: Co
         raise error from None
     settings = read_process(process)
     _check_start_per(settings, start_timers, process, filename)
+    _check_flag(settings, "initiatorMayCancel", process, filename)
     _check_event_starts(process, filename)
     steps = {bpmn_id(el): read_step(el) for el in process.iter(f"{{{NSMAP['bpmn']}}}userTask")}
     names = {element_id: (el.get("name") or element_id)
@@ -213,6 +214,14 @@ def _check_start_per(settings: ProcessSettings, start_timers: tuple[StartTimer, 
     if not start_timers:
         raise DiagramError(N_("startPerRecord needs a timer start event: it says what each firing opens a case for"),
                            element_id=process.get("id"), line=process.sourceline, filename=filename)
+
+
+def _check_flag(settings: ProcessSettings, name: str, process: etree._Element, filename: str | None) -> None:
+    """A yes/no process property is written true or false (a typo must not quietly mean the default)."""
+    value = settings.properties.get(name)
+    if value is not None and value.strip().lower() not in ("true", "false"):
+        raise DiagramError(N_("%(name)s must be true or false, not '%(value)s'"), element_id=process.get("id"),
+                           line=process.sourceline, filename=filename, name=name, value=value)
 
 
 def _check_event_starts(process: etree._Element, filename: str | None) -> None:

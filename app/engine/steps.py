@@ -210,6 +210,11 @@ class ProcessSettings:
         """The data field holding the district that scopes this case (data permission)."""
         return self.properties.get("scopeField", "")
 
+    @property
+    def initiator_may_cancel(self) -> bool:
+        """Whether the initiator may cancel (撤销) a running case (`initiatorMayCancel`, default true)."""
+        return self.properties.get("initiatorMayCancel", "true").strip().lower() != "false"
+
 
 def read_process(element: etree._Element) -> ProcessSettings:
     return ProcessSettings(

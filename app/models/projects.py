@@ -131,7 +131,7 @@ class ChangeRequest(Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     base_version: Mapped[int] = mapped_column()                  # the task book version it changes
     proposed: Mapped[dict] = mapped_column(JSON)                 # the whole proposed task book
-    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | approved | rejected
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | approved | rejected | withdrawn
     opinion: Mapped[str] = mapped_column(Text, default="")
     resulting_version: Mapped[int | None] = mapped_column()
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))

@@ -40,7 +40,7 @@ class ProcessInstance(Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # set while the case is suspended
-    end_reason: Mapped[str] = mapped_column(String(500), default="")      # why an administrator terminated it
+    end_reason: Mapped[str] = mapped_column(String(500), default="")      # why it ended early (terminate, cancel)
 
     definition: Mapped[ProcessDefinition] = relationship()
     started_by: Mapped[User | None] = relationship()

@@ -10,7 +10,7 @@ class InstanceStatus:
     RUNNING = "running"
     SUSPENDED = "suspended"      # paused by an administrator: no task can be acted on, its timers stand still
     COMPLETED = "completed"      # reached an end event (the outcome says which)
-    TERMINATED = "terminated"    # ended by an administrator
+    TERMINATED = "terminated"    # ended before its end event: by an administrator, or withdrawn by its initiator
 
     TRANSITIONS = {RUNNING: {COMPLETED, TERMINATED, SUSPENDED}, SUSPENDED: {RUNNING, TERMINATED},
                    COMPLETED: set(), TERMINATED: set()}
@@ -89,7 +89,9 @@ class ProblemCategory:
 class ProjectStatus:
     """A breakthrough project (5.5.3–5.5.5): proposed → task book (approved; the task book is being
     drawn up and signed) → executing (version 1 frozen) → acceptance (applied for) → accepted.
-    A proposal may be rejected; an acceptance may fail; the managing body may terminate a project."""
+    A proposal may be rejected, or withdrawn with its case (its initiator cancels it, or an administrator
+    terminates it) before it is decided; an acceptance may fail; a project whose case is terminated
+    after its approval is terminated (its problems go back to analysis)."""
     PROPOSED = "proposed"
     REJECTED = "rejected"
     TASK_BOOK = "task_book"
@@ -98,11 +100,14 @@ class ProjectStatus:
     ACCEPTED = "accepted"
     FAILED = "failed"
     TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"
 
-    TRANSITIONS = {PROPOSED: {TASK_BOOK, REJECTED}, TASK_BOOK: {EXECUTING, TERMINATED},
-                   EXECUTING: {ACCEPTANCE, TERMINATED}, ACCEPTANCE: {ACCEPTED, FAILED, EXECUTING},
-                   ACCEPTED: set(), FAILED: set(), REJECTED: set(), TERMINATED: set()}
-    ALL = (PROPOSED, REJECTED, TASK_BOOK, EXECUTING, ACCEPTANCE, ACCEPTED, FAILED, TERMINATED)
+    TRANSITIONS = {PROPOSED: {TASK_BOOK, REJECTED, WITHDRAWN}, TASK_BOOK: {EXECUTING, TERMINATED},
+                   EXECUTING: {ACCEPTANCE, TERMINATED}, ACCEPTANCE: {ACCEPTED, FAILED, EXECUTING, TERMINATED},
+                   ACCEPTED: set(), FAILED: set(), REJECTED: set(), TERMINATED: set(), WITHDRAWN: set()}
+    ALL = (PROPOSED, REJECTED, WITHDRAWN, TASK_BOOK, EXECUTING, ACCEPTANCE, ACCEPTED, FAILED, TERMINATED)
+    # approved and not yet ended: a project whose case ends early now is terminated, not withdrawn
+    UNDER_WAY = (TASK_BOOK, EXECUTING, ACCEPTANCE)
     # the problem statuses a proposal may start from (5.5.2)
     SOURCE_PROBLEM_STATUSES = (ProblemStatus.IDENTIFIED, ProblemStatus.ANALYSING)
 
@@ -136,15 +141,18 @@ class RiskSeverity:
 
 
 class AchievementStatus:
-    """An achievement (5.6): under review (its admission case runs) → published, or rejected;
+    """An achievement (5.6): under review (its admission case runs) → published, or rejected, or
+    withdrawn (its case ended early: the contributor cancelled it, an administrator terminated it);
     a published one may be delisted (5.6.4), keeping its history."""
     UNDER_REVIEW = "under_review"
     PUBLISHED = "published"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
     DELISTED = "delisted"
 
-    TRANSITIONS = {UNDER_REVIEW: {PUBLISHED, REJECTED}, PUBLISHED: {DELISTED}, REJECTED: set(), DELISTED: set()}
-    ALL = (UNDER_REVIEW, PUBLISHED, REJECTED, DELISTED)
+    TRANSITIONS = {UNDER_REVIEW: {PUBLISHED, REJECTED, WITHDRAWN}, PUBLISHED: {DELISTED}, REJECTED: set(),
+                   WITHDRAWN: set(), DELISTED: set()}
+    ALL = (UNDER_REVIEW, PUBLISHED, REJECTED, WITHDRAWN, DELISTED)
 
 
 class AchievementKind:
@@ -178,14 +186,18 @@ class ShareCondition:
 
 
 class GrantStatus:
-    """A directed sharing request: requested → granted (for a time) → expired, or refused."""
+    """A directed sharing request: requested → granted (for a time) → expired, or refused; or
+    withdrawn while it waits for the answer (its case ended early: the requester cancelled it, an
+    administrator terminated it)."""
     REQUESTED = "requested"
     GRANTED = "granted"
     REFUSED = "refused"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
 
-    TRANSITIONS = {REQUESTED: {GRANTED, REFUSED}, GRANTED: {EXPIRED}, REFUSED: set(), EXPIRED: set()}
-    ALL = (REQUESTED, GRANTED, REFUSED, EXPIRED)
+    TRANSITIONS = {REQUESTED: {GRANTED, REFUSED, WITHDRAWN}, GRANTED: {EXPIRED}, REFUSED: set(), EXPIRED: set(),
+                   WITHDRAWN: set()}
+    ALL = (REQUESTED, GRANTED, REFUSED, EXPIRED, WITHDRAWN)
 
 
 class LicenceType:
@@ -199,13 +211,16 @@ class LicenceType:
 
 class LicenceStatus:
     """A licence agreement: applied → accepted (by the contributor) → in force (registered by the
-    managing body after both parties confirmed) → expired; or refused at either step."""
+    managing body after both parties confirmed) → expired; or refused at either step; or withdrawn
+    before it is in force (its case ended early: the applicant cancelled it, an administrator
+    terminated it)."""
     APPLIED = "applied"
     ACCEPTED = "accepted"
     IN_FORCE = "in_force"
     REFUSED = "refused"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
 
-    TRANSITIONS = {APPLIED: {ACCEPTED, REFUSED}, ACCEPTED: {IN_FORCE, REFUSED}, IN_FORCE: {EXPIRED},
-                   REFUSED: set(), EXPIRED: set()}
-    ALL = (APPLIED, ACCEPTED, IN_FORCE, REFUSED, EXPIRED)
+    TRANSITIONS = {APPLIED: {ACCEPTED, REFUSED, WITHDRAWN}, ACCEPTED: {IN_FORCE, REFUSED, WITHDRAWN},
+                   IN_FORCE: {EXPIRED}, REFUSED: set(), EXPIRED: set(), WITHDRAWN: set()}
+    ALL = (APPLIED, ACCEPTED, IN_FORCE, REFUSED, EXPIRED, WITHDRAWN)

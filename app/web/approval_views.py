@@ -1,10 +1,12 @@
-"""Approver actions as form posts (transfer, delegate, signers, urge, CC) and the
-bell and CC inbox pages. Each parses input, calls one service, redirects."""
+"""Approver actions as form posts (transfer, delegate, signers, urge, CC), the initiator's
+withdraw (撤回) and cancel (撤销), and the bell and CC inbox pages. Each parses input, calls one
+service, redirects."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..services.notify import notifications
+from ..services.operations import cancellation
 from ..services.workflow.approval import case_actions, handover, signers
 from .auth import login_required
 from .filters import person_names
@@ -95,6 +97,20 @@ def take_back(instance_id, kind):
         else _("Taken back: the step is yours again.")
     return _run(lambda: case_actions.take_back(g.user, instance_id, kind), message,
                 redirect(url_for("views.instance", instance_id=instance_id)))
+
+
+@bp.route("/instances/<int:instance_id>/cancel", methods=["POST"])
+@login_required
+def cancel(instance_id):
+    """撤销: the initiator cancels the application with a reason; a refusal keeps them on the case page."""
+    return _run(lambda: cancellation.cancel_own_case(g.user, instance_id, request.form.get("reason", "")),
+                _("Your application is cancelled."), redirect(url_for("views.instance", instance_id=instance_id)))
+
+
+@bp.app_template_global()
+def cancel_offered(instance):
+    """Whether the case page offers the reader 撤销 (the initiator of a running, undecided case)."""
+    return cancellation.may_cancel(g.get("user"), instance)
 
 
 @bp.route("/instances/<int:instance_id>/cc", methods=["POST"])

@@ -32,6 +32,7 @@ def status_label(value):
               "reviewed": _("Review complete"),
               "expired": _("Expired"), "refused": _("Refused"),     # licence agreements
               "delisted": _("Withdrawn from the library"),          # achievement admission
+              "cancelled_by_initiator": _("Cancelled by the applicant"),   # a case its initiator cancelled
               "approve": _("Approve"), "return": _("Return for revision"), "reject": _("Reject"),
               "approved": _("Approved"), "rejected": _("Rejected"), "pending": _("Not yet"),
               "single": _("Single approver"), "or_sign": _("Or-sign (any one decides)"),
@@ -69,6 +70,7 @@ def event_label(value):
               "login_locked": _("Login locked after failed attempts"),
               "instance_suspended": _("Case suspended"), "instance_resumed": _("Case resumed"),
               "instance_terminated": _("Case terminated"), "instance_migrated": _("Case moved to another version"),
+              "instance_cancelled": _("Cancelled by the applicant"),
               "migration_started": _("Case migration ordered"), "incident_created": _("Step failed (incident)"),
               "data_corrected": _("Case data corrected")}
     return labels.get(value) or _domain_event_label(value) or value or ""
@@ -86,7 +88,8 @@ def _domain_event_label(value):
             "project_acceptance_applied": _("Acceptance applied for"),
             "project_acceptance_recorded": _("Acceptance result recorded"), "project_archived": _("Archived"),
             "project_change_requested": _("Change requested"), "project_change_approved": _("Change approved"),
-            "project_change_rejected": _("Change rejected"), "project_risk_opened": _("Risk alert opened"),
+            "project_change_rejected": _("Change rejected"), "project_change_withdrawn": _("Change request withdrawn"),
+            "project_risk_opened": _("Risk alert opened"),
             "project_risk_noted": _("Risk alert noted"), "project_risk_closed": _("Risk alert closed"),
             "decision_deployed": _("Rules deployed"), "form_deployed": _("Form deployed"),
             "user_created": _("Account created"),
@@ -106,6 +109,7 @@ def _achievement_event_labels():
             "achievement_delisting_requested": _("Delisting review requested"),
             "achievement_sharing_requested": _("Access requested"), "achievement_sharing_granted": _("Access granted"),
             "achievement_sharing_refused": _("Access refused"), "achievement_sharing_expired": _("Access expired"),
+            "achievement_sharing_withdrawn": _("Access request withdrawn"),
             "licence_applied": _("Licence applied for"), "licence_revised": _("Terms revised"),
             "licence_confirmed": _("Agreement confirmed"), "licence_status_changed": _("Licence status changed"),
             "licence_revenue_recorded": _("Revenue recorded")}

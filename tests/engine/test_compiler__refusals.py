@@ -280,3 +280,17 @@ def test_an_alert_timeout_policy_must_name_its_risk_rule():
     accepted = xml.replace(b'value="alert" />', b'value="alert" /><camunda:property name="riskRule" value="report_missing" />')
     step = compile_definition(accepted, filename="flow.bpmn").steps["report"]
     assert step.timeout_policy == {"action": "alert", "rule": "report_missing"}
+
+
+def _process_property(name, value):
+    return (f'<bpmn:extensionElements><camunda:properties><camunda:property name="{name}" value="{value}" />'
+            '</camunda:properties></bpmn:extensionElements>')
+
+
+def test_initiator_may_cancel_is_true_or_false():
+    body = (start(), user_task("review"), end(), *chain("start", "review", "end"))
+    error = refused(diagram(_process_property("initiatorMayCancel", "nope"), *body))
+    assert error.element_id == "flow" and "initiatorMayCancel must be true or false, not 'nope'" in error.message
+    assert compile_definition(diagram(*body)).settings.initiator_may_cancel
+    closed = compile_definition(diagram(_process_property("initiatorMayCancel", "False"), *body))
+    assert not closed.settings.initiator_may_cancel

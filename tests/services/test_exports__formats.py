@@ -16,6 +16,7 @@ from app.models import ProblemStatusChange, QualityProblem
 from app.services import demo
 from app.services.audit import trail as audit
 from app.services.audit.exports import common, csv_export, ocel, xes
+from app.services.operations import cancellation, termination
 from app.services.workflow import cases as case_service, tasks
 from tests.problem_support import problem_data, report_through_process
 from tests.project_lifecycle_support import project_in_execution, project_of
@@ -364,3 +365,29 @@ def test_ocel_carries_the_problems_and_projects_their_cases_act_on(app):
                 if a["name"] == "status"]
     assert statuses == [(c.to_status, common.iso_time(c.at)) for c in history]
     assert [s for s, _t in statuses] == ["identified", "in_breakthrough"]
+
+
+# --- cases ended early --------------------------------------------------
+
+def test_cases_ended_early_are_aborted_in_xes_and_keep_their_reason_in_ocel(app, user):
+    """An administrator's termination and an initiator's cancellation: pi_abort with the reason."""
+    cancelled = case_service.start_instance(user("applicant"), "consortium_application")
+    cancellation.cancel_own_case(user("applicant"), cancelled.id, "重复申报")
+    terminated = case_service.start_instance(user("applicant"), "consortium_application")
+    termination.terminate(user("admin"), terminated.id, "材料造假")
+    root = etree.fromstring(xes.to_xes([cancelled, terminated]))
+    xes_schema().assertValid(root)
+    ends = {}
+    for trace in root.findall("trace"):
+        [last] = [attrs(e) for e in trace.findall("event")][-1:]
+        ends[attrs(trace)["concept:name"]] = (last["audit_type"], last["lifecycle:transition"], last.get("reason"))
+    assert ends == {cancelled.business_key: ("instance_cancelled", "pi_abort", "重复申报"),
+                    terminated.business_key: ("instance_terminated", "pi_abort", "材料造假")}
+    log = json.loads(json.dumps(ocel.to_ocel([cancelled, terminated]), ensure_ascii=False))
+    ocel_validator().validate(log)
+    check_referential_integrity(log)
+    reasons = {e["type"]: {a["name"]: a["value"] for a in e["attributes"]}["reason"]
+               for e in log["events"] if e["type"] in ("instance_cancelled", "instance_terminated")}
+    assert reasons == {"instance_cancelled": "重复申报", "instance_terminated": "材料造假"}
+    outcomes = {o["id"]: {a["name"]: a["value"] for a in o["attributes"]}.get("outcome") for o in log["objects"]}
+    assert outcomes[f"case:{cancelled.business_key}"] == "cancelled_by_initiator"

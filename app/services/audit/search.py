@@ -18,7 +18,8 @@ ADMIN_EVENT_TYPES = ("definition_deployed", "user_created", "api_token_issued", 
                      "form_deployed", "process_start_disabled", "process_start_enabled",
                      "user_updated", "user_deactivated", "user_reactivated", "password_reset",
                      "group_created", "group_changed", "unit_created", "unit_changed", "holidays_imported",
-                     "instance_suspended", "instance_resumed", "migration_started")
+                     "instance_suspended", "instance_resumed", "migration_started",
+                     "instance_cancelled")     # not an administrator's, but the other early end of a case
 
 
 @dataclass

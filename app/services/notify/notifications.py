@@ -127,6 +127,20 @@ def task_cancelled(ctx, task, step):
         notify(ctx, [task.assignee_id], "cancelled", message, task.instance_id, task.id)
 
 
+def case_withdrawn(ctx, task, step, applicant, reason):
+    """The applicant cancelled (撤销) the case: whoever the open task was with hears it — its assignee,
+    or, while nobody had claimed it, its candidates (those who were told it arrived)."""
+    if task.assignee_id is not None:
+        ids = [task.assignee_id]
+    else:
+        ids = member_ids(ctx, [g for g in task.candidate_groups.split(",") if g]) + \
+            [member.id for member in ctx.members.by_names([u for u in task.candidate_users.split(",") if u])]
+    message = said("%(step)s — %(case)s: cancelled by the applicant (%(applicant)s): %(reason)s", step=step,
+                   case=task.instance_title or task.business_key, applicant=applicant.display_name,
+                   reason=reason)
+    notify(ctx, [i for i in ids if i != applicant.id], "withdrawn", message, task.instance_id, task.id)
+
+
 def case_ended(ctx, instance, outcome, end=None):
     """`outcome`: the end event's id; `end`: its name in both languages (a Name), said for other ends
     than `approved` and `rejected`."""

@@ -9,7 +9,8 @@ from .offices import office_statistics
 
 def _status(value):
     return {"running": _("In progress"), "completed": _("Completed"), "terminated": _("Terminated"),
-            "approved": _("Approved"), "rejected": _("Rejected")}.get(value, value)
+            "approved": _("Approved"), "rejected": _("Rejected"),
+            "cancelled_by_initiator": _("Cancelled by the applicant")}.get(value, value)
 
 
 def statistics_workbook(user, district=""):

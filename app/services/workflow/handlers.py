@@ -12,12 +12,17 @@ itself (engine_calls.audited_handlers refuses anything else).
 """
 from ..registries.achievements import (
     admission_tasks as achievements,
+    case_end as achievement_case_end,
     licence_tasks as licences,
     sharing_tasks as sharing,
 )
 from ..registries.consortium import create_consortium
 from ..registries.problems import process_tasks as problems
-from ..registries.projects import due_checks as project_due_checks, process_tasks as projects
+from ..registries.projects import (
+    case_end as project_case_end,
+    due_checks as project_due_checks,
+    process_tasks as projects,
+)
 
 HANDLERS = {
     "create_consortium": create_consortium,
@@ -68,6 +73,17 @@ ALERT_HOOKS = {
 JOB_HOOKS = {
     project_due_checks.JOB_KIND: project_due_checks.milestone_due,
 }
+
+
+# A case that ends before its end event (an administrator terminates it, its initiator cancels it:
+# operations/early_end.py) closes the library records it carries in the same command, under the case's
+# row lock: hook(ctx, instance, reason). Records are found by the case (their `instance_id`), whatever
+# the process, so a new diagram that writes them is covered too.
+CASE_END_HOOKS = (achievement_case_end.close, project_case_end.close)
+
+# Before an initiator cancels: refusal(session, instance) -> why the case is decided already (its
+# records say so: a grant given, a licence in force, an achievement published, a project approved), or None.
+CANCEL_REFUSALS = (achievement_case_end.refusal, project_case_end.refusal)
 
 
 def bound_handlers(instance):

@@ -31,6 +31,8 @@ XES_LIFECYCLE = {
     "task_cancelled": "withdraw",
     "service_task_completed": "complete",
     "instance_completed": "complete",
+    "instance_terminated": "pi_abort",      # ended early by an administrator
+    "instance_cancelled": "pi_abort",       # ended early by its initiator (撤销)
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 IDENTITY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:chainq:audit-event")

@@ -76,6 +76,8 @@ _EVENT_ATTRIBUTES = {   # audit type -> attributes beyond the common ones
     "task_cancelled": ("task_id",),
     "service_task_completed": ("topic", "result"),
     "instance_completed": ("outcome",),
+    "instance_terminated": ("reason",),
+    "instance_cancelled": ("reason",),
 }
 _ATTRIBUTE_TYPES = {"audit_seq": "integer", "task_id": "integer", "version": "integer", "due_at": "time"}
 _ACTIVITY_SUFFIX = {

@@ -21,6 +21,8 @@ XES (`to_xes`, IEEE 1849-2016)
     task_cancelled            the step's name              withdraw
     service_task_completed    the service task's name      complete
     instance_completed        the end event's name         complete
+    instance_terminated       instance_terminated          pi_abort
+    instance_cancelled        instance_cancelled           pi_abort
     task_released, task_draft_saved, steps_completed, others: not exported
     ========================  ===========================  ======================
 
@@ -34,7 +36,9 @@ XES (`to_xes`, IEEE 1849-2016)
     completion of a step offered to exactly one group carry that group as
     org:group (the group the resource acted for); completed
     steps carry decision and opinion when given; scheduled steps carry
-    candidate_groups, assignee and due_at when set. The service task runs
+    candidate_groups, assignee and due_at when set; a case ended early (pi_abort:
+    an administrator terminated it, its initiator withdrew it) carries the
+    reason. The service task runs
     inside the command that completes the step before it, so it appears just
     before that step's "complete" event, as in the audit trail.
 """
@@ -147,6 +151,8 @@ def _xes_event(trace, instance, event, transition, labels, groups):
         optional.append(("string", "topic", data.get("topic")))
     if event.type == "instance_completed":
         optional.append(("string", "outcome", data.get("outcome")))
+    if event.type in ("instance_terminated", "instance_cancelled"):
+        optional.append(("string", "reason", data.get("reason")))
     for kind, key, value in optional:
         if value:
             _attr(node, kind, key, value)

@@ -152,6 +152,16 @@ def delist(ctx, achievement_id, reason, instance=None):
     return achievement
 
 
+def withdraw(ctx, instance, reason):
+    """The admission case ended early (the ending command, case_end.py): an achievement still under
+    review is withdrawn; a published one stays in the library (delisting is the managing body's)."""
+    achievement = ctx.session.execute(select(Achievement).where(
+        Achievement.instance_id == instance.id)).scalar_one_or_none()
+    if achievement is not None and achievement.status == AchievementStatus.UNDER_REVIEW:
+        records.move(ctx, achievement, AchievementStatus.WITHDRAWN, instance, reason)
+    return achievement
+
+
 def update_right(ctx, achievement_id, right_status, expires_on, instance=None):
     """The delisting review kept the achievement: its right's status and expiry as now known."""
     records.check_writer(ctx, instance)

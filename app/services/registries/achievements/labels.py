@@ -23,7 +23,8 @@ def conditions_name(value):
 
 def status_name(value):
     return {"under_review": _("Under review"), "published": _("Published"), "rejected": _("Not admitted"),
-            "delisted": _("Withdrawn from the library")}.get(value, value or "")
+            "withdrawn": _("Application withdrawn"), "delisted": _("Withdrawn from the library")}.get(
+        value, value or "")
 
 
 def ip_type_name(value):

@@ -4,7 +4,8 @@ service tasks do to the record (bpmn/licence_agreement.bpmn, docs/licences.md).
 applied (recorded after the conflict check; revised while applied) → accepted (by the contributor;
 the canonical text's SHA-256 is fixed then) → both parties confirm that hash → in force (registered by
 the managing body, the conflict check again under the achievement's lock) → expired (the case's
-timer at the end of `term_to`); or refused at any step.
+timer at the end of `term_to`); or refused at any step; or withdrawn when the case ends before the
+licence is in force (its applicant cancelled it, or an administrator terminated it: `withdraw`).
 
 Each function runs inside the command of the step that reached the service task; the step's own
 command checked that its user may complete the task, and these check again who acts (the
@@ -223,6 +224,16 @@ def expire(ctx, instance):
     records.check_writer(ctx, instance)
     licence = of_instance(ctx, instance)
     move(ctx, licence, LicenceStatus.EXPIRED, instance)
+    return licence
+
+
+def withdraw(ctx, instance, reason):
+    """The case ended early (the ending command, case_end.py): an application not yet in force is
+    withdrawn; a licence in force keeps its term (the read rule ends it after `term_to`)."""
+    licence = ctx.session.execute(select(LicenceAgreement).where(
+        LicenceAgreement.instance_id == instance.id)).scalar_one_or_none()
+    if licence is not None and licence.status in (LicenceStatus.APPLIED, LicenceStatus.ACCEPTED):
+        move(ctx, licence, LicenceStatus.WITHDRAWN, instance, reason)
     return licence
 
 

@@ -8,7 +8,9 @@ commands, inside the command of the step that reached them:
 - `record_request`: the grant is *requested*; the case learns who at the contributor may answer;
 - `grant`: the contributor consented; the requester reads from now until now + the days;
 - `refuse`: the contributor refused, or nobody answered in time (the step's timeout policy);
-- `expire`: the period is over (the case's timer at `valid_until`).
+- `expire`: the period is over (the case's timer at `valid_until`);
+- `withdraw`: the case ended before the contributor answered (its requester cancelled it, or an
+  administrator terminated it; case_end.py, in the ending command).
 
 Who may ask (`refusal`, asked by the request command and again by `record_request`, so a message
 sent any other way meets the same rule): a logged-in user who may see the card, not the
@@ -223,4 +225,19 @@ def expire(ctx, instance, grant_id):
     _move(ctx, record, GrantStatus.EXPIRED, instance, valid_until=localtime.iso(record.valid_until))
     _tell(ctx, record, instance, notifications.said(
         "Your access to %(number)s %(name)s has ended.", number=achievement.number, name=achievement.name))
+    return record
+
+
+def waiting_grant(session, instance):
+    """The grant of a sharing request case, or None (the case has not recorded one)."""
+    return session.execute(select(AccessGrant).where(AccessGrant.instance_id == instance.id)).scalar_one_or_none()
+
+
+def withdraw(ctx, instance, reason):
+    """The case ended early: a request still waiting for its answer is withdrawn (nobody decided it).
+    A grant already decided keeps its decision: a granted period ends at `valid_until` through the
+    read rule."""
+    record = waiting_grant(ctx.session, instance)
+    if record is not None and record.status == GrantStatus.REQUESTED:
+        _move(ctx, record, GrantStatus.WITHDRAWN, instance, reason=reason)
     return record

@@ -140,4 +140,5 @@ def overview(actor):
 def status_name(value):
     """A grant's status in the reader's language."""
     return {GrantStatus.REQUESTED: _("Waiting for the contributor"), GrantStatus.GRANTED: _("Access granted"),
-            GrantStatus.REFUSED: _("Not granted"), GrantStatus.EXPIRED: _("Access ended")}.get(value, value or "")
+            GrantStatus.REFUSED: _("Not granted"), GrantStatus.EXPIRED: _("Access ended"),
+            GrantStatus.WITHDRAWN: _("Request withdrawn")}.get(value, value or "")

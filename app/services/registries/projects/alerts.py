@@ -144,7 +144,16 @@ def _load(ctx, alert_id):
     return alert
 
 
-def _close(ctx, project, alert, reason, instance, at):
+def close_all(ctx, project, reason, instance=None):
+    """The project has ended early (case_end.py): its open alerts close with it, told once, by the
+    project's own end, rather than once per alert."""
+    records.check_writer(ctx, instance)
+    for alert in ctx.session.execute(select(RiskAlert).where(
+            RiskAlert.project_id == project.id, RiskAlert.status == OPEN).order_by(RiskAlert.id)).scalars().all():
+        _close(ctx, project, alert, reason, instance, None, tell=False)
+
+
+def _close(ctx, project, alert, reason, instance, at, tell=True):
     moment = at or ctx.now
     alert.status, alert.open_key, alert.closed_at, alert.closed_reason = CLOSED, None, moment, reason
     alert.events.append(RiskAlertEvent(action="closed", note=reason, at=moment,
@@ -153,8 +162,9 @@ def _close(ctx, project, alert, reason, instance, at):
     _refresh_level(ctx, project)
     records.record(ctx, "project_risk_closed", project, instance, alert_id=alert.id, rule=alert.rule,
                    subject=alert.subject, reason=reason)
-    _tell(ctx, project, alert, notifications.said("Risk alert closed on %(number)s: %(message)s",
-                                                  number=project.number, message=_message_of(alert)))
+    if tell:
+        _tell(ctx, project, alert, notifications.said("Risk alert closed on %(number)s: %(message)s",
+                                                      number=project.number, message=_message_of(alert)))
 
 
 def _refresh_level(ctx, project):

@@ -17,6 +17,7 @@ from . import due_checks, records, task_books
 
 KINDS = ("goal", "content", "leader", "period")
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+WITHDRAWN = "withdrawn"          # its project's case ended before the decision (case_end.py)
 
 
 def prefill(ctx, project_id):
@@ -97,6 +98,15 @@ def decide_change(ctx, change_id, approve, opinion="", instance=None):
     records.record(ctx, "project_change_approved", project, instance, change_id=change.id, version=version,
                    changes=[{"path": c.path, "kind": c.kind} for c in task_book.diff(current.content, change.proposed)])
     return change
+
+
+def withdraw_pending(ctx, project, reason, instance=None):
+    """The project's case ended before the managing body decided its change request: nobody will."""
+    records.check_writer(ctx, instance)
+    for change in ctx.session.execute(select(ChangeRequest).where(
+            ChangeRequest.project_id == project.id, ChangeRequest.status == PENDING)).scalars().all():
+        change.status, change.decided_at = WITHDRAWN, ctx.now
+        records.record(ctx, "project_change_withdrawn", project, instance, change_id=change.id, reason=reason)
 
 
 def diff_of(ctx, change_id):

@@ -5,7 +5,8 @@ from ..problems.labels import chain_name, number  # noqa: F401  (the same words 
 
 
 def status_name(value):
-    return {"proposed": _("Proposed"), "rejected": _("Proposal rejected"), "task_book": _("Task book in preparation"),
+    return {"proposed": _("Proposed"), "rejected": _("Proposal rejected"), "withdrawn": _("Proposal withdrawn"),
+            "task_book": _("Task book in preparation"),
             "executing": _("Executing"), "acceptance": _("Acceptance applied for"), "accepted": _("Accepted"),
             "failed": _("Acceptance failed"), "terminated": _("Terminated")}.get(value, value or "")
 
@@ -43,7 +44,8 @@ def check_result_name(value):
 
 
 def change_status_name(value):
-    return {"pending": _("Pending approval"), "approved": _("Approved"), "rejected": _("Rejected")}.get(
+    return {"pending": _("Pending approval"), "approved": _("Approved"), "rejected": _("Rejected"),
+            "withdrawn": _("Withdrawn")}.get(
         value, value or "")
 
 
