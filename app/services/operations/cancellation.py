@@ -61,7 +61,7 @@ def _state_refusal(instance, session):
     if instance.status == InstanceStatus.SUSPENDED:
         return Conflict(_("The case is suspended by an administrator; it cannot be cancelled until it is resumed."))
     if instance.status != InstanceStatus.RUNNING:
-        return Conflict(_("This case has already ended (%(status)s).", status=instance.status))
+        return Conflict(_("This case has already ended."))
     for decided in CANCEL_REFUSALS:
         message = decided(session, instance)
         if message:

@@ -20,7 +20,7 @@ def terminate(actor, instance_id, reason):
     with command(actor) as ctx:
         instance = case_for_update(instance_id)
         if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED):
-            raise Conflict(_("This case has already ended (%(status)s).", status=instance.status))
+            raise Conflict(_("This case has already ended."))
         end_case(ctx, instance, reason, TERMINATED, lambda task, step: notifications.task_cancelled(ctx, task, step))
         notifications.notify(ctx, [instance.started_by_id], "terminated", notifications.said(
             "Your case %(key)s was terminated by an administrator: %(reason)s",
