@@ -14,7 +14,8 @@ from .models import MigrationBatch, User
 from .services import backup, demo, demo_achievements, demo_projects, demo_sharing
 from .services.audit import replay, search as audit_search, trail as audit
 from .services.audit.exports import csv_export, ocel, xes
-from .services.identity import users
+from .services.errors import ValidationFailed
+from .services.identity import accounts, users
 from .services.operations import migration_batches
 from .services.workflow import deploy, timer_firing
 
@@ -154,14 +155,26 @@ def seed_demo_command():
 @click.argument("username")
 @click.argument("display_name")
 @click.option("--password", prompt=True, hide_input=True)
-@click.option("--group", "groups", multiple=True)
-@click.option("--unit", default=None)
+@click.option("--group", "groups", multiple=True, help="a group key (repeat for several)")
+@click.option("--unit", default="", help="a unit key")
+@click.option("--district", default="", help="a district code (district offices)")
+@click.option("--email", default="", help="where e-mail copies of notifications go")
 @click.option("--force-change/--no-force-change", "force_change", default=True,
               help="The user must change the password at the first login (default; not enforced in demo "
                    "mode). --no-force-change: for a scripted setup whose accounts keep the given password.")
-def create_user_command(username, display_name, password, groups, unit, force_change):
-    """Create a user in the given groups."""
-    users.create_user(username, display_name, password, groups, unit, must_change=force_change)
+def create_user_command(username, display_name, password, groups, unit, district, email, force_change):
+    """Create a user in existing groups, checked as the administrators' account page checks it (a
+    taken name, an unknown group or unit, a weak password are refused, naming each; exit status 1)."""
+    data = accounts.AccountInput(username=username, display_name=display_name, email=email, unit=unit,
+                                 district=district, groups=list(groups), password=password)
+    try:
+        accounts.create_account(None, data, must_change=force_change)
+    except ValidationFailed as exc:
+        click.echo(exc.message, err=True)
+        for field_name, problems in exc.errors.items():
+            for problem in problems:
+                click.echo(f"  {field_name}: {problem}", err=True)
+        sys.exit(1)
     click.echo(f"user {username} created" + ("" if force_change else " (no password change required)"))
 
 

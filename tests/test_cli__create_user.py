@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.cli import create_user_command
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, Group
 from app.services.identity import users
 
 PASSWORD = "Ch4in-q-setup"
@@ -47,3 +47,24 @@ def test_no_force_change_for_scripted_setups(app, client):
 def test_the_option_is_documented_in_the_help(app):
     result = app.test_cli_runner().invoke(create_user_command, ["--help"])
     assert "--no-force-change" in result.output and "--force-change" in result.output
+
+
+def test_a_taken_name_an_unknown_group_or_unit_and_a_weak_password_are_refused_naming_each(app):
+    runner = app.test_cli_runner()
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.type == "user_created")).scalars().all()
+    for args, field_name in ((["applicant", "重名", "--password", PASSWORD], "username"),
+                             (["dave", "王工", "--password", PASSWORD, "--group", "no_such_group"], "groups"),
+                             (["dave", "王工", "--password", PASSWORD, "--unit", "no_such_unit"], "unit"),
+                             (["dave", "王工", "--password", "short"], "password"),
+                             (["dave", "王工", "--password", PASSWORD, "--email", "not-an-address"], "email")):
+        result = runner.invoke(create_user_command, args)
+        assert result.exit_code == 1 and f"  {field_name}: " in result.output, (args, result.output)
+    assert users.authenticate("dave", PASSWORD) is None
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.type == "user_created")).scalars().all() == events
+
+
+def test_naming_a_group_leaves_the_group_as_it_was(app):
+    before = {g.key: g.name for g in db.session.execute(select(Group)).scalars()}
+    create(app)
+    db.session.expire_all()
+    assert {g.key: g.name for g in db.session.execute(select(Group)).scalars()} == before

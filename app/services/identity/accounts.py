@@ -128,10 +128,14 @@ def _summary(user):
             "groups": sorted(g.key for g in user.groups)}
 
 
-def create_account(actor, data):
+def create_account(actor, data, must_change=True):
     """A new active account; returns (user, the initial password if it was generated, else None).
-    The account must change the password at its first login."""
-    require_admin(actor)
+    The account must change the password at its first login (`must_change`). `actor` None: the
+    operator at the command line (`flask create-user`), who may also leave the password as given."""
+    if actor is not None:
+        require_admin(actor)
+    elif not data.password:
+        raise ValidationFailed(_("The account was not created."), {"password": [_("This field is required.")]})
     errors = {}
     if not USERNAME.match(data.username or ""):
         errors["username"] = [_("2 to 80 letters, digits, '.', '_' or '-', starting with a letter or digit.")]
@@ -149,11 +153,12 @@ def create_account(actor, data):
             raise ValidationFailed(_("The account was not created."), errors)
         user = User(username=data.username, display_name=data.display_name.strip(),
                     email=data.email.strip() or None, unit=unit, district=data.district or None,
-                    password_hash=hash_password(data.password or generated), must_change_password=True,
+                    password_hash=hash_password(data.password or generated), must_change_password=must_change,
                     groups=list(groups))
         ctx.session.add(user)
         ctx.session.flush()
-        audit.record(ctx, "user_created", actor=actor, data={**_summary(user), "password_generated": bool(generated)})
+        audit.record(ctx, "user_created", actor=actor, data={**_summary(user), "password_generated": bool(generated),
+                                                              "must_change_password": must_change})
     return user, generated
 
 

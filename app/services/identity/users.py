@@ -260,20 +260,6 @@ def ensure_user(username, display_name, password, groups=(), unit=None, district
     return user
 
 
-def create_user(username, display_name, password, group_keys=(), unit_key=None, must_change=True):
-    """CLI: create a user in existing groups, as one command. Whoever ran the command knows the
-    password, so by default the account must change it at its first login, as one an administrator
-    creates (`must_change`; enforced unless in demo mode, `FORCE_PASSWORD_CHANGE`)."""
-    with command() as ctx:
-        groups = [ensure_group(k, k) for k in group_keys]
-        unit = db.session.execute(select(Unit).where(Unit.key == unit_key)).scalar_one_or_none() if unit_key else None
-        user = ensure_user(username, display_name, password, groups, unit, must_change=must_change)
-        db.session.flush()
-        audit.record(ctx, "user_created", data={"user": username, "groups": list(group_keys),
-                                                "must_change_password": must_change})
-    return user
-
-
 PEOPLE_LIST_LIMIT = 200     # a page lists up to this many people; beyond, the picker searches as one types
 
 
