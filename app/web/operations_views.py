@@ -135,7 +135,7 @@ def case_data(instance_id):
     incident = request.values.get("incident", type=int)
     if request.method == "POST":
         try:
-            incidents.correct_data(g.user, instance_id, request.form.get("data", ""))
+            incidents.correct_data(g.user, instance_id, request.form.get("data", ""), request.form.get("reason", ""))
             flash(_("The case data was corrected."))
         except ServiceError as exc:
             flash(" ".join([exc.message, *[m for ms in exc.errors.values() for m in ms]]), "error")

@@ -22,13 +22,19 @@ def test_incident_page_correct_and_retry(app, browser, user, monkeypatch):
     assert browser("city").get(f"/admin/incidents/steps/{incident_id}").status_code == 403
     page = admin.get(f"/admin/incidents/steps/{incident_id}").get_data(as_text=True)
     assert "amount" in page and 'id="case-data"' in page and 'id="retry-step"' in page and "data-confirm" in page
+    assert 'id="correction-reason"' in page
 
-    refused = admin.post(f"/admin/instances/{case.id}/data", data={"data": "[1, 2]", "incident": incident_id},
+    refused = admin.post(f"/admin/instances/{case.id}/data", data={"data": "[1, 2]", "incident": incident_id,
+                                                                    "reason": "更正"},
                          follow_redirects=True).get_data(as_text=True)
     assert "JSON object" in refused
     data = {**json.loads(re.search(r'id="case-data"[^>]*>([^<]*)</textarea>', page).group(1)
                          .replace("&#34;", '"').replace("&quot;", '"')), "amount": 5}
-    admin.post(f"/admin/instances/{case.id}/data", data={"data": json.dumps(data), "incident": incident_id})
+    no_reason = admin.post(f"/admin/instances/{case.id}/data", data={"data": json.dumps(data), "incident": incident_id},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "reason" in no_reason.lower()
+    admin.post(f"/admin/instances/{case.id}/data", data={"data": json.dumps(data), "incident": incident_id,
+                                                         "reason": "补录金额"})
     moved = admin.post(f"/admin/incidents/steps/{incident_id}/retry")
     assert moved.headers["Location"].endswith(f"/instances/{case.id}")
     db.session.expire_all()

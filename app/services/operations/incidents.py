@@ -111,16 +111,16 @@ class Correction:
     removed: list       # the fields dropped
 
 
-def correct_data(actor, instance_id, text, reason=""):
+def correct_data(actor, instance_id, text, reason):
     """Replace the case data with the edited object (the editor's JSON text); only the fields that
-    differ are changed."""
+    differ are changed. The reason is required and kept in the audit event, as in the API's PATCH."""
     require_admin(actor)
     edited = parse_data(text)
 
     def changes(current):
         changed = {k: v for k, v in edited.items() if k not in current or current[k] != v}
         return changed, sorted(k for k in current if k not in edited), "data"
-    return _correct(actor, instance_id, changes, _reason(reason, required=False))
+    return _correct(actor, instance_id, changes, _reason(reason, required=True))
 
 
 def patch_data(actor, instance_id, modifications, deletions, reason):

@@ -72,16 +72,20 @@ def test_a_failed_service_task_keeps_the_decision_then_data_correction_and_retry
     assert incident.attempts == 2 and rows(case) == []
 
     with pytest.raises(ValidationFailed) as refused:
-        incidents.correct_data(user("admin"), case.id, "{not json")
+        incidents.correct_data(user("admin"), case.id, "{not json", "更正")
     assert "data" in refused.value.errors
     with pytest.raises(Forbidden):
-        incidents.correct_data(user("city"), case.id, '{"title": "申报", "amount": 3}')
+        incidents.correct_data(user("city"), case.id, '{"title": "申报", "amount": 3}', "更正")
     edited = {**incidents.incident_detail(user("admin"), incident.id).data, "title": "申报（更正）", "amount": 3}
-    incidents.correct_data(user("admin"), case.id, json.dumps(edited))
+    with pytest.raises(ValidationFailed) as refused:
+        incidents.correct_data(user("admin"), case.id, json.dumps(edited), "  ")
+    assert "reason" in refused.value.errors
+    incidents.correct_data(user("admin"), case.id, json.dumps(edited), "申报人补报金额")
     corrected = db.session.execute(select(AuditEvent).where(
         AuditEvent.instance_id == case.id, AuditEvent.type == "data_corrected")).scalar_one()
     assert corrected.data["before"] == {"title": "申报", "amount": None}
     assert corrected.data["after"] == {"title": "申报（更正）", "amount": 3}
+    assert corrected.data["reason"] == "申报人补报金额"
 
     assert incidents.retry(user("admin"), incident.id).status == "resolved"
     assert [r.element_id for r in rows(case)] == ["review"]
@@ -102,7 +106,7 @@ def test_a_condition_that_cannot_be_evaluated_is_an_incident_too(app, user):
     [incident] = db.session.execute(select(Incident).where(Incident.instance_id == case.id)).scalars().all()
     assert incident.element_id == "middle" and incident.status == "open"
     incidents.correct_data(user("admin"), case.id, json.dumps(
-        {**incidents.incident_detail(user("admin"), incident.id).data, "score": 9}))
+        {**incidents.incident_detail(user("admin"), incident.id).data, "score": 9}), "补录分数")
     incidents.retry(user("admin"), incident.id)
     assert [r.element_id for r in rows(case)] == ["review"]
 
