@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User
 from app.services.workflow import cases
-from tests.browser.people import log_in
+from tests.browser.people import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,11 @@ def test_an_english_reader_sees_english_labels_on_the_diagram(page, live_server)
     expect(page.locator("#diagram[data-rendered=true]")).to_have_count(1)
     expect(label).to_contain_text("牵头单位意见")
 
+    # English chosen on the login page: for this browser only (a choice made while logged in would
+    # be kept on the account, and the other browser tests on this server log in as the applicant)
+    log_out(page)
     page.locator('form[action$="/lang/en"] button').click()
+    log_in(page, live_server, "applicant")
     page.goto(live_server(f"/instances/{instance_id}"))
     expect(page.locator("#diagram[data-rendered=true]")).to_have_count(1)
     expect(label).to_contain_text("Lead unit")

@@ -25,16 +25,20 @@ def test_a_signature_waits_for_a_rejection_holding_the_case(app, user, open_task
 
     real = signatures.record_signature
 
+    holding = threading.Event()
+
     def slow(ctx, task, cleaned):          # expert1 holds its locks a moment before deciding
         if ctx.actor.username == "expert1":
+            holding.set()
             time.sleep(1.0)
         return real(ctx, task, cleaned)
     monkeypatch.setattr(tasks.signatures, "record_signature", slow)
 
     results = {}
 
-    def act(name, decision, delay):
-        time.sleep(delay)
+    def act(name, decision, after):
+        if after is not None:              # the other one is inside its command, holding the case
+            assert after.wait(timeout=30)
         with app.app_context():
             actor = db.session.execute(select(User).where(User.username == name)).scalar_one()
             started = time.monotonic()
@@ -48,8 +52,8 @@ def test_a_signature_waits_for_a_rejection_holding_the_case(app, user, open_task
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=act, args=("expert1", "reject", 0.0)),
-               threading.Thread(target=act, args=("expert2", "approve", 0.3))]
+    threads = [threading.Thread(target=act, args=("expert1", "reject", None)),
+               threading.Thread(target=act, args=("expert2", "approve", holding))]
     for t in threads:
         t.start()
     for t in threads:
@@ -70,15 +74,19 @@ def test_an_approval_waits_for_an_urge_holding_the_case(app, user, open_task, ap
 
     real = notifications.notify
 
+    holding = threading.Event()
+
     def slow(ctx, *args, **kwargs):       # the urge holds the case lock a moment while notifying
         if getattr(ctx.actor, "username", "") == "applicant":
+            holding.set()
             time.sleep(1.0)
         return real(ctx, *args, **kwargs)
     monkeypatch.setattr(case_actions.notifications, "notify", slow)
     results = {}
 
-    def run(name, fn, delay):
-        time.sleep(delay)
+    def run(name, fn, after):
+        if after is not None:              # the urge is inside its command, holding the case
+            assert after.wait(timeout=30)
         with app.app_context():
             actor = db.session.execute(select(User).where(User.username == name)).scalar_one()
             try:
@@ -90,9 +98,9 @@ def test_an_approval_waits_for_an_urge_holding_the_case(app, user, open_task, ap
                 results[name] = ("500", repr(exc)[:300])
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=run, args=("applicant", lambda a: case_actions.urge(a, case_id), 0.0)),
+    threads = [threading.Thread(target=run, args=("applicant", lambda a: case_actions.urge(a, case_id), None)),
                threading.Thread(target=run, args=("leader", lambda a: tasks.complete(
-                   a, lead_id, {"decision": "approve", "opinion": "同意。"}), 0.3))]
+                   a, lead_id, {"decision": "approve", "opinion": "同意。"}), holding))]
     for t in threads:
         t.start()
     for t in threads:

@@ -18,15 +18,19 @@ def test_a_message_waits_for_the_action_holding_the_case_and_finds_it_moved_on(a
     db.session.remove()
     real = steps.apply_step
 
+    holding = threading.Event()
+
     def slow(ctx, *args, **kwargs):        # the person's completion holds the case a moment
         if ctx.actor is not None and ctx.actor.username == "city":
+            holding.set()
             time.sleep(1.0)
         return real(ctx, *args, **kwargs)
     monkeypatch.setattr(steps, "apply_step", slow)
     results = {}
 
-    def act(name, delay, action):
-        time.sleep(delay)
+    def act(name, after, action):
+        if after is not None:              # the completion is inside its command, holding the case
+            assert after.wait(timeout=30)
         with app.app_context():
             actor = db.session.execute(select(User).where(User.username == name)).scalar_one()
             try:
@@ -36,8 +40,8 @@ def test_a_message_waits_for_the_action_holding_the_case_and_finds_it_moved_on(a
                 results[name] = type(exc).__name__
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=act, args=("city", 0.0, lambda a: tasks.complete(a, row_id, {}))),
-               threading.Thread(target=act, args=("admin", 0.3, lambda a: messages.correlate(
+    threads = [threading.Thread(target=act, args=("city", None, lambda a: tasks.complete(a, row_id, {}))),
+               threading.Thread(target=act, args=("admin", holding, lambda a: messages.correlate(
                    a, "cancel_request", business_key=key)))]
     for thread in threads:
         thread.start()
