@@ -272,17 +272,62 @@
     else { addTo(button.getAttribute("data-add"), button.getAttribute("data-value"), false); }
   });
 
-  // --- the modeler's own texts (palette, context pad, properties panel) in the reader's language:
-  // the page gives their translations (gettext, app/web/modeler_texts.py); others stay as written ---
+  // --- the modeler's own texts (palette, context pad, menus, properties panel) in the reader's language:
+  // the page gives their translations (gettext in the context "modeler", modeler/modeler-texts.json);
+  // a text without one stays as written and is listed in window.chainqUntranslated (a browser test
+  // reads it: tests/browser/test_modeler__panel_speaks_the_readers_language.py) ---
   var modelerTexts = JSON.parse(root.getAttribute("data-modeler-texts") || "{}");
   window.chainqUntranslated = {};
   function translate(template, replacements) {
-    var text = modelerTexts[template];
+    var text = Object.prototype.hasOwnProperty.call(modelerTexts, template) ? modelerTexts[template] : undefined;
     if (text === undefined) { window.chainqUntranslated[template] = true; text = template; }
     return text.replace(/\{([^}]+)\}/g, function (_m, key) {
       return replacements && replacements[key] !== undefined ? replacements[key] : "{" + key + "}";
     });
   }
+  // The element templates come in the reader's language (the server translates them) and the panel
+  // passes their texts through translate too: they are translated already.
+  function templatesTranslated(templates) {
+    function known(text) {
+      if (text && !Object.prototype.hasOwnProperty.call(modelerTexts, text)) { modelerTexts[text] = text; }
+    }
+    templates.forEach(function (template) {
+      known(template.name);
+      known(template.description);
+      (template.groups || []).forEach(function (group) { known(group.label); });
+      (template.properties || []).forEach(function (prop) {
+        known(prop.label);
+        known(prop.description);
+        (prop.choices || []).forEach(function (choice) { known(choice.name); });
+      });
+    });
+  }
+  // @bpmn-io/properties-panel draws a group's own texts (the add button's "Create", "<empty>" for an
+  // unnamed list item, the titles of its buttons) with the translate function the group is given, or
+  // in English; and bpmn-js-properties-panel names a listener "End: Script" without translating it
+  // (a TODO of theirs). A properties provider that runs after all others (theirs have priorities of
+  // 300 and up) gives every group the page's translate and translates both halves of a listener's name.
+  var LISTENER_GROUPS = ["CamundaPlatform__ExecutionListener", "CamundaPlatform__TaskListener"];
+  function listenerName(label) {
+    var parts = typeof label === "string" ? label.split(": ") : [];
+    return parts.length === 2 ? translate("{event}: {type}", { event: translate(parts[0]), type: translate(parts[1]) }) : label;
+  }
+  function GroupTexts(propertiesPanel) {
+    propertiesPanel.registerProvider(1, {
+      getGroups: function () {
+        return function (groups) {
+          return groups.map(function (group) {
+            var translated = Object.assign({}, group, { translate: group.translate || translate });
+            if (LISTENER_GROUPS.indexOf(group.id) >= 0 && group.items) {
+              translated.items = group.items.map(function (item) { return Object.assign({}, item, { label: listenerName(item.label) }); });
+            }
+            return translated;
+          });
+        };
+      }
+    });
+  }
+  GroupTexts.$inject = ["propertiesPanel"];
 
   // --- start: templates, then the running version or the draft ---
   function open(xml) {
@@ -296,9 +341,11 @@
     }).catch(function (err) { status.textContent = say(texts.loadFailed, { reason: err.message }); });
   }
   fetch(url("templates"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (templates) {
+    templatesTranslated(templates);
     modeler = new window.BpmnModeler({
       container: "#canvas", propertiesPanel: { parent: "#properties" }, elementTemplates: templates,
-      additionalModules: [{ translate: ["value", translate] }]
+      additionalModules: [{ translate: ["value", translate] },
+                          { __init__: ["chainqGroupTexts"], chainqGroupTexts: ["type", GroupTexts] }]
     });
     window.chainqModeler = modeler;
     modeler.on("commandStack.changed", changed);
