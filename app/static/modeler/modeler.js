@@ -305,7 +305,7 @@
   // @bpmn-io/properties-panel draws a group's own texts (the add button's "Create", "<empty>" for an
   // unnamed list item, the titles of its buttons) with the translate function the group is given, or
   // in English; and bpmn-js-properties-panel names a listener "End: Script" without translating it
-  // (a TODO of theirs). A properties provider that runs after all others (theirs have priorities of
+  // (left open upstream). A properties provider that runs after all others (theirs have priorities of
   // 300 and up) gives every group the page's translate and translates both halves of a listener's name.
   var LISTENER_GROUPS = ["CamundaPlatform__ExecutionListener", "CamundaPlatform__TaskListener"];
   function listenerName(label) {
