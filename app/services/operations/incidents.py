@@ -25,10 +25,10 @@ from ..workflow import definitions, timer_firing
 from ..workflow.engine_calls import audited_handlers, run_engine
 from ..workflow.loading import case_for_update, lock_case
 from ..workflow.steps import apply_step
+from .early_end import MAX_REASON
 from .guard import require_admin
 
 MAX_DATA_BYTES = 256 * 1024
-MAX_REASON = 500
 EDITABLE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
 
 
@@ -120,7 +120,7 @@ def correct_data(actor, instance_id, text, reason):
     def changes(current):
         changed = {k: v for k, v in edited.items() if k not in current or current[k] != v}
         return changed, sorted(k for k in current if k not in edited), "data"
-    return _correct(actor, instance_id, changes, _reason(reason, required=True))
+    return _correct(actor, instance_id, changes, _reason(reason))
 
 
 def patch_data(actor, instance_id, modifications, deletions, reason):
@@ -128,7 +128,7 @@ def patch_data(actor, instance_id, modifications, deletions, reason):
     as Camunda's process variable modification); the reason is required and kept in the audit event.
     A deletion of a field the case data lacks, or of one also being set, is refused naming it."""
     require_admin(actor)
-    reason = _reason(reason, required=True)
+    reason = _reason(reason)
     modifications = _checked_object(modifications, "modifications")
     deletions, errors = list(deletions or ()), {}
     for i, name in enumerate(deletions):
@@ -149,9 +149,9 @@ def patch_data(actor, instance_id, modifications, deletions, reason):
     return _correct(actor, instance_id, changes, reason)
 
 
-def _reason(reason, required):
+def _reason(reason):
     reason = str(reason or "").strip()
-    if required and not reason:
+    if not reason:
         raise ValidationFailed(_("Say why the case data is corrected."), {"reason": [_("A reason is required.")]})
     if len(reason) > MAX_REASON:
         raise ValidationFailed(_("The reason is too long."), {"reason": [_("At most %(n)d characters.", n=MAX_REASON)]})
@@ -189,7 +189,7 @@ def _correct(actor, instance_id, changes, reason):
         instance.state = dump_workflow(workflow)
         before = {k: current.get(k) for k in [*changed, *removed]}
         audit.record(ctx, "data_corrected", actor=actor, instance_id=instance.id, data={
-            "before": before, "after": changed, "removed": removed, **({"reason": reason} if reason else {})})
+            "before": before, "after": changed, "removed": removed, "reason": reason})
     return Correction(instance, before, changed, removed)
 
 
